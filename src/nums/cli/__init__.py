@@ -1,0 +1,97 @@
+"""The ``nums`` command line: one group, commands grouped by who uses them.
+
+Command modules are imported only when their command runs, so ``nums quote``
+never pays for the evaluator or the renderer. Every ``NumsError`` becomes a
+message on standard error and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from typing import Any
+
+import click
+
+from nums import __version__
+from nums.errors import EXIT_BAD_INPUT, NumsError
+
+# command name -> (module, attribute, one-line help shown in ``nums --help``)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "standards": ("nums.cli.standards", "standards", "Browse the pillars, criteria and rules of an edition."),
+    "init": ("nums.cli.coordinator", "init", "Write a ready-to-fill submission file."),
+    "validate": ("nums.cli.coordinator", "validate", "Check a submission file for mistakes."),
+    "assess": (
+        "nums.cli.coordinator",
+        "assess",
+        "Say what a submission's evidence supports and what is missing.",
+    ),
+    "schema": ("nums.cli.coordinator", "schema", "Print the JSON Schema of the submission file."),
+    "pack": ("nums.cli.coordinator", "pack", "Write the PDF submission pack for the assessor."),
+    "quote": ("nums.cli.finance", "quote", "Quote the accreditation fees, with VAT."),
+    "review": (
+        "nums.cli.assessor",
+        "review",
+        "Review a submission criterion by criterion; write the outcome letter.",
+    ),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if self._available(name)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS or not self._available(cmd_name):
+            return None
+        module_name, attribute, _ = COMMANDS[cmd_name]
+        return getattr(importlib.import_module(module_name), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NumsError as error:
+            for problem in error.problems:
+                click.echo(f"error: {problem}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+
+    @staticmethod
+    def _available(name: str) -> bool:
+        module_name = COMMANDS[name][0]
+        return importlib.util.find_spec(module_name) is not None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="nums")
+@click.option(
+    "--standard",
+    "standard",
+    metavar="EDITION",
+    envvar="NUMS_STANDARD",
+    help="Edition to use: a shipped edition id (such as nums-2021) or a folder holding "
+    "an edition.yaml. Default: the newest shipped edition.",
+)
+@click.pass_context
+def cli(ctx: click.Context, standard: str | None) -> None:
+    """Accreditation against the National University Mentoring Standards.
+
+    Coordinators: `nums init`, `nums assess`, `nums pack`.
+    Assessors: `nums review`.  Finance staff: `nums quote`.
+    """
+    ctx.obj = {"standard": standard}
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        cli.main(prog_name="nums")
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        sys.exit(130)

@@ -1,0 +1,62 @@
+"""What every command shares: choosing the edition, printing JSON, dates."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import click
+
+from nums.errors import NumsError, Problem
+from nums.standard import Edition, load_edition
+
+
+def edition_from_context(
+    ctx: click.Context, declared: str | None = None, declared_in: str | None = None
+) -> Edition:
+    """The edition for this run: ``--standard``, else the file's ``standard:``, else the newest.
+
+    A file that names one edition while ``--standard`` loads another is an
+    error: silently assessing against the wrong rules is worse than stopping.
+    """
+    chosen = (ctx.find_root().obj or {}).get("standard")
+    edition = load_edition(chosen if chosen is not None else declared)
+    if chosen is not None and declared is not None and declared != edition.id:
+        raise NumsError(
+            Problem(
+                f"the file names edition {declared!r} but --standard loads {edition.id!r}",
+                file=declared_in,
+                field="standard",
+                suggestion="drop --standard, or change the file's 'standard:' to match",
+            )
+        )
+    return edition
+
+
+def echo_json(data: Any) -> None:
+    """Stable, readable JSON on standard output."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+class DateParam(click.ParamType):
+    """An ISO date (YYYY-MM-DD), with a message that says so."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-02", param, ctx)
+
+
+DATE = DateParam()

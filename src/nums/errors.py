@@ -1,0 +1,59 @@
+"""Errors for people: every problem names its file, line and field.
+
+Bad input is the normal case for a tool that reads hand-written YAML, so a
+problem is data (``Problem``) and many of them travel together in one
+``NumsError``. The CLI prints them and exits with status 2; nothing else in
+the package prints or exits.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+EXIT_BAD_INPUT = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input, located as precisely as we can."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    field: str | None = None
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file or ""
+        if self.line is not None:
+            where += f":{self.line}"
+        text = f"{where}: " if where else ""
+        if self.field:
+            text += f"{self.field}: "
+        text += self.message
+        if self.suggestion:
+            text += f" ({self.suggestion})"
+        return text
+
+
+class NumsError(Exception):
+    """Raised with every problem found, so the user can fix them in one pass."""
+
+    def __init__(self, problems: Sequence[Problem] | Problem) -> None:
+        self.problems: tuple[Problem, ...] = (problems,) if isinstance(problems, Problem) else tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def closest(word: str, choices: Iterable[str], count: int = 3) -> list[str]:
+    """The known names nearest to a misspelt one, best first."""
+    return difflib.get_close_matches(word, list(choices), n=count, cutoff=0.5)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A ready-made suggestion, or None when nothing is close."""
+    near = closest(word, choices)
+    if not near:
+        return None
+    return "did you mean " + " or ".join(repr(n) for n in near) + "?"

@@ -1,0 +1,112 @@
+"""Shared plumbing for the pydantic models: frozen, strict about unknown keys,
+and built lazily so that commands which never validate a model never pay for
+building its validator (``nums quote`` starts fast because of this).
+
+``validation_problems`` turns a pydantic ``ValidationError`` into ``Problem``s
+that name the file, the line and the field, with a suggestion for misspelt
+keys.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from nums.errors import Problem, did_you_mean
+from nums.yamlsource import YamlDocument
+
+
+class Frozen(BaseModel):
+    """Immutable, rejects unknown keys, validator built on first use."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+
+class Open(BaseModel):
+    """Immutable but tolerant: for records whose extra keys are welcome."""
+
+    model_config = ConfigDict(frozen=True, extra="allow", defer_build=True)
+
+
+_FRIENDLY = {
+    "extra_forbidden": "unknown field",
+    "missing": "required field is missing",
+}
+
+
+def validation_problems(
+    doc: YamlDocument,
+    error: ValidationError,
+    model: type[BaseModel],
+    prefix: Sequence[str | int] = (),
+) -> list[Problem]:
+    """One problem per pydantic error, located in ``doc``."""
+    problems = []
+    for item in error.errors(include_url=False):
+        location = tuple(prefix) + tuple(_clean(item["loc"]))
+        message = _FRIENDLY.get(item["type"], item["msg"])
+        suggestion = None
+        if item["type"] == "extra_forbidden":
+            known = _fields_at(model, tuple(_clean(item["loc"]))[:-1])
+            suggestion = did_you_mean(str(location[-1]), known)
+            if suggestion is None and known:
+                suggestion = "known fields: " + ", ".join(sorted(known))
+        elif item["type"] not in _FRIENDLY and "input" in item and _short(item["input"]):
+            message += f" (got {item['input']!r})"
+        problems.append(doc.problem(location, message, suggestion))
+    return problems
+
+
+def _clean(loc: Sequence[Any]) -> list[str | int]:
+    """Drop pydantic's union and function tags from a location."""
+    parts: list[str | int] = []
+    for part in loc:
+        if isinstance(part, str) and ("[" in part or part.startswith("function-")):
+            continue
+        parts.append(part)
+    return parts
+
+
+def _short(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and len(repr(value)) <= 40
+
+
+def _fields_at(model: type[BaseModel], location: tuple[str | int, ...]) -> list[str]:
+    """The field names of the model found by walking ``location`` from ``model``."""
+    current: Any = model
+    for part in location:
+        current = _step(current, part)
+        if current is None:
+            return []
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return []
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    """The annotation one step further in, or None when it cannot be told."""
+    annotation = _unwrap_optional(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        for name, info in annotation.model_fields.items():
+            if part in (name, info.alias):
+                return info.annotation
+        return None
+    args = typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if origin in (list, tuple, Sequence) and args:
+        return _unwrap_optional(args[0])
+    if origin is dict and len(args) == 2:
+        return _unwrap_optional(args[1])
+    return None
+
+
+def _unwrap_optional(annotation: Any) -> Any:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        rest = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(rest) == 1:
+            return rest[0]
+    return annotation
