@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
 
 from nums.errors import NumsError, Problem
 from nums.standard import Edition, load_edition
+from nums.submission import Submission, submission_from_document
+from nums.yamlsource import load_yaml
 
 
 def edition_from_context(
@@ -60,3 +63,17 @@ class DateParam(click.ParamType):
 
 
 DATE = DateParam()
+
+
+def load_submission_for(ctx: click.Context, path: str) -> tuple[Edition, Submission]:
+    """Read a submission once, pick its edition (``--standard`` or ``standard:``), check it."""
+    doc = load_yaml(path)
+    declared = doc.data.get("standard") if isinstance(doc.data, dict) else None
+    try:
+        edition = edition_from_context(ctx, str(declared) if declared is not None else None, path)
+    except NumsError as error:
+        first = error.problems[0]
+        if first.file is not None:
+            raise
+        raise NumsError(doc.problem(("standard",), first.message, first.suggestion)) from None
+    return edition, submission_from_document(doc, edition, Path(path))

@@ -1,0 +1,81 @@
+"""Commands for programme coordinators: init, validate, assess, schema."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from nums.cli.common import DATE, echo_json, edition_from_context, load_submission_for
+from nums.errors import NumsError, Problem
+from nums.evaluation import MET
+from nums.evaluation import assess as evaluate
+from nums.render.assessment import assessment_json, assessment_text
+from nums.schema import submission_schema
+from nums.skeleton import submission_skeleton
+from nums.writing import write_text_atomically
+
+SUBMISSION = click.Path(dir_okay=False, path_type=str)
+
+
+@click.command()
+@click.argument("folder", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite an existing submission.yaml.")
+@click.pass_context
+def init(ctx: click.Context, folder: Path, force: bool) -> None:
+    """Write FOLDER/submission.yaml listing every criterion, ready to fill.
+
+    Also makes FOLDER/evidence/ for the files you cite.
+    """
+    edition = edition_from_context(ctx)
+    target = folder / "submission.yaml"
+    if target.exists() and not force:
+        raise NumsError(Problem("already exists", file=str(target), suggestion="use --force to overwrite it"))
+    (folder / "evidence").mkdir(parents=True, exist_ok=True)
+    write_text_atomically(target, submission_skeleton(edition))
+    click.echo(f"Wrote {target}. Fill it in, then: nums validate {target}")
+
+
+@click.command()
+@click.argument("file", type=SUBMISSION)
+@click.pass_context
+def validate(ctx: click.Context, file: str) -> None:
+    """Check a submission file: structure, ids, levels, dates and evidence files."""
+    edition, submission = load_submission_for(ctx, file)
+    result = evaluate(edition, submission)
+    for warning in submission.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for claim in result.claims.values():
+        for check in claim.evidence:
+            if check.problem:
+                click.echo(f"warning: {file}: criteria.{claim.id}: {check.target}: {check.problem}", err=True)
+    claimed = sum(1 for c in submission.claims.values() if c.met)
+    met = sum(1 for c in result.claims.values() if c.status == MET)
+    click.echo(
+        f"{file}: valid submission for {edition.id}; {claimed} criteria claimed, {met} met with evidence."
+    )
+
+
+@click.command()
+@click.argument("file", type=SUBMISSION)
+@click.option(
+    "--on", "on", type=DATE, help="Judge on this date instead of the application date (YYYY-MM-DD)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON for other programs.")
+@click.pass_context
+def assess(ctx: click.Context, file: str, on: date | None, as_json: bool) -> None:
+    """Say what the evidence supports, what may be awarded, and what is missing."""
+    edition, submission = load_submission_for(ctx, file)
+    result = evaluate(edition, submission, on)
+    if as_json:
+        echo_json(assessment_json(result))
+    else:
+        click.echo(assessment_text(result))
+
+
+@click.command()
+@click.pass_context
+def schema(ctx: click.Context) -> None:
+    """Print the JSON Schema of the submission file (for editors)."""
+    echo_json(submission_schema(edition_from_context(ctx)))

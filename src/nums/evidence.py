@@ -1,0 +1,83 @@
+"""Evidence items: is a link a web address, is a file inside the submission's
+folder, and what is its size and SHA-256.
+
+A file counts only when it resolves inside the submission's folder: an
+assessor receives that folder (or the pack), so anything outside it, an
+absolute path or a link pointing out, is not evidence they can see. The path
+is judged after resolving, so ``evidence/../leaflet.pdf`` is fine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from urllib.parse import urlsplit
+
+WEB_SCHEMES = ("http", "https")
+
+
+@dataclass(frozen=True)
+class EvidenceCheck:
+    """What one evidence item is and whether it can count."""
+
+    usable: bool
+    kind: str  # "url" or "file"
+    target: str  # the URL or the path as written
+    problem: str | None = None
+    path: Path | None = None  # resolved file, when usable
+
+
+def check_url(url: str) -> EvidenceCheck:
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in WEB_SCHEMES or not parts.netloc:
+        return EvidenceCheck(False, "url", url, "only http:// and https:// web addresses count as evidence")
+    return EvidenceCheck(True, "url", url)
+
+
+def check_file(written: str, folder: Path) -> EvidenceCheck:
+    if PurePosixPath(written).is_absolute() or PureWindowsPath(written).is_absolute():
+        return EvidenceCheck(
+            False,
+            "file",
+            written,
+            "absolute paths never count; give the path relative to the submission's folder",
+        )
+    root = folder.resolve()
+    resolved = (root / written).resolve()
+    if not resolved.is_relative_to(root):
+        return EvidenceCheck(
+            False, "file", written, "the file is outside the submission's folder, so it does not count"
+        )
+    if not resolved.exists():
+        return EvidenceCheck(False, "file", written, "file not found")
+    if not resolved.is_file():
+        return EvidenceCheck(False, "file", written, "not a file")
+    return EvidenceCheck(True, "file", written, path=resolved)
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    size: int
+    sha256: str
+
+
+def file_facts(path: Path) -> FileFacts:
+    """Size and SHA-256, so an assessor can check nothing changed after submission."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+            size += len(block)
+    return FileFacts(size, digest.hexdigest())
+
+
+def human_size(size: int) -> str:
+    """1234 as "1.2 KB": sizes as people read them."""
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"  # pragma: no cover

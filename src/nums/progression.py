@@ -1,0 +1,121 @@
+"""From a history of awards to the level held on a date, and what that allows.
+
+The standard: new applicants start at the entry level (Bronze) and must hold
+each level for six calendar months before applying for the next; no level is
+skipped; accreditation lasts one year. Awards form an unbroken run when each
+is made on or before the previous one's last valid day; the level held is the
+latest award's, and time at it counts from the first award of that level in
+the run's closing streak of awards at that level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from nums.dates import add_months, last_valid_day
+from nums.standard import Edition
+from nums.submission import Award
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the history means on one day."""
+
+    on: date
+    held: str | None  # level validly held on ``on``; None for a new applicant
+    held_since: date | None  # first award of the held level in the unbroken run
+    expires: date | None  # last valid day of the current accreditation
+    last_expired: date | None  # when the history's latest award lapsed, if it has
+    run: tuple[Award, ...]  # the unbroken run ending with the latest award
+    cap: str  # the highest level that may be awarded on ``on``
+    cap_reason: str
+    next_level: str | None  # the level above the one held
+    next_level_from: date | None  # earliest date to apply for it
+
+    @property
+    def new_applicant(self) -> bool:
+        return self.held is None
+
+
+def standing(edition: Edition, history: Sequence[Award], on: date) -> Standing:
+    """The level held, the progression cap and the key dates on ``on``."""
+    rules = edition.rules
+    months = rules.validity.months
+    awards = sorted((a for a in history if a.awarded <= on), key=lambda a: a.awarded)
+    entry = rules.progression.entry_level
+    if not awards or last_valid_day(awards[-1].awarded, months) < on:
+        lapsed = last_valid_day(awards[-1].awarded, months) if awards else None
+        reason = f"with no valid accreditation it applies as new, and new applicants start at {edition.level_name(entry)}"
+        if lapsed:
+            reason += f" (the last accreditation lapsed after {lapsed.isoformat()})"
+        return Standing(on, None, None, None, lapsed, (), entry, reason, None, None)
+    run = unbroken_run(awards, months)
+    held = run[-1].level
+    held_since = _streak_start(run, held)
+    next_level = _level_above(edition, held)
+    next_from = add_months(held_since, rules.progression.months_at_level) if next_level else None
+    cap, reason = _cap(edition, held, held_since, next_level, next_from, on)
+    return Standing(
+        on,
+        held,
+        held_since,
+        last_valid_day(run[-1].awarded, months),
+        None,
+        run,
+        cap,
+        reason,
+        next_level,
+        next_from,
+    )
+
+
+def unbroken_run(awards: Sequence[Award], months: int) -> tuple[Award, ...]:
+    """The awards, counted back from the latest, each made within the previous one's validity."""
+    run = [awards[-1]]
+    for earlier in reversed(awards[:-1]):
+        if run[0].awarded <= last_valid_day(earlier.awarded, months):
+            run.insert(0, earlier)
+        else:
+            break
+    return tuple(run)
+
+
+def _streak_start(run: Sequence[Award], level: str) -> date:
+    start = run[-1].awarded
+    for award in reversed(run):
+        if award.level != level:
+            break
+        start = award.awarded
+    return start
+
+
+def _level_above(edition: Edition, level: str) -> str | None:
+    return edition.level_at(edition.rank(level) + 1) if edition.rank(level) < len(edition.levels) else None
+
+
+def _cap(
+    edition: Edition,
+    held: str,
+    since: date,
+    next_level: str | None,
+    next_from: date | None,
+    on: date,
+) -> tuple[str, str]:
+    held_name = edition.level_name(held)
+    if next_level is None or next_from is None:
+        return held, f"the programme holds {held_name}, the highest level"
+    next_name = edition.level_name(next_level)
+    months = edition.rules.progression.months_at_level
+    if on >= next_from:
+        if edition.rules.progression.may_skip_levels:
+            next_level, next_name = edition.levels[-1], edition.level_name(edition.levels[-1])
+        return (
+            next_level,
+            f"the programme has held {held_name} since {since.isoformat()}, at least {months} months, so may apply for {next_name}",
+        )
+    return (
+        held,
+        f"the programme has held {held_name} only since {since.isoformat()}; {next_name} may be applied for from {next_from.isoformat()}",
+    )

@@ -1,0 +1,207 @@
+"""An assessment for machines (``nums assess --json``, the pack's embedded
+``submission.json``) and for people in a terminal.
+
+The JSON keys are a public contract: add freely, never rename or remove.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import click
+
+from nums.evaluation import MET, NOT_CLAIMED, UNEVIDENCED, Assessment, ClaimResult
+from nums.gaps import Gaps
+from nums.render.terminal import heading, wrap
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def assessment_json(result: Assessment) -> dict[str, Any]:
+    sub = result.submission
+    held = result.standing
+    return {
+        "edition": result.edition.id,
+        "submission": str(sub.path),
+        "on": result.on.isoformat(),
+        "programme": sub.programme.name,
+        "programmes": [p.name for p in sub.programmes],
+        "application": {
+            "date": sub.application.date.isoformat(),
+            "level": sub.application.level,
+            "type": sub.application.type,
+        },
+        "pillars": {
+            pillar_id: {
+                "level": p.level,
+                "self_rating": p.self_rating,
+                "self_rating_check": p.self_rating_check,
+                "met": list(p.met),
+                "claimed_unevidenced": list(p.claimed_unevidenced),
+                "counts": {lvl: {"met": c[0], "needed": c[1], "items": c[2]} for lvl, c in p.counts.items()},
+            }
+            for pillar_id, p in result.pillars.items()
+        },
+        "overall": {
+            "evidence_level": result.evidence_level,
+            "cap": held.cap,
+            "cap_reason": held.cap_reason,
+            "awardable_level": result.awardable,
+            "awardable_reason": result.awardable_reason,
+            "applied_level": sub.application.level,
+        },
+        "eligibility": {
+            "accreditable": result.eligibility.accreditable,
+            "reasons": list(result.eligibility.reasons),
+            "notes": list(result.eligibility.notes),
+            "tailored_arrangement": result.eligibility.tailored,
+            "held_level": held.held,
+            "held_since": _iso(held.held_since),
+            "new_applicant": held.new_applicant,
+            "next_level": held.next_level,
+            "next_level_from": _iso(held.next_level_from),
+            "expires": _iso(held.expires),
+            "lapsed": _iso(held.last_expired),
+        },
+        "criteria": {
+            item_id: _claim_json(claim)
+            for item_id, claim in result.claims.items()
+            if claim.status != NOT_CLAIMED
+        },
+        "continuation": _claim_json(result.continuation) if result.continuation else None,
+        "gaps": gaps_json(result.gaps),
+        "next_gaps": gaps_json(result.next_gaps) if result.next_gaps else None,
+        "warnings": [str(w) for w in sub.warnings],
+    }
+
+
+def _claim_json(claim: ClaimResult) -> dict[str, Any]:
+    return {
+        "status": claim.status,
+        "reasons": list(claim.reasons),
+        "evidence": [
+            {"kind": c.kind, "target": c.target, "usable": c.usable, "problem": c.problem}
+            for c in claim.evidence
+        ],
+    }
+
+
+def gaps_json(gaps: Gaps) -> dict[str, Any]:
+    return {
+        "target": gaps.target,
+        "reached": gaps.reached,
+        "pillars_at_target": gaps.pillars_at_target,
+        "pillars_required": gaps.pillars_required,
+        "pillars": {
+            pillar_id: {
+                "level": gap.level,
+                "reaches_target": gap.reaches_target,
+                "needed": gap.needed,
+                "missing": {lvl: list(ids) for lvl, ids in gap.missing.items()},
+                "claimed_unevidenced": list(gap.unevidenced),
+            }
+            for pillar_id, gap in gaps.pillars.items()
+        },
+        "cheapest_to_raise": list(gaps.raise_pillars),
+        "items_to_raise": gaps.items_to_raise,
+    }
+
+
+# --- terminal ------------------------------------------------------------------
+
+_CHECK_WORDS = {"agrees": "agrees", "over": "OVER-rated", "under": "under-rated", "unrated": "not rated"}
+
+
+def assessment_text(result: Assessment) -> str:
+    """The coordinator's report: verdict first, then pillars, then what to do."""
+    ed = result.edition
+    sub = result.submission
+    name = ed.level_name
+    app = sub.application
+    lines = [
+        heading(sub.title),
+        f"{sub.programme.institution} · {app.type} application for {name(app.level)} on {result.on.isoformat()}",
+        "",
+    ]
+    verdict = name(result.awardable) if result.awardable else "nothing"
+    lines.append(heading(f"May be awarded: {verdict}"))
+    lines.append(wrap(result.awardable_reason, 2, " "))
+    for reason in result.eligibility.reasons:
+        lines.append(wrap(reason, 4, "  ✗"))
+    for note in result.eligibility.notes:
+        lines.append(wrap(note, 4, "  !"))
+    lines += ["", heading("Pillars") + "            evidence   self-rating          items met (B/S/G...)"]
+    for pillar in ed.pillars:
+        p = result.pillars[pillar.id]
+        counts = "  ".join(f"{c[0]}/{c[2]}" for c in p.counts.values())
+        check = _CHECK_WORDS[p.self_rating_check]
+        rated = name(p.self_rating) if p.self_rating else "-"
+        lines.append(
+            f"  {pillar.name[:17]:<17} {name(p.level) if p.level else 'none':<10} {rated:<7} {check:<12} {counts}"
+        )
+    lines.append(
+        f"  Overall evidence level: {name(result.evidence_level) if result.evidence_level else 'none'}"
+        f" ({ed.rules.overall.min_pillars_at_level} of {len(ed.pillars)} pillars needed)"
+    )
+    lines += _dates(result)
+    lines += _problems(result)
+    lines += _gaps_lines(result, result.gaps, "for the level applied for")
+    if result.next_gaps:
+        lines += _gaps_lines(result, result.next_gaps, "for the next level")
+    for warning in sub.warnings:
+        lines.append(click.style("warning: ", fg="yellow") + str(warning))
+    return "\n".join(lines)
+
+
+def _dates(result: Assessment) -> list[str]:
+    held = result.standing
+    name = result.edition.level_name
+    lines = ["", heading("Dates")]
+    if held.held:
+        lines.append(
+            f"  Holds {name(held.held)} since {_iso(held.held_since)}; valid until {_iso(held.expires)}"
+        )
+    else:
+        lines.append(
+            "  Holds no valid accreditation"
+            + (f" (lapsed after {_iso(held.last_expired)})" if held.last_expired else "")
+        )
+    if held.next_level and held.next_level_from:
+        lines.append(f"  May apply for {name(held.next_level)} from {_iso(held.next_level_from)}")
+    return lines
+
+
+def _problems(result: Assessment) -> list[str]:
+    bad = [c for c in result.claims.values() if c.status == UNEVIDENCED]
+    if result.continuation and result.continuation.status != MET:
+        bad.append(result.continuation)
+    if not bad:
+        return []
+    lines = ["", heading("Claimed but not counted")]
+    for claim in bad:
+        lines.append(wrap("; ".join(claim.reasons), 22, f"  {claim.id}"))
+    return lines
+
+
+def _gaps_lines(result: Assessment, gaps: Gaps, label: str) -> list[str]:
+    name = result.edition.level_name
+    lines = ["", heading(f"Gaps {label}: {name(gaps.target)}")]
+    if gaps.reached:
+        lines.append(
+            f"  The evidence already brings {gaps.pillars_at_target} pillars to {name(gaps.target)} or higher."
+        )
+        return lines
+    lines.append(
+        f"  {gaps.pillars_at_target} of {gaps.pillars_required} pillars needed are there. Cheapest to raise: "
+        + ", ".join(f"{p} (+{gaps.pillars[p].needed})" for p in gaps.raise_pillars)
+        + f", {gaps.items_to_raise} more items in all."
+    )
+    for pillar_id in gaps.raise_pillars:
+        gap = gaps.pillars[pillar_id]
+        for lvl, ids in gap.missing.items():
+            if ids:
+                lines.append(wrap(", ".join(ids), 26, f"    {pillar_id} {name(lvl)}:"))
+    return lines

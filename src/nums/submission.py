@@ -1,0 +1,328 @@
+"""The submission file: a coordinator's programme, application, history,
+self-rating and per-criterion statements with evidence.
+
+The file format is a public contract (other tools write and read it): keys
+and meanings only ever grow. Unknown keys are allowed but reported as
+warnings with the nearest known key, so a misspelling never passes silently.
+Every problem names the file, line and field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, PositiveInt, ValidationError, field_validator, model_validator
+
+from nums.errors import NumsError, Problem, did_you_mean
+from nums.evidence import EvidenceCheck, check_file, check_url
+from nums.models import Open, validation_problems
+from nums.standard import Edition
+from nums.yamlsource import YamlDocument, load_yaml, parse_yaml
+
+ApplicationType = Literal["initial", "reaccreditation"]
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class Coordinator(Open):
+    name: str = Field(min_length=1)
+    email: str | None = None
+
+
+class Programme(Open):
+    name: str = Field(min_length=1)
+    institution: str | None = Field(default=None, min_length=1)
+    coordinator: Coordinator | None = None
+    purpose: str = Field(min_length=1)
+    mentors: PositiveInt
+    started: date | None = None
+    website: str | None = None
+
+
+class Application(Open):
+    date: date
+    level: str
+    type: ApplicationType = "initial"
+
+
+class Award(Open):
+    level: str
+    awarded: date
+
+
+class EvidenceItem(Open):
+    title: str = Field(min_length=1)
+    url: str | None = None
+    file: str | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> EvidenceItem:
+        if (self.url is None) == (self.file is None):
+            raise ValueError(
+                "give exactly one of 'url' (a web address) or 'file' (a path in the submission's folder)"
+            )
+        return self
+
+    def check(self, folder: Path) -> EvidenceCheck:
+        return check_url(self.url) if self.url is not None else check_file(self.file or "", folder)
+
+
+class Claim(Open):
+    """A coordinator's claim for one assessable item."""
+
+    met: bool = False
+    statement: str = ""
+    evidence: tuple[EvidenceItem, ...] = ()
+
+    @field_validator("statement", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+    @field_validator("evidence", mode="before")
+    @classmethod
+    def _none_is_no_evidence(cls, value: Any) -> Any:
+        return () if value is None else value
+
+
+class Continuation(Claim):
+    """Reaccreditation evidence that provision continues; judged like a claim."""
+
+    met: bool = True
+
+
+class SubmissionFile(Open):
+    standard: str | None = None
+    programme: Programme | None = None
+    programmes: tuple[Programme, ...] | None = None
+    application: Application
+    history: tuple[Award, ...] = ()
+    self_rating: dict[str, str | None] = Field(default_factory=dict)
+    criteria: dict[str, Claim] = Field(default_factory=dict)
+    continuation: Continuation | None = None
+
+    @field_validator("history", mode="before")
+    @classmethod
+    def _none_is_empty_history(cls, value: Any) -> Any:
+        return () if value is None else value
+
+    @field_validator("self_rating", "criteria", mode="before")
+    @classmethod
+    def _none_is_empty_mapping(cls, value: Any) -> Any:
+        return {} if value is None else value
+
+    @field_validator("self_rating", mode="before")
+    @classmethod
+    def _blank_ratings(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: _blank_to_none(v) for k, v in value.items()}
+        return value
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A checked submission, ready to evaluate. ``claims`` is keyed by item id."""
+
+    path: Path
+    edition: str
+    programmes: tuple[Programme, ...]
+    combined: bool
+    application: Application
+    history: tuple[Award, ...]
+    self_rating: dict[str, str | None]
+    claims: dict[str, Claim]
+    continuation: Continuation | None
+    declared_standard: str | None
+    raw: dict[str, Any] = field(repr=False, compare=False)
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    @property
+    def programme(self) -> Programme:
+        """The first (or only) programme: it names the application."""
+        return self.programmes[0]
+
+    @property
+    def title(self) -> str:
+        if not self.combined:
+            return self.programme.name
+        return " · ".join(p.name for p in self.programmes)
+
+
+def declared_standard(path: str | Path) -> str | None:
+    """The ``standard:`` a submission names, read before choosing the edition."""
+    doc = load_yaml(path)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    value = data.get("standard")
+    return str(value) if value is not None else None
+
+
+def load_submission(path: str | Path, edition: Edition) -> Submission:
+    """Read, validate and check a submission against ``edition``."""
+    doc = load_yaml(path)
+    return submission_from_document(doc, edition, Path(path))
+
+
+def parse_submission(text: str, edition: Edition, path: str | Path) -> Submission:
+    """The same, from text in memory (``path`` places evidence files and names the file)."""
+    return submission_from_document(parse_yaml(text, str(path)), edition, Path(path))
+
+
+def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) -> Submission:
+    if not isinstance(doc.data, dict):
+        raise NumsError(
+            doc.problem((), "a submission must be a mapping with 'programme', 'application' and 'criteria'")
+        )
+    try:
+        parsed = SubmissionFile.model_validate(doc.data)
+    except ValidationError as exc:
+        raise NumsError(validation_problems(doc, exc, SubmissionFile)) from None
+    problems = list(_check(doc, parsed, edition))
+    if problems:
+        raise NumsError(problems)
+    programmes = _programmes(parsed)
+    return Submission(
+        path=path,
+        edition=edition.id,
+        programmes=programmes,
+        combined=parsed.programmes is not None,
+        application=parsed.application,
+        history=tuple(sorted(parsed.history, key=lambda award: award.awarded)),
+        self_rating=dict(parsed.self_rating),
+        claims=dict(parsed.criteria),
+        continuation=parsed.continuation,
+        declared_standard=parsed.standard,
+        raw=doc.data,
+        warnings=tuple(_unknown_keys(doc, parsed)),
+    )
+
+
+def _programmes(parsed: SubmissionFile) -> tuple[Programme, ...]:
+    """Programmes of a combined application inherit the first one's institution and coordinator."""
+    if parsed.programmes is None:
+        assert parsed.programme is not None
+        return (parsed.programme,)
+    first = parsed.programmes[0]
+    return tuple(
+        p.model_copy(
+            update={
+                "institution": p.institution or first.institution,
+                "coordinator": p.coordinator or first.coordinator,
+            }
+        )
+        for p in parsed.programmes
+    )
+
+
+def _check(doc: YamlDocument, parsed: SubmissionFile, edition: Edition) -> Iterator[Problem]:
+    """What the schema cannot say: ids, levels and dates that must agree with the edition."""
+    yield from _check_programmes(doc, parsed)
+    levels = edition.levels
+    app = parsed.application
+    if app.level not in levels:
+        yield doc.problem(
+            ("application", "level"), f"unknown level {app.level!r}", _levels_hint(app.level, levels)
+        )
+    for index, award in enumerate(parsed.history):
+        if award.level not in levels:
+            yield doc.problem(
+                ("history", index, "level"),
+                f"unknown level {award.level!r}",
+                _levels_hint(award.level, levels),
+            )
+        if award.awarded > app.date:
+            yield doc.problem(
+                ("history", index, "awarded"),
+                f"award dated {award.awarded.isoformat()} is after the application date {app.date.isoformat()}",
+                "history lists awards already made",
+            )
+    for pillar_id, level in parsed.self_rating.items():
+        if pillar_id not in edition.pillar_ids:
+            yield doc.problem(
+                ("self_rating", pillar_id),
+                f"unknown pillar {pillar_id!r}",
+                did_you_mean(pillar_id, edition.pillar_ids),
+            )
+        elif level is not None and level not in levels:
+            yield doc.problem(
+                ("self_rating", pillar_id), f"unknown level {level!r}", _levels_hint(level, levels)
+            )
+    for item_id in parsed.criteria:
+        problem = _check_item_id(doc, edition, item_id)
+        if problem:
+            yield problem
+
+
+def _check_programmes(doc: YamlDocument, parsed: SubmissionFile) -> Iterator[Problem]:
+    if parsed.programme is None and parsed.programmes is None:
+        yield doc.problem((), "the submission needs 'programme' (or 'programmes' for a combined application)")
+    elif parsed.programme is not None and parsed.programmes is not None:
+        yield doc.problem(("programmes",), "give either 'programme' or 'programmes', not both")
+    elif parsed.programmes is not None:
+        if not parsed.programmes:
+            yield doc.problem(("programmes",), "a combined application lists at least one programme")
+        else:
+            first = parsed.programmes[0]
+            if first.institution is None:
+                yield doc.problem(("programmes", 0, "institution"), "required field is missing")
+            if first.coordinator is None:
+                yield doc.problem(("programmes", 0, "coordinator"), "required field is missing")
+    else:
+        assert parsed.programme is not None
+        if parsed.programme.institution is None:
+            yield doc.problem(("programme", "institution"), "required field is missing")
+        if parsed.programme.coordinator is None:
+            yield doc.problem(("programme", "coordinator"), "required field is missing")
+
+
+def _check_item_id(doc: YamlDocument, edition: Edition, item_id: str) -> Problem | None:
+    where = ("criteria", item_id)
+    try:
+        edition.item(item_id)
+        return None
+    except KeyError:
+        pass
+    try:
+        criterion = edition.criterion(item_id)
+    except KeyError:
+        return doc.problem(where, f"unknown criterion {item_id!r} in {edition.id}", edition.suggest(item_id))
+    topics = ", ".join(f"{criterion.id}.{t.letter}" for t in criterion.topics)
+    return doc.problem(
+        where, f"{item_id} lists topics that are assessed one by one", f"rate each topic instead: {topics}"
+    )
+
+
+def _levels_hint(level: str, levels: Sequence[str]) -> str:
+    return did_you_mean(level.lower(), levels) or "levels: " + ", ".join(levels)
+
+
+def _unknown_keys(doc: YamlDocument, parsed: SubmissionFile) -> Iterator[Problem]:
+    """Warnings for keys the format does not define (allowed, but often typos)."""
+    yield from _extras(doc, parsed, ())
+
+
+def _extras(doc: YamlDocument, model: Any, location: tuple[str | int, ...]) -> Iterator[Problem]:
+    if isinstance(model, BaseModel):
+        known = list(type(model).model_fields)
+        for key in model.model_extra or {}:
+            hint = did_you_mean(key, known)
+            yield doc.problem(
+                (*location, key), "not a field of the submission format; it is kept but not used", hint
+            )
+        for name in type(model).model_fields:
+            yield from _extras(doc, getattr(model, name), (*location, name))
+    elif isinstance(model, tuple):
+        for index, value in enumerate(model):
+            yield from _extras(doc, value, (*location, index))
+    elif isinstance(model, dict):
+        for key, value in model.items():
+            yield from _extras(doc, value, (*location, key))

@@ -1,0 +1,77 @@
+"""Build submissions in code for rule tests: a dict written as YAML beside
+one real evidence file, so every claim is genuinely evidenced."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nums.standard import Edition
+from nums.submission import Submission, load_submission
+
+
+def submission_data(
+    met: list[str] | tuple[str, ...] = (),
+    *,
+    level: str = "bronze",
+    kind: str = "initial",
+    applied: date = date(2026, 3, 2),
+    started: date | None = date(2024, 9, 16),
+    history: list[dict[str, Any]] | None = None,
+    mentors: int = 24,
+    self_rating: dict[str, str | None] | None = None,
+) -> dict[str, Any]:
+    return {
+        "standard": "nums-2021",
+        "programme": {
+            "name": "Test Peer Mentoring",
+            "institution": "Test University",
+            "coordinator": {"name": "T. Coordinator", "email": "t@example.ac.uk"},
+            "purpose": "peer mentoring",
+            "mentors": mentors,
+            "started": started,
+        },
+        "application": {"date": applied, "level": level, "type": kind},
+        "history": history or [],
+        "self_rating": self_rating or {},
+        "criteria": {
+            item_id: {
+                "met": True,
+                "statement": f"We do {item_id}.",
+                "evidence": [{"title": "Handbook", "file": "evidence/handbook.txt"}],
+            }
+            for item_id in met
+        },
+    }
+
+
+def write_submission(folder: Path, data: dict[str, Any]) -> Path:
+    (folder / "evidence").mkdir(parents=True, exist_ok=True)
+    (folder / "evidence" / "handbook.txt").write_text("Our mentoring handbook.\n", encoding="utf-8")
+    path = folder / "submission.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def build(
+    folder: Path, edition: Edition, met: list[str] | tuple[str, ...] = (), **options: Any
+) -> Submission:
+    return load_submission(write_submission(folder, submission_data(met, **options)), edition)
+
+
+def items_for(
+    edition: Edition, level: str, pillars: list[str] | None = None, per_level: str = "all"
+) -> list[str]:
+    """Every item (or just the best-fit minimum) of each level up to ``level``."""
+    chosen: list[str] = []
+    for pillar in edition.pillars:
+        if pillars is not None and pillar.id not in pillars:
+            continue
+        for lvl in edition.levels[: edition.rank(level)]:
+            items = [i.id for i in pillar.items_at(lvl)]
+            count = len(items) if per_level == "all" else edition.rules.best_fit.needed(len(items))
+            chosen += items[:count]
+    return chosen
