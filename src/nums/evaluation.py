@@ -122,7 +122,7 @@ def judge_claim(item_id: str, claim: Claim | None, submission: Submission) -> Cl
     """Met only when claimed, stated, and backed by at least one usable item."""
     if claim is None or not claim.met:
         return ClaimResult(item_id, NOT_CLAIMED, (), ())
-    checks = tuple(item.check(submission.folder) for item in claim.evidence)
+    checks = tuple(submission.check(item) for item in claim.evidence)
     reasons = [f"{c.target}: {c.problem}" for c in checks if c.problem]
     if not claim.statement.strip():
         reasons.insert(0, "no statement")

@@ -10,6 +10,10 @@ is judged after resolving, so ``evidence/../leaflet.pdf`` is fine.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import urlsplit
@@ -36,24 +40,26 @@ def check_url(url: str) -> EvidenceCheck:
 
 
 def check_file(written: str, folder: Path) -> EvidenceCheck:
+    """Usable when the path, once resolved (links followed), is a file inside ``folder``."""
     if PurePosixPath(written).is_absolute() or PureWindowsPath(written).is_absolute():
-        return EvidenceCheck(
-            False,
-            "file",
-            written,
-            "absolute paths never count; give the path relative to the submission's folder",
+        return _unusable(
+            written, "absolute paths never count; give the path relative to the submission's folder"
         )
-    root = folder.resolve()
-    resolved = (root / written).resolve()
-    if not resolved.is_relative_to(root):
-        return EvidenceCheck(
-            False, "file", written, "the file is outside the submission's folder, so it does not count"
-        )
-    if not resolved.exists():
-        return EvidenceCheck(False, "file", written, "file not found")
-    if not resolved.is_file():
-        return EvidenceCheck(False, "file", written, "not a file")
-    return EvidenceCheck(True, "file", written, path=resolved)
+    root = os.path.realpath(folder)
+    resolved = os.path.realpath(os.path.join(root, written))
+    if os.path.commonpath((root, resolved)) != root:
+        return _unusable(written, "the file is outside the submission's folder, so it does not count")
+    try:
+        mode = os.stat(resolved).st_mode
+    except OSError:
+        return _unusable(written, "file not found")
+    if not stat.S_ISREG(mode):
+        return _unusable(written, "not a file")
+    return EvidenceCheck(True, "file", written, path=Path(resolved))
+
+
+def _unusable(written: str, problem: str) -> EvidenceCheck:
+    return EvidenceCheck(False, "file", written, problem)
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,8 @@ class BestFitRule(Frozen):
 
     def needed(self, item_count: int) -> int:
         """How many of ``item_count`` items must be met: strictly more than the fraction."""
-        return int(self.more_than_fraction * item_count) + 1
+        fraction = self.more_than_fraction
+        return item_count * fraction.numerator // fraction.denominator + 1
 
 
 class OverallRule(Frozen):
@@ -244,7 +245,14 @@ class Pillar(Frozen):
     evidence_examples: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     def items_at(self, level: str) -> tuple[Item, ...]:
-        return tuple(item for item in self.items if item.level == level)
+        return self._items_by_level.get(level, ())
+
+    @functools.cached_property
+    def _items_by_level(self) -> dict[str, tuple[Item, ...]]:
+        grouped: dict[str, list[Item]] = {}
+        for item in self.items:
+            grouped.setdefault(item.level, []).append(item)
+        return {level: tuple(items) for level, items in grouped.items()}
 
     def criteria_at(self, level: str) -> tuple[Criterion, ...]:
         return tuple(c for c in self.criteria if c.level == level)
@@ -263,7 +271,7 @@ class Edition(Frozen):
     pillars: tuple[Pillar, ...]
     price_lists: tuple[PriceList, ...]
 
-    @property
+    @functools.cached_property
     def levels(self) -> tuple[str, ...]:
         """Level ids from lowest to highest."""
         return tuple(level.id for level in self.rules.levels)
@@ -276,7 +284,11 @@ class Edition(Frozen):
 
     def rank(self, level: str | None) -> int:
         """0 for no level, 1 for the lowest, and so on."""
-        return 0 if level is None else self.levels.index(level) + 1
+        return 0 if level is None else self._ranks[level]
+
+    @functools.cached_property
+    def _ranks(self) -> dict[str, int]:
+        return {level: index + 1 for index, level in enumerate(self.levels)}
 
     def level_at(self, rank: int) -> str | None:
         return None if rank <= 0 else self.levels[min(rank, len(self.levels)) - 1]

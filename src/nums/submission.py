@@ -9,6 +9,7 @@ Every problem names the file, line and field.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -145,6 +146,23 @@ class Submission:
     @property
     def folder(self) -> Path:
         return self.path.parent
+
+    @functools.cached_property
+    def evidence_checks(self) -> dict[tuple[str | None, str | None], EvidenceCheck]:
+        """Each distinct evidence target checked once: the file system is read
+        once per submission, however often it is assessed."""
+        items = [e for claim in self.claims.values() for e in claim.evidence]
+        if self.continuation is not None:
+            items += self.continuation.evidence
+        checks: dict[tuple[str | None, str | None], EvidenceCheck] = {}
+        for item in items:
+            key = (item.url, item.file)
+            if key not in checks:
+                checks[key] = item.check(self.folder)
+        return checks
+
+    def check(self, item: EvidenceItem) -> EvidenceCheck:
+        return self.evidence_checks.get((item.url, item.file)) or item.check(self.folder)
 
     @property
     def programme(self) -> Programme:

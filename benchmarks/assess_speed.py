@@ -1,0 +1,71 @@
+"""How fast self-assessment runs. Prints figures; asserts nothing.
+
+Targets (issue: self-assessment): at least 300 submissions parsed, validated
+and assessed per second for the largest example on one core; at least 2,000
+assessments per second of an already-loaded submission; and a quick cold
+start of `nums assess` (it must not import WeasyPrint).
+
+Run: python benchmarks/assess_speed.py [SUBMISSION ...]
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from nums.evaluation import assess
+from nums.standard import load_edition
+from nums.submission import load_submission
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def rate(action: Callable[[], object], seconds: float = 2.0) -> float:
+    """Calls per second, measured over about ``seconds``."""
+    count, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        action()
+        count += 1
+    return count / elapsed
+
+
+def cold_start(args: list[str], runs: int = 7) -> float:
+    """Median wall time of a fresh process, in milliseconds."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(args, check=True, capture_output=True)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    files = [Path(a) for a in sys.argv[1:]] or sorted(REPO.glob("evidence_examples/*/submission.yaml"))
+    if not files:
+        sys.exit("no submissions to measure: pass paths or add evidence_examples/")
+    largest = max(files, key=lambda p: p.stat().st_size)
+    edition = load_edition()
+    loaded = load_submission(largest, edition)
+    print(
+        f"largest example: {largest.relative_to(REPO) if largest.is_relative_to(REPO) else largest} "
+        f"({largest.stat().st_size} bytes, {len(loaded.claims)} criteria)"
+    )
+    full = rate(lambda: assess(edition, load_submission(largest, edition)))
+    print(f"parse + validate + assess: {full:8.0f} per second   (target >= 300)")
+    only = rate(lambda: assess(edition, loaded))
+    print(f"assess a loaded submission: {only:7.0f} per second   (target >= 2000)")
+    bare = cold_start([sys.executable, "-c", "pass"])
+    deps = cold_start([sys.executable, "-c", "import click, yaml; from pydantic import BaseModel"])
+    command = cold_start([sys.executable, "-m", "nums", "assess", "--json", str(largest)])
+    print(
+        f"cold start: bare python {bare:.0f} ms; import click+yaml+pydantic {deps:.0f} ms; "
+        f"nums assess --json {command:.0f} ms ({command / deps:.2f}x the imports)"
+    )
+
+
+if __name__ == "__main__":
+    main()
