@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import urlsplit
