@@ -47,7 +47,8 @@ def standing(edition: Edition, history: Sequence[Award], on: date) -> Standing:
     entry = rules.progression.entry_level
     if not awards or last_valid_day(awards[-1].awarded, months) < on:
         lapsed = last_valid_day(awards[-1].awarded, months) if awards else None
-        reason = f"with no valid accreditation it applies as new, and new applicants start at {edition.level_name(entry)}"
+        reason = f"with no valid accreditation it is a new applicant, and new applicants start at {edition.level_name(entry)}"
+
         if lapsed:
             reason += f" (the last accreditation lapsed after {lapsed.isoformat()})"
         return Standing(on, None, None, None, lapsed, (), entry, reason, None, None)

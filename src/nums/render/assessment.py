@@ -133,15 +133,15 @@ def assessment_text(result: Assessment) -> str:
         lines.append(wrap(reason, 4, "  ✗"))
     for note in result.eligibility.notes:
         lines.append(wrap(note, 4, "  !"))
-    lines += ["", heading("Pillars") + "            evidence   self-rating          items met (B/S/G...)"]
+    per_level = "/".join(name(level) for level in ed.levels)
+    lines += ["", heading(f"{'Pillars':<26}{'evidence':<10}{'self-rating':<22}items met ({per_level})")]
     for pillar in ed.pillars:
         p = result.pillars[pillar.id]
         counts = "  ".join(f"{c[0]}/{c[2]}" for c in p.counts.values())
         check = _CHECK_WORDS[p.self_rating_check]
         rated = name(p.self_rating) if p.self_rating else "-"
-        lines.append(
-            f"  {pillar.name[:17]:<17} {name(p.level) if p.level else 'none':<10} {rated:<7} {check:<12} {counts}"
-        )
+        level = name(p.level) if p.level else "none"
+        lines.append(f"  {pillar.name:<24}{level:<10}{rated:<8}{check:<14}{counts}")
     lines.append(
         f"  Overall evidence level: {name(result.evidence_level) if result.evidence_level else 'none'}"
         f" ({ed.rules.overall.min_pillars_at_level} of {len(ed.pillars)} pillars needed)"
@@ -194,14 +194,25 @@ def _gaps_lines(result: Assessment, gaps: Gaps, label: str) -> list[str]:
             f"  The evidence already brings {gaps.pillars_at_target} pillars to {name(gaps.target)} or higher."
         )
         return lines
-    lines.append(
-        f"  {gaps.pillars_at_target} of {gaps.pillars_required} pillars needed are there. Cheapest to raise: "
-        + ", ".join(f"{p} (+{gaps.pillars[p].needed})" for p in gaps.raise_pillars)
-        + f", {gaps.items_to_raise} more items in all."
+    cheapest = ", ".join(
+        f"{result.edition.pillar(p).name} (+{gaps.pillars[p].needed})" for p in gaps.raise_pillars
     )
+    summary = (
+        f"{gaps.pillars_at_target} of the {gaps.pillars_required} pillars needed stand at {name(gaps.target)} or "
+        f"higher. Cheapest to raise: {cheapest}; {gaps.items_to_raise} more items in all."
+    )
+    lines.append(wrap(summary, 2))
     for pillar_id in gaps.raise_pillars:
-        gap = gaps.pillars[pillar_id]
-        for lvl, ids in gap.missing.items():
-            if ids:
-                lines.append(wrap(", ".join(ids), 26, f"    {pillar_id} {name(lvl)}:"))
+        lines += _pillar_gap_lines(result, gaps, pillar_id)
+    return lines
+
+
+def _pillar_gap_lines(result: Assessment, gaps: Gaps, pillar_id: str) -> list[str]:
+    """Per level still short: how many more, and the items to choose from."""
+    edition = result.edition
+    lines = [f"  {edition.pillar(pillar_id).name}:"]
+    for level, ids in gaps.pillars[pillar_id].missing.items():
+        met, needed, _ = result.pillars[pillar_id].counts[level]
+        if met < needed:
+            lines.append(wrap(", ".join(ids), 20, f"    {edition.level_name(level)} +{needed - met} of"))
     return lines
