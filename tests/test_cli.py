@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.conftest import REPO
 
 from nums import __version__
 from nums.cli import cli
+from tests.conftest import REPO
 
 
 def invoke(*args: str) -> tuple[int, str]:

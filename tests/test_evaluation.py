@@ -6,11 +6,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.builders import build, items_for
 
 from nums.dates import add_months, last_valid_day
 from nums.evaluation import assess, overall_level, pillar_level
 from nums.standard import Edition
+from tests.builders import build, items_for
 
 # --- best fit -----------------------------------------------------------------
 # "Judgements are based on best fit, for example if a submission meets most of

@@ -83,9 +83,8 @@ def test_awardable_never_falls_with_more_evidence_and_never_passes_the_cap(
     import tempfile
     from pathlib import Path
 
-    from tests.builders import build
-
     from nums.evaluation import assess
+    from tests.builders import build
 
     on = date(2028, 1, 1)
     past = [{"level": a.level, "awarded": a.awarded} for a in history]
