@@ -8,7 +8,6 @@ the package prints or exits.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -48,6 +47,8 @@ class NumsError(Exception):
 
 def closest(word: str, choices: Iterable[str], count: int = 3) -> list[str]:
     """The known names nearest to a misspelt one, best first."""
+    import difflib  # only on the error path
+
     return difflib.get_close_matches(word, list(choices), n=count, cutoff=0.5)
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from nums.errors import Problem, did_you_mean
-from nums.yamlsource import YamlDocument
+from nums.errors import NumsError, Problem, did_you_mean
+from nums.yamlsource import YamlDocument, load_yaml
 
 
 class Frozen(BaseModel):
@@ -110,3 +111,25 @@ def _unwrap_optional(annotation: Any) -> Any:
         if len(rest) == 1:
             return rest[0]
     return annotation
+
+
+def read_model(path: Path, model: type[Any], problems: list[Problem]) -> Any:
+    """Parse one file into ``model``; collect problems instead of raising."""
+    return read_document(path, model, problems)[1]
+
+
+def read_document(path: Path, model: type[Any], problems: list[Problem]) -> tuple[YamlDocument | None, Any]:
+    """The parsed document and its model (None where it has problems)."""
+    try:
+        doc = load_yaml(path)
+    except NumsError as exc:
+        problems += exc.problems
+        return None, None
+    if not isinstance(doc.data, dict):
+        problems.append(Problem("must be a mapping of keys to values", file=doc.path, line=1))
+        return doc, None
+    try:
+        return doc, model.model_validate(doc.data)
+    except ValidationError as exc:
+        problems += validation_problems(doc, exc, model)
+        return doc, None

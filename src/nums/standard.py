@@ -1,5 +1,6 @@
-"""The edition of the standard: pillars, criteria, assessable items, levels,
-rules and price lists, loaded from a folder of YAML into frozen models.
+"""The edition of the standard: pillars, criteria, assessable items, levels
+and rules (price lists come from ``nums.prices``), loaded from a folder of
+YAML into frozen models.
 
 An edition is data, not code: a new edition (or one with a Platinum level) is
 a new folder under ``standards/``. Loading checks what a reviewer of the YAML
@@ -12,19 +13,44 @@ import functools
 import re
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
+from nums.editions import (
+    EDITION_FILE,
+    default_edition_folder,
+    edition_folder,
+    read_edition_file,
+    shipped_editions,
+    shipped_standards_root,
+)
 from nums.errors import NumsError, Problem, closest, did_you_mean
-from nums.models import Frozen, validation_problems
-from nums.yamlsource import YamlDocument, load_yaml
+from nums.models import Frozen, read_document
+from nums.prices import Band, PriceList, load_price_lists, price_list_on, read_price_lists
+from nums.yamlsource import YamlDocument
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
-EDITION_FILE = "edition.yaml"
+
+__all__ = [
+    "EDITION_FILE",
+    "Band",
+    "Criterion",
+    "Edition",
+    "Item",
+    "Pillar",
+    "PriceList",
+    "Rules",
+    "default_edition_folder",
+    "edition_folder",
+    "load_edition",
+    "load_price_lists",
+    "price_list_on",
+    "shipped_editions",
+    "shipped_standards_root",
+]
 
 
 def _number_as_text(value: Any) -> Any:
@@ -76,19 +102,6 @@ class PillarFile(Frozen):
     name: str
     footnotes: dict[str, str] = Field(default_factory=dict)
     levels: tuple[LevelSpec, ...]
-
-
-class EditionFile(Frozen):
-    id: str
-    title: str
-    year: int
-    publisher: str | None = None
-    copyright: str | None = None
-    source: str | None = None
-    website: str | None = None
-    pillars: tuple[str, ...]
-    rules: str
-    prices: str
 
 
 class Level(Frozen):
@@ -162,35 +175,6 @@ class Rules(Frozen):
     programme: ProgrammeRule
     reaccreditation: ReaccreditationRule
     assessment: AssessmentRule
-
-
-class Band(Frozen):
-    label: str
-    up_to: int = Field(ge=1)
-    initial: Decimal = Field(ge=0)
-    reaccreditation: Decimal = Field(ge=0)
-
-
-class TailoredRule(Frozen):
-    quote: str
-    programmes_more_than: int = Field(ge=1)
-    mentors_at_least: int = Field(ge=1)
-
-
-class PriceList(Frozen):
-    id: str
-    effective_from: date
-    currency: str
-    prices_exclude_vat: bool = True
-    vat_rate: Decimal = Field(ge=0)
-    quote_valid_days: int = Field(default=30, ge=1)
-    bands: tuple[Band, ...] = Field(min_length=1)
-    tailored: TailoredRule
-    terms: tuple[str, ...] = ()
-
-
-class PricesFile(Frozen):
-    price_lists: tuple[PriceList, ...] = Field(min_length=1)
 
 
 # --- the edition, resolved ---------------------------------------------------
@@ -338,74 +322,6 @@ class Edition(Frozen):
         return price_list_on(self.price_lists, day)
 
 
-def price_list_on(price_lists: tuple[PriceList, ...], day: date) -> PriceList:
-    """The newest price list in force on ``day``."""
-    in_force = [p for p in price_lists if p.effective_from <= day]
-    if not in_force:
-        first = min(p.effective_from for p in price_lists)
-        raise NumsError(
-            Problem(
-                f"no price list is in force on {day.isoformat()}",
-                field="date",
-                suggestion=f"the first price list takes effect on {first.isoformat()}",
-            )
-        )
-    return max(in_force, key=lambda p: p.effective_from)
-
-
-# --- where editions live ------------------------------------------------------
-
-
-def shipped_standards_root() -> Path:
-    """The ``standards`` folder: inside the installed package, or the checkout's."""
-    packaged = Path(__file__).resolve().parent / "standards"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "standards"
-
-
-def shipped_editions() -> dict[str, Path]:
-    """Edition id (folder name) to folder, for every shipped edition."""
-    root = shipped_standards_root()
-    if not root.is_dir():
-        return {}
-    return {folder.name: folder for folder in sorted(root.iterdir()) if (folder / EDITION_FILE).is_file()}
-
-
-def default_edition_folder() -> Path:
-    """The newest shipped edition: the highest year, then the highest id."""
-    editions = shipped_editions()
-    if not editions:
-        raise NumsError(
-            Problem("no edition of the standard is installed", file=str(shipped_standards_root()))
-        )
-    return editions[max(editions, key=_edition_sort_key)]
-
-
-def _edition_sort_key(name: str) -> tuple[int, str]:
-    years = re.findall(r"\d{4}", name)
-    return (int(years[-1]) if years else 0, name)
-
-
-def edition_folder(name_or_path: str | Path | None) -> Path:
-    """Resolve ``--standard`` or a submission's ``standard:``: a shipped id or a folder."""
-    if name_or_path is None:
-        return default_edition_folder()
-    text = str(name_or_path)
-    editions = shipped_editions()
-    if text in editions:
-        return editions[text]
-    folder = Path(text)
-    if (folder / EDITION_FILE).is_file():
-        return folder
-    suggestion = did_you_mean(text, editions)
-    if suggestion is None and editions:
-        suggestion = "shipped editions: " + ", ".join(editions)
-    raise NumsError(
-        Problem(f"no edition of the standard at {text!r} (no {EDITION_FILE} there)", suggestion=suggestion)
-    )
-
-
 # --- loading -----------------------------------------------------------------
 
 
@@ -414,18 +330,13 @@ def load_edition(folder: str | Path | None = None) -> Edition:
     return _load_edition(str(edition_folder(folder).resolve()))
 
 
-def load_price_lists(folder: str | Path | None = None) -> tuple[PriceList, ...]:
-    """Only the price lists: all a quote needs, so quoting stays fast."""
-    return _load_price_lists(str(edition_folder(folder).resolve()))
-
-
 @functools.lru_cache(maxsize=8)
 def _load_edition(folder: str) -> Edition:
     root = Path(folder)
-    edition_doc, meta = _read_edition_file(root)
+    edition_doc, meta = read_edition_file(root)
     problems: list[Problem] = []
-    rules_doc, rules = _read_document(root / meta.rules, Rules, problems)
-    prices = _read_price_lists(root / meta.prices, problems)
+    rules_doc, rules = read_document(root / meta.rules, Rules, problems)
+    prices = read_price_lists(root / meta.prices, problems)
     if rules_doc is not None and rules is not None:
         problems += _check_rules(rules_doc, rules)
     pillars: list[Pillar] = []
@@ -434,7 +345,7 @@ def _load_edition(folder: str) -> Edition:
         if not path.is_file():
             problems.append(edition_doc.problem(("pillars", index), f"pillar file {relative!r} not found"))
             continue
-        doc, spec = _read_document(path, PillarFile, problems)
+        doc, spec = read_document(path, PillarFile, problems)
         if doc is not None and spec is not None and rules is not None:
             problems += _check_pillar(doc, spec, rules)
             pillars.append(_resolve_pillar(spec))
@@ -450,56 +361,6 @@ def _load_edition(folder: str) -> Edition:
         pillars=tuple(pillars),
         price_lists=prices,
     )
-
-
-@functools.lru_cache(maxsize=8)
-def _load_price_lists(folder: str) -> tuple[PriceList, ...]:
-    root = Path(folder)
-    _, meta = _read_edition_file(root)
-    problems: list[Problem] = []
-    prices = _read_price_lists(root / meta.prices, problems)
-    if problems:
-        raise NumsError(problems)
-    assert prices is not None
-    return prices
-
-
-def _read_edition_file(root: Path) -> tuple[YamlDocument, EditionFile]:
-    problems: list[Problem] = []
-    doc, meta = _read_document(root / EDITION_FILE, EditionFile, problems)
-    if doc is None or meta is None:
-        raise NumsError(problems)
-    return doc, meta
-
-
-def _read_model(path: Path, model: type[Any], problems: list[Problem]) -> Any:
-    """Parse one file into ``model``; collect problems instead of raising."""
-    return _read_document(path, model, problems)[1]
-
-
-def _read_document(path: Path, model: type[Any], problems: list[Problem]) -> tuple[YamlDocument | None, Any]:
-    """The parsed document and its model (None where it has problems)."""
-    try:
-        doc = load_yaml(path)
-    except NumsError as exc:
-        problems += exc.problems
-        return None, None
-    if not isinstance(doc.data, dict):
-        problems.append(Problem("must be a mapping of keys to values", file=doc.path, line=1))
-        return doc, None
-    try:
-        return doc, model.model_validate(doc.data)
-    except ValidationError as exc:
-        problems += validation_problems(doc, exc, model)
-        return doc, None
-
-
-def _read_price_lists(path: Path, problems: list[Problem]) -> tuple[PriceList, ...] | None:
-    doc, prices = _read_document(path, PricesFile, problems)
-    if doc is None or prices is None:
-        return None
-    problems += _check_prices(doc, prices)
-    return prices.price_lists
 
 
 def _check_rules(doc: YamlDocument, rules: Rules) -> list[Problem]:
@@ -632,36 +493,6 @@ def _check_pillars_together(doc: YamlDocument, pillars: list[Pillar], rules: Rul
                 field="overall.min_pillars_at_level",
             )
         )
-    return problems
-
-
-def _check_prices(doc: YamlDocument, prices: PricesFile) -> list[Problem]:
-    problems: list[Problem] = []
-    dates = [p.effective_from for p in prices.price_lists]
-    for index, price_list in enumerate(prices.price_lists):
-        where = ("price_lists", index)
-        if dates.count(price_list.effective_from) > 1:
-            problems.append(
-                doc.problem((*where, "effective_from"), "two price lists take effect on the same day")
-            )
-        previous = 0
-        for band_index, band in enumerate(price_list.bands):
-            if band.up_to <= previous:
-                problems.append(
-                    doc.problem(
-                        (*where, "bands", band_index, "up_to"),
-                        f"bands must grow: {band.up_to} follows {previous}",
-                    )
-                )
-            previous = band.up_to
-        if price_list.tailored.programmes_more_than != previous:
-            problems.append(
-                doc.problem(
-                    (*where, "tailored", "programmes_more_than"),
-                    f"the bands end at {previous} programmes but tailored costs start above "
-                    f"{price_list.tailored.programmes_more_than}: the price list has a gap or an overlap",
-                )
-            )
     return problems
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from nums.errors import NumsError, Problem
-from nums.standard import Edition, load_edition
-from nums.submission import Submission, submission_from_document
-from nums.yamlsource import load_yaml
+
+if TYPE_CHECKING:
+    from nums.standard import Edition
+    from nums.submission import Submission
 
 
 def edition_from_context(
@@ -23,6 +24,8 @@ def edition_from_context(
     A file that names one edition while ``--standard`` loads another is an
     error: silently assessing against the wrong rules is worse than stopping.
     """
+    from nums.standard import load_edition  # quotes never need the whole edition
+
     chosen = (ctx.find_root().obj or {}).get("standard")
     edition = load_edition(chosen if chosen is not None else declared)
     if chosen is not None and declared is not None and declared != edition.id:
@@ -67,6 +70,9 @@ DATE = DateParam()
 
 def load_submission_for(ctx: click.Context, path: str) -> tuple[Edition, Submission]:
     """Read a submission once, pick its edition (``--standard`` or ``standard:``), check it."""
+    from nums.submission import submission_from_document  # not needed by every command
+    from nums.yamlsource import load_yaml
+
     doc = load_yaml(path)
     declared = doc.data.get("standard") if isinstance(doc.data, dict) else None
     try:

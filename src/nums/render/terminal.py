@@ -6,10 +6,12 @@ from __future__ import annotations
 import shutil
 import textwrap
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import click
 
-from nums.standard import Criterion, Edition, Pillar
+if TYPE_CHECKING:
+    from nums.standard import Criterion, Edition, Pillar
 
 
 def width() -> int:

@@ -1,0 +1,140 @@
+"""Price lists: the fees by number of programmes, VAT, the tailored-cost
+thresholds and quote terms, each list in force from its own date.
+
+Kept apart from the rest of the edition so that a quote loads only this.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from nums.editions import edition_folder, read_edition_file
+from nums.errors import NumsError, Problem
+from nums.models import Frozen, read_document
+from nums.yamlsource import YamlDocument
+
+
+class Band(Frozen):
+    label: str
+    up_to: int
+    initial: Decimal
+    reaccreditation: Decimal
+
+
+class TailoredRule(Frozen):
+    quote: str
+    programmes_more_than: int
+    mentors_at_least: int
+
+
+class PriceList(Frozen):
+    id: str
+    effective_from: date
+    currency: str
+    currency_symbol: str | None = None
+    prices_exclude_vat: bool = True
+    vat_rate: Decimal
+    quote_valid_days: int = 30
+    bands: tuple[Band, ...]
+    tailored: TailoredRule
+    terms: tuple[str, ...] = ()
+
+
+class PricesFile(Frozen):
+    price_lists: tuple[PriceList, ...]
+
+
+def price_list_on(price_lists: tuple[PriceList, ...], day: date) -> PriceList:
+    """The newest price list in force on ``day``."""
+    in_force = [p for p in price_lists if p.effective_from <= day]
+    if not in_force:
+        first = min(p.effective_from for p in price_lists)
+        raise NumsError(
+            Problem(
+                f"no price list is in force on {day.isoformat()}",
+                suggestion=f"the first price list takes effect on {first.isoformat()}",
+            )
+        )
+    return max(in_force, key=lambda p: p.effective_from)
+
+
+def load_price_lists(folder: str | Path | None = None) -> tuple[PriceList, ...]:
+    """Only the price lists: all a quote needs, so quoting stays fast."""
+    return _load_price_lists(str(edition_folder(folder).resolve()))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_price_lists(folder: str) -> tuple[PriceList, ...]:
+    root = Path(folder)
+    _, meta = read_edition_file(root)
+    problems: list[Problem] = []
+    prices = read_price_lists(root / meta.prices, problems)
+    if problems:
+        raise NumsError(problems)
+    assert prices is not None
+    return prices
+
+
+def read_price_lists(path: Path, problems: list[Problem]) -> tuple[PriceList, ...] | None:
+    doc, prices = read_document(path, PricesFile, problems)
+    if doc is None or prices is None:
+        return None
+    problems += _check_prices(doc, prices)
+    return prices.price_lists
+
+
+def _check_prices(doc: YamlDocument, prices: PricesFile) -> list[Problem]:
+    problems: list[Problem] = []
+    if not prices.price_lists:
+        problems.append(doc.problem(("price_lists",), "at least one price list is needed"))
+    dates = [p.effective_from for p in prices.price_lists]
+    for index, price_list in enumerate(prices.price_lists):
+        where = ("price_lists", index)
+        problems += _check_amounts(doc, where, price_list)
+        if dates.count(price_list.effective_from) > 1:
+            problems.append(
+                doc.problem((*where, "effective_from"), "two price lists take effect on the same day")
+            )
+        previous = 0
+        for band_index, band in enumerate(price_list.bands):
+            if band.up_to <= previous:
+                problems.append(
+                    doc.problem(
+                        (*where, "bands", band_index, "up_to"),
+                        f"bands must grow: {band.up_to} follows {previous}",
+                    )
+                )
+            previous = band.up_to
+        if price_list.tailored.programmes_more_than != previous:
+            problems.append(
+                doc.problem(
+                    (*where, "tailored", "programmes_more_than"),
+                    f"the bands end at {previous} programmes but tailored costs start above "
+                    f"{price_list.tailored.programmes_more_than}: the price list has a gap or an overlap",
+                )
+            )
+    return problems
+
+
+def _check_amounts(doc: YamlDocument, where: tuple[str | int, ...], price_list: PriceList) -> list[Problem]:
+    """Signs and sizes a schema would check; written out so a quote need not load pydantic's Field machinery."""
+    problems = []
+    if not price_list.bands:
+        problems.append(doc.problem((*where, "bands"), "a price list needs at least one band"))
+    if price_list.vat_rate < 0:
+        problems.append(doc.problem((*where, "vat_rate"), f"cannot be negative (got {price_list.vat_rate})"))
+    if price_list.quote_valid_days < 1:
+        problems.append(doc.problem((*where, "quote_valid_days"), "must be at least 1 day"))
+    for name in ("programmes_more_than", "mentors_at_least"):
+        if getattr(price_list.tailored, name) < 1:
+            problems.append(doc.problem((*where, "tailored", name), "must be at least 1"))
+    for index, band in enumerate(price_list.bands):
+        for name in ("initial", "reaccreditation"):
+            if getattr(band, name) < 0:
+                problems.append(doc.problem((*where, "bands", index, name), "a price cannot be negative"))
+        if band.up_to < 1:
+            problems.append(doc.problem((*where, "bands", index, "up_to"), "must be at least 1"))
+    return problems

@@ -1,0 +1,257 @@
+"""Quotes for finance staff: bands, VAT, tailored cases and the cheapest split.
+
+Everything comes from the edition's price list (``standards/<edition>/prices.yaml``):
+band edges, prices, the VAT rate, when costs must be tailored, how long a quote
+is valid. Money is ``Decimal``, rounded half-up to the penny, never float.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from nums.errors import NumsError, Problem
+from nums.prices import Band, PriceList, price_list_on
+
+PENNY = Decimal("0.01")
+HUNDRED = Decimal(100)
+KINDS = ("initial", "reaccreditation")
+KIND_NAMES = {"initial": "Initial assessment", "reaccreditation": "Reaccreditation at the same level"}
+
+
+@dataclass(frozen=True)
+class QuoteRequest:
+    """What finance staff ask for: how many programmes of each kind, on which day."""
+
+    initial: int = 0
+    reaccreditation: int = 0
+    largest_mentors: int | None = None  # mentors in the largest programme, when known
+    on: date = date(2021, 1, 1)
+    vat_rate: Decimal | None = None  # percent; None means the price list's rate
+
+    def count(self, kind: str) -> int:
+        return self.initial if kind == "initial" else self.reaccreditation
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    kind: str
+    programmes: int
+    band: Band | None  # None when the quote is tailored
+    net: Decimal | None
+
+
+@dataclass(frozen=True)
+class Split:
+    """Separate applications that together cost less than one combined application."""
+
+    kind: str
+    programmes: int
+    applications: tuple[int, ...]  # programmes per application, largest first
+    net: Decimal
+    combined_net: Decimal
+
+    @property
+    def saving(self) -> Decimal:
+        return self.combined_net - self.net
+
+
+@dataclass(frozen=True)
+class Quote:
+    request: QuoteRequest
+    price_list: PriceList
+    lines: tuple[QuoteLine, ...]
+    vat_rate: Decimal
+    tailored: bool
+    reasons: tuple[str, ...]
+    alternatives: tuple[Split, ...]
+
+    @property
+    def net(self) -> Decimal | None:
+        if self.tailored:
+            return None
+        return sum((line.net for line in self.lines if line.net is not None), Decimal(0)).quantize(PENNY)
+
+    @property
+    def vat(self) -> Decimal | None:
+        net = self.net
+        return None if net is None else vat_on(net, self.vat_rate)
+
+    @property
+    def gross(self) -> Decimal | None:
+        net, vat = self.net, self.vat
+        return None if net is None or vat is None else net + vat
+
+    @property
+    def valid_until(self) -> date:
+        """The last day the quote may be relied on."""
+        return self.request.on + timedelta(days=self.price_list.quote_valid_days - 1)
+
+    @property
+    def reference(self) -> str:
+        """Stable: the same request on the same day always has the same reference."""
+        import hashlib
+
+        key = "|".join(
+            [self.price_list.id, self.request.on.isoformat(), str(self.vat_rate)]
+            + [f"{line.kind}:{line.programmes}" for line in self.lines]
+            + [str(self.request.largest_mentors)]
+        )
+        return "Q-" + hashlib.sha256(key.encode()).hexdigest()[:8].upper()
+
+
+def vat_on(net: Decimal, rate: Decimal) -> Decimal:
+    return (net * rate / HUNDRED).quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def band_for(price_list: PriceList, programmes: int) -> Band | None:
+    """The smallest band that holds ``programmes``; None above the last band."""
+    for band in price_list.bands:
+        if programmes <= band.up_to:
+            return band
+    return None
+
+
+def band_price(band: Band, kind: str) -> Decimal:
+    return band.initial if kind == "initial" else band.reaccreditation
+
+
+def quote(price_lists: tuple[PriceList, ...], request: QuoteRequest) -> Quote:
+    """Price a request with the price list in force on its date."""
+    _check_request(request)
+    price_list = price_list_on(price_lists, request.on)
+    rate = price_list.vat_rate if request.vat_rate is None else request.vat_rate
+    reasons = tailored_reasons(price_list, request)
+    lines = tuple(
+        _line(price_list, kind, request.count(kind), tailored=bool(reasons))
+        for kind in KINDS
+        if request.count(kind) > 0
+    )
+    alternatives = (
+        ()
+        if reasons
+        else tuple(s for line in lines if (s := cheapest_split(price_list, line.kind, line.programmes)))
+    )
+    return Quote(request, price_list, lines, rate, bool(reasons), reasons, alternatives)
+
+
+def tailored_reasons(price_list: PriceList, request: QuoteRequest) -> tuple[str, ...]:
+    """Why the scheme must be asked for tailored costs, if it must."""
+    rule = price_list.tailored
+    reasons = []
+    total = request.initial + request.reaccreditation
+    if total > rule.programmes_more_than:
+        reasons.append(
+            f"{total} programmes in one request: more than {rule.programmes_more_than} programmes need tailored costs"
+        )
+    if request.largest_mentors is not None and request.largest_mentors >= rule.mentors_at_least:
+        reasons.append(
+            f"a programme of {request.largest_mentors} mentors: a programme is defined as fewer than "
+            f"{rule.mentors_at_least} mentors, so larger ones need tailored costs"
+        )
+    return tuple(reasons)
+
+
+def _line(price_list: PriceList, kind: str, programmes: int, tailored: bool) -> QuoteLine:
+    band = None if tailored else band_for(price_list, programmes)
+    return QuoteLine(kind, programmes, band, None if band is None else band_price(band, kind))
+
+
+def cheapest_split(price_list: PriceList, kind: str, programmes: int) -> Split | None:
+    """The cheapest way to apply for ``programmes`` as separate applications,
+    when that beats one combined application; None when it does not."""
+    combined = band_for(price_list, programmes)
+    if combined is None:
+        return None
+    cost, sizes = _cheapest_partition(price_list, kind, programmes)
+    combined_net = band_price(combined, kind)
+    if cost >= combined_net:
+        return None
+    return Split(kind, programmes, sizes, cost, combined_net)
+
+
+def _cheapest_partition(price_list: PriceList, kind: str, programmes: int) -> tuple[Decimal, tuple[int, ...]]:
+    """Dynamic programming over application sizes: best[n] is the least cost for
+    n programmes; ties keep fewer applications (a larger first application)."""
+    best: list[tuple[Decimal, tuple[int, ...]]] = [(Decimal(0), ())]
+    largest = price_list.bands[-1].up_to
+    for count in range(1, programmes + 1):
+        options = []
+        for size in range(min(count, largest), 0, -1):
+            band = band_for(price_list, size)
+            assert band is not None
+            rest_cost, rest_sizes = best[count - size]
+            options.append((band_price(band, kind) + rest_cost, len(rest_sizes) + 1, (size, *rest_sizes)))
+        cost, _, sizes = min(options, key=lambda option: (option[0], option[1]))
+        best.append((cost, tuple(sorted(sizes, reverse=True))))
+    return best[programmes]
+
+
+def _check_request(request: QuoteRequest) -> None:
+    problems = []
+    for kind in KINDS:
+        if request.count(kind) < 0:
+            problems.append(Problem(f"cannot be negative (got {request.count(kind)})", field=f"--{kind}"))
+    if request.initial + request.reaccreditation <= 0 and not problems:
+        problems.append(
+            Problem(
+                "nothing to quote",
+                suggestion="give --initial N and/or --reaccreditation N, or submission files",
+            )
+        )
+    if request.largest_mentors is not None and request.largest_mentors < 1:
+        problems.append(Problem(f"must be at least 1 (got {request.largest_mentors})", field="--mentors"))
+    if request.vat_rate is not None and request.vat_rate < 0:
+        problems.append(Problem(f"cannot be negative (got {request.vat_rate})", field="--vat-rate"))
+    if problems:
+        raise NumsError(problems)
+
+
+def money(amount: Decimal | None) -> str | None:
+    """A decimal string with two places, as in the JSON contract."""
+    return None if amount is None else str(amount.quantize(PENNY))
+
+
+def percent(rate: Decimal) -> str:
+    """20 as "20", 17.5 as "17.5": the VAT rate as people write it."""
+    text = format(rate.normalize(), "f")
+    return text
+
+
+def quote_json(result: Quote) -> dict[str, object]:
+    """The public JSON of ``nums quote --json``."""
+    return {
+        "reference": result.reference,
+        "date": result.request.on.isoformat(),
+        "valid_until": result.valid_until.isoformat(),
+        "price_list": result.price_list.id,
+        "currency": result.price_list.currency,
+        "lines": [
+            {
+                "kind": line.kind,
+                "programmes": line.programmes,
+                "band": line.band.label if line.band else None,
+                "net": money(line.net),
+            }
+            for line in result.lines
+        ],
+        "net": money(result.net),
+        "vat_rate": percent(result.vat_rate),
+        "vat": money(result.vat),
+        "gross": money(result.gross),
+        "tailored": result.tailored,
+        "reasons": list(result.reasons),
+        "largest_programme_mentors": result.request.largest_mentors,
+        "alternatives": [
+            {
+                "kind": split.kind,
+                "programmes": split.programmes,
+                "applications": list(split.applications),
+                "net": money(split.net),
+                "saving": money(split.saving),
+            }
+            for split in result.alternatives
+        ],
+        "terms": list(result.price_list.terms),
+    }
