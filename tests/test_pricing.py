@@ -1,0 +1,213 @@
+"""Quotes, checked against the standard's price table.
+
+"Initial assessment at any level (Bronze, Silver, Gold): Single programme £350;
+ Up to 5 programmes £1,000; Up to 10 programmes £1,500; Up to 50 programmes
+ £2,500. Reaccreditation at the same level: £175; £500; £750; £1,250."
+"If you have more than 50 programmes or for large programmes with more than 50
+ mentors, please contact us for tailored costs."
+"Prices exclude VAT."
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nums.cli import cli
+from nums.errors import NumsError
+from nums.prices import load_price_lists
+from nums.pricing import QuoteRequest, cheapest_split, quote, quote_json
+from tests.builders import submission_data, write_submission
+
+LISTS = load_price_lists()
+DAY = date(2026, 3, 2)
+
+# programmes -> (band, initial, reaccreditation), at every band edge
+TABLE = [
+    (1, "single programme", "350.00", "175.00"),
+    (2, "up to 5", "1000.00", "500.00"),
+    (5, "up to 5", "1000.00", "500.00"),
+    (6, "up to 10", "1500.00", "750.00"),
+    (10, "up to 10", "1500.00", "750.00"),
+    (11, "up to 50", "2500.00", "1250.00"),
+    (50, "up to 50", "2500.00", "1250.00"),
+]
+
+
+@pytest.mark.parametrize(("programmes", "band", "initial", "reaccreditation"), TABLE)
+def test_the_price_table(programmes: int, band: str, initial: str, reaccreditation: str) -> None:
+    for kind, price in (("initial", initial), ("reaccreditation", reaccreditation)):
+        request = QuoteRequest(**{kind: programmes}, on=DAY)
+        data = quote_json(quote(LISTS, request))
+        assert data["lines"] == [{"kind": kind, "programmes": programmes, "band": band, "net": price}]
+        assert data["net"] == price
+        assert data["currency"] == "GBP" and data["vat_rate"] == "20" and not data["tailored"]
+
+
+@pytest.mark.parametrize("kind", ["initial", "reaccreditation"])
+def test_fifty_one_programmes_need_tailored_costs(kind: str) -> None:
+    data = quote_json(quote(LISTS, QuoteRequest(**{kind: 51}, on=DAY)))
+    assert data["tailored"] is True
+    assert data["lines"] == [{"kind": kind, "programmes": 51, "band": None, "net": None}]
+    assert data["net"] is data["vat"] is data["gross"] is None
+    assert "more than 50 programmes" in data["reasons"][0]
+
+
+def test_initial_and_reaccreditation_together_count_towards_fifty() -> None:
+    """'more than 50 programmes in the request (initial and reaccreditation together)'"""
+    assert quote(LISTS, QuoteRequest(initial=30, reaccreditation=20, on=DAY)).tailored is False
+    assert quote(LISTS, QuoteRequest(initial=30, reaccreditation=21, on=DAY)).tailored is True
+
+
+def test_kinds_are_priced_separately_each_by_its_own_band() -> None:
+    result = quote(LISTS, QuoteRequest(initial=3, reaccreditation=1, on=DAY))
+    assert [(line.kind, line.band.label if line.band else None, line.net) for line in result.lines] == [
+        ("initial", "up to 5", Decimal("1000.00")),
+        ("reaccreditation", "single programme", Decimal("175.00")),
+    ]
+    assert (result.net, result.vat, result.gross) == (
+        Decimal("1175.00"),
+        Decimal("235.00"),
+        Decimal("1410.00"),
+    )
+
+
+@pytest.mark.parametrize(("mentors", "tailored"), [(49, False), (50, True), (51, True)])
+def test_a_programme_of_fifty_or_more_mentors_is_tailored(mentors: int, tailored: bool) -> None:
+    """'A mentoring programme is defined as a programme of fewer than 50 mentors'."""
+    assert quote(LISTS, QuoteRequest(initial=1, largest_mentors=mentors, on=DAY)).tailored is tailored
+
+
+def test_vat_rate_can_be_set() -> None:
+    zero = quote(LISTS, QuoteRequest(initial=1, on=DAY, vat_rate=Decimal(0)))
+    assert (zero.vat, zero.gross) == (Decimal("0.00"), Decimal("350.00"))
+    odd = quote(LISTS, QuoteRequest(reaccreditation=1, on=DAY, vat_rate=Decimal("17.5")))
+    assert odd.vat == Decimal("30.63")  # 30.625 rounds half-up to the penny
+    assert quote_json(odd)["vat_rate"] == "17.5"
+
+
+@pytest.mark.parametrize(
+    ("programmes", "applications", "net"),
+    [
+        (2, (1, 1), "700.00"),
+        (6, (5, 1), "1350.00"),
+        (11, (10, 1), "1850.00"),
+        (3, None, None),
+        (5, None, None),
+    ],
+)
+def test_cheapest_split(programmes: int, applications: tuple[int, ...] | None, net: str | None) -> None:
+    """Two programmes at £350 each cost less than the £1,000 band; six cost less as five plus one."""
+    split = cheapest_split(LISTS[0], "initial", programmes)
+    if applications is None:
+        assert split is None
+    else:
+        assert split is not None
+        assert (split.applications, str(split.net)) == (applications, net)
+
+
+def test_a_date_before_any_price_list_is_an_error() -> None:
+    with pytest.raises(NumsError, match="no price list is in force on 2020-12-31"):
+        quote(LISTS, QuoteRequest(initial=1, on=date(2020, 12, 31)))
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [QuoteRequest(on=DAY), QuoteRequest(initial=-1, on=DAY), QuoteRequest(initial=1, vat_rate=Decimal(-1))],
+)
+def test_bad_requests(request_: QuoteRequest) -> None:
+    with pytest.raises(NumsError):
+        quote(LISTS, request_)
+
+
+counts = st.integers(min_value=0, max_value=60)
+
+
+@given(counts, counts, counts, counts)
+def test_the_quote_never_falls_as_programmes_are_added(
+    initial: int, reacc: int, more_i: int, more_r: int
+) -> None:
+    if initial + reacc == 0:
+        return
+    smaller = quote(LISTS, QuoteRequest(initial=initial, reaccreditation=reacc, on=DAY))
+    larger = quote(LISTS, QuoteRequest(initial=initial + more_i, reaccreditation=reacc + more_r, on=DAY))
+    if larger.tailored:
+        return  # tailored costs are the scheme's to set: no amount to compare
+    assert not smaller.tailored
+    assert larger.gross is not None and smaller.gross is not None
+    assert larger.gross >= smaller.gross
+
+
+@given(counts, counts, st.decimals(min_value=0, max_value=100, places=3))
+def test_net_plus_vat_is_gross_to_the_penny(initial: int, reacc: int, rate: Decimal) -> None:
+    if initial + reacc == 0:
+        return
+    result = quote(LISTS, QuoteRequest(initial=initial, reaccreditation=reacc, on=DAY, vat_rate=rate))
+    if result.tailored:
+        return
+    assert result.net is not None and result.vat is not None and result.gross is not None
+    assert result.net + result.vat == result.gross
+    assert result.vat == result.vat.quantize(Decimal("0.01"))
+
+
+# --- the command ------------------------------------------------------------------
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["quote", *args])
+    return result.exit_code, result.output
+
+
+def test_quote_json_contract() -> None:
+    code, output = run("--initial", "3", "--json", "--on", "2026-03-02")
+    assert code == 0, output
+    data = json.loads(output)
+    for key in ("currency", "lines", "net", "vat_rate", "vat", "gross", "tailored", "reasons"):
+        assert key in data
+    assert data["gross"] == "1200.00" and data["valid_until"] == "2026-03-31"
+
+
+def test_quote_text_shows_lines_totals_and_the_alternative() -> None:
+    code, output = run("--initial", "2", "--on", "2026-03-02")
+    assert code == 0
+    assert "£1,000.00" in output and "VAT at 20%" in output and "£1,200.00" in output
+    assert "Cheaper alternative (not part of this quote)" in output and "1 + 1" in output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--initial", "-2"], "-2 is not in the range"),
+        (["--initial", "three"], "'three' is not a valid integer"),
+        (["--initial", "1", "--vat-rate", "-5"], "must be zero or more"),
+        (["--initial", "1", "--vat-rate", "lots"], "is not a number"),
+        (["--initial", "1", "--on", "2/3/2026"], "YYYY-MM-DD"),
+        ([], "nothing to quote"),
+        (["--initial", "0", "--reaccreditation", "0"], "nothing to quote"),
+        (["--initial", "1", "--on", "2019-06-01"], "no price list is in force"),
+    ],
+)
+def test_bad_quote_input(args: list[str], message: str) -> None:
+    code, output = run(*args)
+    assert code == 2
+    assert message in output and "Traceback" not in output
+
+
+def test_quote_from_submissions(tmp_path: Path) -> None:
+    folder = tmp_path
+    first = write_submission(folder / "a", submission_data(mentors=12))
+    data = submission_data(kind="reaccreditation", mentors=20)
+    data["programmes"] = [data.pop("programme")] * 3
+    second = write_submission(folder / "b", data)
+    code, output = run(str(first), str(second), "--json", "--on", "2026-03-02")
+    assert code == 0, output
+    lines = {line["kind"]: line for line in json.loads(output)["lines"]}
+    assert lines["initial"]["programmes"] == 1 and lines["reaccreditation"]["programmes"] == 3
+    assert lines["reaccreditation"]["band"] == "up to 5"
