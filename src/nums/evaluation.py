@@ -285,7 +285,8 @@ def _with_notes(
             f"the evidence would support {name(evidence)}, more than the {name(app.level)} applied for"
         )
     if edition.rank(app.level) > edition.rank(held.cap) and app.type == "initial":
-        notes.append(f"{name(app.level)} cannot be awarded on {held.on.isoformat()}: {held.cap_reason}")
+        notes.append(_when_next(edition, held, app.level))
+
     if eligibility.tailored:
         limit = edition.rules.programme.mentors_fewer_than
         notes.append(
@@ -293,3 +294,17 @@ def _with_notes(
             f"definition (fewer than {limit} mentors): ask the scheme for a tailored arrangement"
         )
     return Eligibility(eligibility.accreditable, eligibility.reasons, tuple(notes), eligibility.tailored)
+
+
+def _when_next(edition: Edition, held: Standing, applied: str) -> str:
+    """What to do to be awarded the level applied for, given the progression rule."""
+    name = edition.level_name
+    months = edition.rules.progression.months_at_level
+    if held.held is None:
+        return (
+            f"{name(applied)} cannot be awarded yet: after an award at {name(held.cap)}, the programme may apply "
+            f"for the next level once it has held that level for {months} months"
+        )
+    if held.next_level_from is not None and held.next_level == applied:
+        return f"{name(applied)} may be applied for from {held.next_level_from.isoformat()}"
+    return f"{name(applied)} cannot be awarded yet: levels are not skipped, one level at a time"

@@ -331,8 +331,9 @@ def _unknown_keys(doc: YamlDocument, parsed: SubmissionFile) -> Iterator[Problem
 def _extras(doc: YamlDocument, model: Any, location: tuple[str | int, ...]) -> Iterator[Problem]:
     if isinstance(model, BaseModel):
         known = list(type(model).model_fields)
-        for key in model.model_extra or {}:
-            hint = did_you_mean(key, known)
+        for key, value in (model.model_extra or {}).items():
+            hint = did_you_mean(key, known) or _comma_hint(key, value)
+
             yield doc.problem(
                 (*location, key), "not a field of the submission format; it is kept but not used", hint
             )
@@ -344,3 +345,10 @@ def _extras(doc: YamlDocument, model: Any, location: tuple[str | int, ...]) -> I
     elif isinstance(model, dict):
         for key, value in model.items():
             yield from _extras(doc, value, (*location, key))
+
+
+def _comma_hint(key: str, value: Any) -> str | None:
+    """``{title: Handbook (part 1, aims), file: x}`` splits at the comma: say so."""
+    if value is None and (" " in key or ")" in key):
+        return "a comma inside { } starts a new key: put text that contains commas in quotes"
+    return None

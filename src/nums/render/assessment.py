@@ -128,9 +128,13 @@ def assessment_text(result: Assessment) -> str:
     ]
     verdict = name(result.awardable) if result.awardable else "nothing"
     lines.append(heading(f"May be awarded: {verdict}"))
-    lines.append(wrap(result.awardable_reason, 2, " "))
+    if result.eligibility.accreditable:
+        lines.append(wrap(result.awardable_reason, 2, " "))
+    else:
+        lines.append("  It cannot be accredited:")
     for reason in result.eligibility.reasons:
         lines.append(wrap(reason, 4, "  ✗"))
+
     for note in result.eligibility.notes:
         lines.append(wrap(note, 4, "  !"))
     per_level = "/".join(name(level) for level in ed.levels)
@@ -147,10 +151,21 @@ def assessment_text(result: Assessment) -> str:
         f" ({ed.rules.overall.min_pillars_at_level} of {len(ed.pillars)} pillars needed)"
     )
     lines += _dates(result)
+    lines += _continuation(result)
     lines += _problems(result)
-    lines += _gaps_lines(result, result.gaps, "for the level applied for")
+    if app.type == "reaccreditation":
+        lines += [
+            "",
+            wrap(
+                "Reaccreditation at the level held needs only continuation evidence: the pillars above show "
+                "the criteria included for information, and gaps are not listed.",
+                2,
+            ),
+        ]
+    else:
+        lines += _gaps_lines(result, result.gaps, "for the level applied for")
     if result.next_gaps:
-        lines += _gaps_lines(result, result.next_gaps, "for the next level")
+        lines += _gaps_lines(result, result.next_gaps, "for the next level (a full application)")
     for warning in sub.warnings:
         lines.append(click.style("warning: ", fg="yellow") + str(warning))
     return "\n".join(lines)
@@ -171,6 +186,18 @@ def _dates(result: Assessment) -> list[str]:
         )
     if held.next_level and held.next_level_from:
         lines.append(f"  May apply for {name(held.next_level)} from {_iso(held.next_level_from)}")
+    return lines
+
+
+def _continuation(result: Assessment) -> list[str]:
+    claim = result.continuation
+    if claim is None:
+        return []
+    status = "counts" if claim.status == MET else "does not count: " + "; ".join(claim.reasons)
+    lines = ["", heading("Continuation evidence") + f" ({status})"]
+    for check in claim.evidence:
+        mark = "ok" if check.usable else "✗ " + (check.problem or "")
+        lines.append(wrap(f"{check.target}  {mark}", 4, "  -"))
     return lines
 
 
