@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Say what a submission's evidence supports and what is missing.",
     ),
     "schema": ("nums.cli.coordinator", "schema", "Print the JSON Schema of the submission file."),
+    "pack": ("nums.cli.coordinator", "pack", "Write the PDF submission pack for the assessor."),
     "quote": ("nums.cli.finance", "quote", "Quote the fees for an application, with VAT."),
     "review": (
         "nums.cli.assessor",

@@ -79,3 +79,42 @@ def assess(ctx: click.Context, file: str, on: date | None, as_json: bool) -> Non
 def schema(ctx: click.Context) -> None:
     """Print the JSON Schema of the submission file (for editors)."""
     echo_json(submission_schema(edition_from_context(ctx)))
+
+
+@click.command()
+@click.argument("file", type=SUBMISSION)
+@click.option(
+    "-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), help="The PDF to write."
+)
+@click.option(
+    "--html",
+    "html",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also (or only) write the pack as one HTML file.",
+)
+@click.option(
+    "--attach-evidence",
+    is_flag=True,
+    help="Embed the evidence files in the PDF, so the pack alone is the whole submission.",
+)
+@click.pass_context
+def pack(
+    ctx: click.Context, file: str, output: Path | None, html: Path | None, attach_evidence: bool
+) -> None:
+    """Write the PDF submission pack an assessor reads.
+
+    The pack has a cover, a summary with the self-rating wheel, one section per
+    pillar, the gaps, the fee and an evidence index with SHA-256 hashes. The
+    submission and its assessment are embedded as submission.json.
+    """
+    if output is None and html is None:
+        raise NumsError(
+            Problem("say where to write the pack", suggestion="use -o pack.pdf and/or --html pack.html")
+        )
+    edition, submission = load_submission_for(ctx, file)
+    from nums.render.pack_pdf import write_pack  # WeasyPrint only when a pack is written
+
+    write_pack(evaluate(edition, submission), output, html, attach_evidence)
+    for target in (output, html):
+        if target is not None:
+            click.echo(f"Wrote {target}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from nums.pricing import KIND_NAMES, Quote, percent
+from nums.pricing import KIND_NAMES, Quote, Split, percent
 from nums.render.terminal import heading, wrap
 
 
@@ -43,15 +43,18 @@ def quote_text(result: Quote) -> str:
     else:
         lines.append(f"Valid until {result.valid_until.isoformat()}.")
     for split in result.alternatives:
-        parts = " + ".join(str(size) for size in split.applications)
         lines += [
             "",
             heading("Cheaper alternative (not part of this quote):"),
-            wrap(
-                f"{KIND_NAMES[split.kind]} for {split.programmes} programmes as separate applications of "
-                f"{parts} programmes costs {amount(result, split.net)} net instead of "
-                f"{amount(result, split.combined_net)}, saving {amount(result, split.saving)} before VAT.",
-                2,
-            ),
+            wrap(split_sentence(result, split), 2),
         ]
     return "\n".join(lines)
+
+
+def split_sentence(result: Quote, split: Split) -> str:
+    parts = " + ".join(str(size) for size in split.applications)
+    return (
+        f"{KIND_NAMES[split.kind]} for {split.programmes} programmes as separate applications of "
+        f"{parts} programmes costs {amount(result, split.net)} net instead of "
+        f"{amount(result, split.combined_net)}, saving {amount(result, split.saving)} before VAT."
+    )

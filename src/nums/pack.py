@@ -1,0 +1,181 @@
+"""The submission pack's content: everything the templates show, worked out
+here as plain data so that the templates only lay it out.
+
+Pure: from an edition, a submission, its assessment and the fee quote to a
+``PackView``. No WeasyPrint here; ``nums.render.pack_pdf`` renders it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from nums.evaluation import MET, NOT_CLAIMED, UNEVIDENCED, Assessment, ClaimResult
+from nums.evidence import FileFacts, file_facts, human_size
+from nums.pricing import Quote, QuoteRequest, quote
+from nums.render.assessment import assessment_json
+from nums.standard import Edition, Item
+from nums.submission import EvidenceItem, Submission
+
+PACK_FORMAT = "nums-pack/1"
+STATUS_WORDS = {MET: "Met", UNEVIDENCED: "Claimed without evidence", NOT_CLAIMED: "Not claimed"}
+STATUS_SYMBOLS = {MET: "✓", UNEVIDENCED: "!", NOT_CLAIMED: "–"}
+CHECK_WORDS = {"agrees": "agrees", "over": "over-rated", "under": "under-rated", "unrated": "not rated"}
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """One evidence item as the pack shows it (and the index lists it)."""
+
+    number: int
+    criterion: str
+    title: str
+    kind: str  # url | file
+    target: str
+    usable: bool
+    problem: str | None
+    size: str | None = None
+    sha256: str | None = None
+    path: Path | None = None
+
+
+def application_quote(edition: Edition, submission: Submission) -> Quote:
+    """The fee for this application on its application date."""
+    count = len(submission.programmes)
+    kind = submission.application.type
+    request = QuoteRequest(
+        initial=count if kind == "initial" else 0,
+        reaccreditation=count if kind == "reaccreditation" else 0,
+        largest_mentors=max(p.mentors for p in submission.programmes),
+        on=submission.application.date,
+    )
+    return quote(edition.price_lists, request)
+
+
+def evidence_rows(result: Assessment) -> list[EvidenceRow]:
+    """Every evidence item in submission order, continuation first, numbered."""
+    sub = result.submission
+    entries: list[tuple[str, EvidenceItem]] = []
+    if sub.continuation is not None:
+        entries += [("continuation", e) for e in sub.continuation.evidence]
+    for item in result.edition.items:
+        claim = sub.claims.get(item.id)
+        if claim is not None:
+            entries += [(item.id, e) for e in claim.evidence]
+    facts: dict[Path, FileFacts] = {}
+    rows = []
+    for number, (criterion, evidence) in enumerate(entries, start=1):
+        check = sub.check(evidence)
+        row = EvidenceRow(
+            number, criterion, evidence.title, check.kind, check.target, check.usable, check.problem
+        )
+        if check.usable and check.path is not None:
+            found = facts.setdefault(check.path, file_facts(check.path))
+            row = EvidenceRow(
+                **{**row.__dict__, "size": human_size(found.size), "sha256": found.sha256, "path": check.path}
+            )
+        rows.append(row)
+    return rows
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def embedded_submission(result: Assessment, rows: list[EvidenceRow]) -> bytes:
+    """``submission.json``: the submission as written, its assessment and its evidence hashes."""
+    evidence = [
+        {
+            "criterion": row.criterion,
+            "title": row.title,
+            row.kind: row.target,
+            "usable": row.usable,
+            "size": row.path.stat().st_size if row.path else None,
+            "sha256": row.sha256,
+        }
+        for row in rows
+    ]
+    document = {
+        "format": PACK_FORMAT,
+        "edition": result.edition.id,
+        "submission": _json_ready(result.submission.raw),
+        "assessment": assessment_json(result),
+        "evidence": evidence,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False).encode("utf-8")
+
+
+def claim_view(
+    item: Item, claim: ClaimResult, result: Assessment, rows_by_item: dict[str, list[EvidenceRow]]
+) -> dict[str, Any]:
+    written = result.submission.claims.get(item.id)
+    return {
+        "id": item.id,
+        "number": item.number,
+        "text": item.text,
+        "footnote": item.footnote,
+        "methods": item.methods,
+        "errata": item.errata,
+        "status": claim.status,
+        "status_word": STATUS_WORDS[claim.status],
+        "status_symbol": STATUS_SYMBOLS[claim.status],
+        "statement": written.statement.strip() if written else "",
+        "evidence": rows_by_item.get(item.id, []),
+        "reasons": claim.reasons,
+    }
+
+
+def pillar_views(result: Assessment, rows: list[EvidenceRow], only_claimed: bool) -> list[dict[str, Any]]:
+    """Each pillar, level by level: the criteria as printed, each with its status and evidence."""
+    edition = result.edition
+    by_item: dict[str, list[EvidenceRow]] = {}
+    for row in rows:
+        by_item.setdefault(row.criterion, []).append(row)
+    views = []
+    for pillar in edition.pillars:
+        levels = []
+        for level in edition.levels:
+            met, needed, total = result.pillars[pillar.id].counts[level]
+            groups = []
+            for criterion in pillar.criteria_at(level):
+                items = [i for i in pillar.items_at(level) if i.criterion == criterion.id]
+                claims = [claim_view(i, result.claims[i.id], result, by_item) for i in items]
+                if only_claimed:
+                    claims = [c for c in claims if c["status"] != NOT_CLAIMED]
+                if claims:
+                    groups.append({"criterion": criterion, "items": claims})
+            levels.append(
+                {
+                    "id": level,
+                    "name": edition.level_name(level),
+                    "met": met,
+                    "needed": needed,
+                    "total": total,
+                    "reached": met >= needed,
+                    "heading": pillar.level_headings.get(level),
+                    "groups": groups,
+                }
+            )
+        p = result.pillars[pillar.id]
+        views.append(
+            {
+                "id": pillar.id,
+                "number": pillar.number,
+                "name": pillar.name,
+                "levels": levels,
+                "level": edition.level_name(p.level) if p.level else "none",
+                "self_rating": edition.level_name(p.self_rating) if p.self_rating else "not rated",
+                "check": CHECK_WORDS[p.self_rating_check],
+                "any": any(lvl["groups"] for lvl in levels),
+            }
+        )
+    return views

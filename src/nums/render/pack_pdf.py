@@ -1,0 +1,160 @@
+"""Renders the submission pack (``nums pack``) to PDF or self-contained HTML.
+
+The content comes from ``nums.pack``; this module gathers it into the
+template's context, embeds ``submission.json`` (and, when asked, the evidence
+files) and writes the file through ``nums.render.pdf``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Any
+
+from nums.evaluation import Assessment
+from nums.pack import (
+    CHECK_WORDS,
+    STATUS_SYMBOLS,
+    STATUS_WORDS,
+    EvidenceRow,
+    application_quote,
+    embedded_submission,
+    evidence_rows,
+    pillar_views,
+)
+from nums.pricing import KIND_NAMES, quote_json
+from nums.render.pdf import Attachment, Document, render_template, source_date, write_html, write_pdf
+from nums.render.quote_text import amount, split_sentence
+from nums.render.wheel import Spoke, wheel_svg
+
+
+def pack_document(result: Assessment, attach_evidence: bool = False) -> Document:
+    """The pack as a ``Document`` ready to write, dated by the application."""
+    created = source_date(datetime.combine(result.submission.application.date, time(0, 0), tzinfo=UTC))
+    rows = evidence_rows(result)
+    attachments = [
+        Attachment("submission.json", embedded_submission(result, rows), "The submission and its assessment")
+    ]
+    if attach_evidence:
+        attachments += _evidence_attachments(result, rows)
+    html = render_template("pack.html", **pack_context(result, rows, created))
+    return Document(html=html, created=created, base_dir=result.submission.folder, attachments=attachments)
+
+
+def _evidence_attachments(result: Assessment, rows: list[EvidenceRow]) -> list[Attachment]:
+    seen: set[Path] = set()
+    files = []
+    for row in rows:
+        if row.path is None or row.path in seen:
+            continue
+        seen.add(row.path)
+        name = row.path.relative_to(result.submission.folder.resolve()).as_posix()
+        files.append(Attachment(name, row.path.read_bytes(), f"Evidence: {row.title} (SHA-256 {row.sha256})"))
+    return files
+
+
+def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime) -> dict[str, Any]:
+    edition = result.edition
+    sub = result.submission
+    reaccreditation = sub.application.type == "reaccreditation"
+    fee = application_quote(edition, sub)
+    return {
+        "r": result,
+        "ed": edition,
+        "sub": sub,
+        "level_name": edition.level_name,
+        "created": created.isoformat(),
+        "reaccreditation": reaccreditation,
+        "wheel": _wheel(result),
+        "pillars": pillar_views(result, rows, only_claimed=reaccreditation),
+        "rows": rows,
+        "continuation_rows": [row for row in rows if row.criterion == "continuation"],
+        "fee": quote_json(fee),
+        "fee_lines": [
+            {
+                "name": KIND_NAMES[line.kind],
+                "programmes": line.programmes,
+                "band": line.band.label if line.band else "tailored",
+                "net": amount(fee, line.net),
+            }
+            for line in fee.lines
+        ],
+        "fee_totals": {key: amount(fee, getattr(fee, key)) for key in ("net", "vat", "gross")},
+        "fee_alternatives": [split_sentence(fee, split) for split in fee.alternatives],
+        "status_words": STATUS_WORDS,
+        "status_symbols": STATUS_SYMBOLS,
+        "check_words": CHECK_WORDS,
+        "gap_rows": _gap_rows(result),
+        "keywords": ", ".join(["mentoring", "accreditation", edition.id, *(p.name for p in sub.programmes)]),
+    }
+
+
+def _wheel(result: Assessment) -> Any:
+    edition = result.edition
+    spokes = [
+        Spoke(
+            label=pillar.name if len(pillar.name) <= 14 else pillar.name.split()[0],
+            self_rank=edition.rank(result.pillars[pillar.id].self_rating),
+            evidence_rank=edition.rank(result.pillars[pillar.id].level),
+            self_name=edition.level_name(result.pillars[pillar.id].self_rating)
+            if result.pillars[pillar.id].self_rating
+            else "not rated",
+            evidence_name=edition.level_name(result.pillars[pillar.id].level)
+            if result.pillars[pillar.id].level
+            else "none",
+        )
+        for pillar in edition.pillars
+    ]
+    names = [edition.level_name(level) for level in edition.levels]
+    return wheel_svg(spokes, names, "Self-rating and evidence level for each pillar")
+
+
+def _gap_rows(result: Assessment) -> list[dict[str, Any]]:
+    """Per gap analysis (the level applied for, then the next), the pillars short and what they need."""
+    edition = result.edition
+    tables = []
+    for label, gaps in (("the level applied for", result.gaps), ("the next level", result.next_gaps)):
+        if gaps is None:
+            continue
+        short = []
+        for pillar in edition.pillars:
+            gap = gaps.pillars[pillar.id]
+            if gap.reaches_target:
+                continue
+            needs = []
+            for level, ids in gap.missing.items():
+                met, needed, _ = result.pillars[pillar.id].counts[level]
+                if met < needed:
+                    needs.append({"level": edition.level_name(level), "more": needed - met, "from": ids})
+            short.append(
+                {
+                    "pillar": pillar.name,
+                    "id": pillar.id,
+                    "needed": gap.needed,
+                    "needs": needs,
+                    "cheapest": pillar.id in gaps.raise_pillars,
+                }
+            )
+        tables.append(
+            {
+                "label": label,
+                "target": edition.level_name(gaps.target),
+                "reached": gaps.reached,
+                "at_target": gaps.pillars_at_target,
+                "required": gaps.pillars_required,
+                "raise": [edition.pillar(p).name for p in gaps.raise_pillars],
+                "items": gaps.items_to_raise,
+                "short": short,
+            }
+        )
+    return tables
+
+
+def write_pack(
+    result: Assessment, pdf: Path | None, html: Path | None, attach_evidence: bool = False
+) -> None:
+    document = pack_document(result, attach_evidence)
+    if html is not None:
+        write_html(document, html)
+    if pdf is not None:
+        write_pdf(document, pdf)

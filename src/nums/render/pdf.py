@@ -1,0 +1,169 @@
+"""HTML and PDF writing shared by the pack, the quote and the outcome letter.
+
+Three guarantees hold for every document:
+
+- **safe**: templates autoescape, so statements and titles are text; the URL
+  fetcher serves only the package's own assets and one allowed folder and
+  refuses everything else (http, https, other files), so an evidence link
+  such as ``file:///etc/passwd`` stays a link and is never read;
+- **deterministic**: the same input gives the same bytes. Dates come from the
+  caller (the submission, or ``SOURCE_DATE_EPOCH``), never the wall clock:
+  WeasyPrint's attachments and fontTools' subsetting would otherwise stamp the
+  current time;
+- **atomic**: output goes to a temporary file beside the target and is renamed
+  into place.
+
+WeasyPrint is imported inside the functions that need it, never at import
+time, so commands that render nothing stay fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mimetypes
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from nums.writing import write_bytes_atomically, write_text_atomically
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file embedded in the PDF (the pack's ``submission.json``, evidence files)."""
+
+    name: str
+    data: bytes
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    """What to render: HTML text, the folder it may read, what to attach, and its date."""
+
+    html: str
+    created: datetime
+    base_dir: Path | None = None  # files under it may be read (besides the package's assets)
+    attachments: Sequence[Attachment] = field(default_factory=tuple)
+
+
+def environment() -> Environment:
+    """Jinja2 with autoescaping on for every template: data is text, never markup."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["stylesheet"] = stylesheet
+    return env
+
+
+def stylesheet(name: str) -> Markup:
+    """A stylesheet from the package, inlined; marked safe so autoescape leaves it alone."""
+    return Markup((STATIC / name).read_text(encoding="utf-8"))
+
+
+def render_template(name: str, **context: Any) -> str:
+    return environment().get_template(name).render(**context)
+
+
+def source_date(fallback: datetime) -> datetime:
+    """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the caller's date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return fallback
+
+
+def write_html(document: Document, target: Path) -> None:
+    """The HTML as one self-contained file (styles and SVG are already inline)."""
+    write_text_atomically(target, document.html)
+
+
+def write_pdf(document: Document, target: Path) -> None:
+    write_bytes_atomically(target, render_pdf(document))
+
+
+def render_pdf(document: Document) -> bytes:
+    """A tagged PDF (PDF/UA-1) with fixed dates and only allowed resources."""
+    import weasyprint  # the one place WeasyPrint is imported
+
+    created = document.created if document.created.tzinfo else document.created.replace(tzinfo=UTC)
+    fetcher = safe_fetcher([STATIC, *([document.base_dir] if document.base_dir else [])])
+    attachments = [
+        weasyprint.Attachment(
+            string=item.data,
+            name=item.name,
+            description=item.description or None,
+            created=created,
+            modified=created,
+            url_fetcher=fetcher,
+        )
+        for item in document.attachments
+    ]
+    base_url = (document.base_dir or STATIC).as_uri() + "/"
+    html = weasyprint.HTML(string=document.html, base_url=base_url, url_fetcher=fetcher)
+    with _fixed_epoch(created):
+        data = html.write_pdf(pdf_variant="pdf/ua-1", attachments=attachments, uncompressed_pdf=False)
+    assert data is not None
+    return data
+
+
+@contextlib.contextmanager
+def _fixed_epoch(moment: datetime) -> Iterator[None]:
+    """fontTools stamps subset fonts with ``SOURCE_DATE_EPOCH`` or the current time."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def is_allowed(url: str, roots: Sequence[Path]) -> Path | None:
+    """The local file a ``file:`` URL names, when it lies inside one of ``roots``."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    path = Path(os.path.realpath(url2pathname(unquote(parts.path))))
+    for root in roots:
+        real_root = Path(os.path.realpath(root))
+        if path.is_relative_to(real_root) and path.is_file():
+            return path
+    return None
+
+
+def safe_fetcher(roots: Sequence[Path]) -> Any:
+    """A WeasyPrint URL fetcher that reads only files under ``roots`` and ``data:`` URLs."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SafeFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            path = is_allowed(url, roots)
+            if path is None:
+                raise ValueError(
+                    f"nums does not fetch {url!r}: only its own assets and the submission's folder"
+                )
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind}, 200)
+
+    return SafeFetcher(allowed_protocols={"file", "data"}, fail_on_errors=False)
