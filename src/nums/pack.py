@@ -56,7 +56,8 @@ def application_quote(edition: Edition, submission: Submission) -> Quote:
 
 
 def evidence_rows(result: Assessment) -> list[EvidenceRow]:
-    """Every evidence item in submission order, continuation first, numbered."""
+    """Every evidence item in submission order, continuation first. Items citing
+    the same link or file share its number in the evidence index."""
     sub = result.submission
     entries: list[tuple[str, EvidenceItem]] = []
     if sub.continuation is not None:
@@ -66,9 +67,11 @@ def evidence_rows(result: Assessment) -> list[EvidenceRow]:
         if claim is not None:
             entries += [(item.id, e) for e in claim.evidence]
     facts: dict[Path, FileFacts] = {}
+    numbers: dict[tuple[str, str], int] = {}
     rows = []
-    for number, (criterion, evidence) in enumerate(entries, start=1):
+    for criterion, evidence in entries:
         check = sub.check(evidence)
+        number = numbers.setdefault((check.kind, check.target), len(numbers) + 1)
         row = EvidenceRow(
             number, criterion, evidence.title, check.kind, check.target, check.usable, check.problem
         )
@@ -179,3 +182,26 @@ def pillar_views(result: Assessment, rows: list[EvidenceRow], only_claimed: bool
             }
         )
     return views
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One distinct link or file in the evidence index, with everything that cites it."""
+
+    row: EvidenceRow
+    titles: tuple[str, ...]
+    cited_by: tuple[str, ...]
+
+
+def evidence_index(rows: list[EvidenceRow]) -> list[IndexEntry]:
+    grouped: dict[int, list[EvidenceRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.number, []).append(row)
+    return [
+        IndexEntry(
+            row=group[0],
+            titles=tuple(dict.fromkeys(r.title for r in group)),
+            cited_by=tuple(dict.fromkeys(r.criterion for r in group)),
+        )
+        for _, group in sorted(grouped.items())
+    ]

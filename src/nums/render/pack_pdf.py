@@ -19,6 +19,7 @@ from nums.pack import (
     EvidenceRow,
     application_quote,
     embedded_submission,
+    evidence_index,
     evidence_rows,
     pillar_views,
 )
@@ -68,6 +69,7 @@ def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime)
         "wheel": _wheel(result),
         "pillars": pillar_views(result, rows, only_claimed=reaccreditation),
         "rows": rows,
+        "index": evidence_index(rows),
         "continuation_rows": [row for row in rows if row.criterion == "continuation"],
         "fee": quote_json(fee),
         "fee_lines": [

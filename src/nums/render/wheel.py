@@ -58,7 +58,7 @@ def wheel_svg(spokes: Sequence[Spoke], level_names: Sequence[str], title: str) -
     """The wheel as escaped, inline SVG markup."""
     levels = len(level_names)
     step = 360 / len(spokes)
-    parts = [_rings(level_names)]
+    parts = [_rings(level_names, -90 - step / 2)]
     for index, spoke in enumerate(spokes):
         middle = -90 + index * step
         start, end = middle - step / 2 + 2, middle + step / 2 - 2
@@ -76,16 +76,17 @@ def wheel_svg(spokes: Sequence[Spoke], level_names: Sequence[str], title: str) -
     )
 
 
-def _rings(level_names: Sequence[str]) -> str:
+def _rings(level_names: Sequence[str], label_angle: float) -> str:
     levels = len(level_names)
     rings = []
     for rank, name in enumerate(level_names, start=1):
         radius = _radius(rank, levels)
+        # the label sits in the gap between the last pillar's sector and the first's
+        x, y = _point(radius - 1.2, label_angle)
         rings.append(
-            f'<circle cx="{CENTRE}" cy="{CENTRE}" r="{radius:.2f}" fill="none" stroke="#9aa5b1" '
+            f'<circle cx="{CENTRE}" cy="{CENTRE}" r="{radius:.2f}" fill="none" stroke="#6b7785" '
             f'stroke-width="0.3"/>'
-            f'<text x="{CENTRE + 1:.2f}" y="{CENTRE - radius + 3:.2f}" font-size="2.6" fill="#333">'
-            f"{escape(name)}</text>"
+            f'<text x="{x:.2f}" y="{y:.2f}" font-size="3.2" text-anchor="middle" fill="#222">{escape(name)}</text>'
         )
     return "".join(rings)
 
