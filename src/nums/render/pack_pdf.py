@@ -145,7 +145,7 @@ def _gap_rows(result: Assessment) -> list[dict[str, Any]]:
                 "at_target": gaps.pillars_at_target,
                 "required": gaps.pillars_required,
                 "raise": [edition.pillar(p).name for p in gaps.raise_pillars],
-                "items": gaps.items_to_raise,
+                "item_count": gaps.items_to_raise,
                 "short": short,
             }
         )
