@@ -211,3 +211,43 @@ def test_quote_from_submissions(tmp_path: Path) -> None:
     lines = {line["kind"]: line for line in json.loads(output)["lines"]}
     assert lines["initial"]["programmes"] == 1 and lines["reaccreditation"]["programmes"] == 3
     assert lines["reaccreditation"]["band"] == "up to 5"
+
+
+def test_quote_pdf(tmp_path: Path) -> None:
+    """A one-page quote with reference, date, validity, lines, VAT, total and terms; the same bytes twice."""
+    from pypdf import PdfReader
+
+    first, second = tmp_path / "q1.pdf", tmp_path / "q2.pdf"
+    for target in (first, second):
+        code, output = run(
+            "--initial", "2", "--reaccreditation", "1", "--on", "2026-03-02", "--pdf", str(target)
+        )
+        assert code == 0, output
+    assert first.read_bytes() == second.read_bytes()
+    reader = PdfReader(str(first))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    for expected in (
+        "Q-",
+        "2026-03-02",
+        "2026-03-31",
+        "£1,000.00",
+        "£175.00",
+        "VAT at 20%",
+        "£1,410.00",
+        "Prices exclude VAT",
+    ):
+        assert expected in text, expected
+
+
+def test_quote_without_pdf_does_not_import_weasyprint() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom nums.cli import cli\n"
+        "try:\n    cli.main(['quote', '--initial', '3', '--json'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        "print('weasyprint' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().endswith("False")
