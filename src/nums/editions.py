@@ -17,7 +17,9 @@ from nums.yamlsource import YamlDocument
 EDITION_FILE = "edition.yaml"
 
 
-class EditionFile(Frozen):
+class EditionMeta(Frozen):
+    """What an edition says about itself."""
+
     id: str
     title: str
     year: int
@@ -25,6 +27,11 @@ class EditionFile(Frozen):
     copyright: str | None = None
     source: str | None = None
     website: str | None = None
+
+
+class EditionFile(EditionMeta):
+    """``edition.yaml``: the edition's facts and which files hold its parts."""
+
     pillars: tuple[str, ...]
     rules: str
     prices: str

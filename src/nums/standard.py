@@ -21,6 +21,7 @@ from pydantic import BeforeValidator, Field, field_validator
 
 from nums.editions import (
     EDITION_FILE,
+    EditionMeta,
     default_edition_folder,
     edition_folder,
     read_edition_file,
@@ -242,14 +243,7 @@ class Pillar(Frozen):
         return tuple(c for c in self.criteria if c.level == level)
 
 
-class Edition(Frozen):
-    id: str
-    title: str
-    year: int
-    publisher: str | None = None
-    copyright: str | None = None
-    source: str | None = None
-    website: str | None = None
+class Edition(EditionMeta):
     folder: str
     rules: Rules
     pillars: tuple[Pillar, ...]
