@@ -210,6 +210,18 @@ def _pillar_result(
 def _eligibility(
     edition: Edition, submission: Submission, held: Standing, continuation: ClaimResult | None, day: date
 ) -> Eligibility:
+    reasons = standing_reasons(edition, submission, held, day)
+    app = submission.application
+    if app.type == "reaccreditation" and not reasons:
+        reasons += _continuation_reasons(edition, continuation)
+    limit = edition.rules.programme.mentors_fewer_than
+    large = [p for p in submission.programmes if p.mentors >= limit]
+    return Eligibility(not reasons, tuple(reasons), (), bool(large))
+
+
+def standing_reasons(edition: Edition, submission: Submission, held: Standing, day: date) -> list[str]:
+    """Why the programme cannot be accredited at all on ``day``, whatever its evidence:
+    not started, or a reaccreditation at a level it does not hold. Shared with the review."""
     rules = edition.rules
     reasons: list[str] = []
     for programme in submission.programmes:
@@ -222,29 +234,20 @@ def _eligibility(
     if submission.combined and not rules.programme.combined_applications_allowed:
         reasons.append("this edition does not accredit programmes together")
     app = submission.application
-    if app.type == "reaccreditation":
-        reasons += _reaccreditation_reasons(edition, app.level, held, continuation)
-    limit = rules.programme.mentors_fewer_than
-    large = [p for p in submission.programmes if p.mentors >= limit]
-    return Eligibility(not reasons, tuple(reasons), (), bool(large))
-
-
-def _reaccreditation_reasons(
-    edition: Edition, level: str, held: Standing, continuation: ClaimResult | None
-) -> list[str]:
-    name = edition.level_name(level)
-    if edition.rules.reaccreditation.same_level_only and held.held != level:
+    if app.type == "reaccreditation" and rules.reaccreditation.same_level_only and held.held != app.level:
         now = f"holds {edition.level_name(held.held)}" if held.held else "holds no valid accreditation"
-        return [
+        reasons.append(
             f"reaccreditation is only at the level currently held; the programme {now}, so a full (initial) "
-            f"application is needed for {name}"
-        ]
+            f"application is needed for {edition.level_name(app.level)}"
+        )
+    return reasons
+
+
+def _continuation_reasons(edition: Edition, continuation: ClaimResult | None) -> list[str]:
     if not edition.rules.reaccreditation.requires_continuation_evidence:
         return []
     if continuation is None:
-        return [
-            "reaccreditation needs continuation evidence: add 'continuation' with a statement and evidence"
-        ]
+        return ["reaccreditation needs continuation evidence: add 'continuation' with a statement and evidence"]
     if continuation.status != MET:
         return ["the continuation evidence does not count: " + "; ".join(continuation.reasons)]
     return []
