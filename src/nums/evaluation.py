@@ -247,7 +247,9 @@ def _continuation_reasons(edition: Edition, continuation: ClaimResult | None) ->
     if not edition.rules.reaccreditation.requires_continuation_evidence:
         return []
     if continuation is None:
-        return ["reaccreditation needs continuation evidence: add 'continuation' with a statement and evidence"]
+        return [
+            "reaccreditation needs continuation evidence: add 'continuation' with a statement and evidence"
+        ]
     if continuation.status != MET:
         return ["the continuation evidence does not count: " + "; ".join(continuation.reasons)]
     return []

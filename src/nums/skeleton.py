@@ -11,6 +11,7 @@ import json
 import textwrap
 
 from nums.standard import Edition
+from nums.submission import Claim, Submission
 
 
 def _quote(text: str) -> str:
@@ -71,4 +72,52 @@ def _item_lines(item_id: str, text: str, parent: str | None) -> list[str]:
         "    met: false",
         '    statement: ""',
         "    evidence: []",
+    ]
+
+
+def review_skeleton(edition: Edition, submission: Submission, sha256: str | None = None) -> str:
+    """A review file listing every claimed criterion, its statement and evidence as comments,
+    with an empty decision for the assessor to fill."""
+    lines = [
+        f"# Review of {submission.title} ({submission.programme.institution})",
+        f"# {submission.application.type} application for {edition.level_name(submission.application.level)}"
+        f" dated {submission.application.date.isoformat()}; {edition.id}.",
+        "# For each criterion set decision to accepted, rejected or more-evidence, with a comment.",
+        "# The review stays provisional while any claimed criterion is undecided or needs more evidence.",
+        'reviewer: {name: "", email: ""}',
+        "date: null                      # YYYY-MM-DD of your decision",
+    ]
+    if sha256:
+        lines.append(f"submission_sha256: {sha256}   # the file reviewed; nums warns if it changes")
+    lines += ["overrides: {}                   # e.g. training: {level: bronze, reason: ...}", "decisions:"]
+    if submission.application.type == "reaccreditation" and submission.continuation is not None:
+        lines += _claim_comment("continuation", "Evidence that provision continues", submission.continuation)
+        lines += _decision_lines("continuation")
+    for item in edition.items:
+        claim = submission.claims.get(item.id)
+        if claim is None or not claim.met:
+            continue
+        lines += _claim_comment(item.id, item.text, claim)
+        lines += _decision_lines(item.id)
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _claim_comment(ident: str, text: str, claim: Claim) -> list[str]:
+    out = ["", *(f"  # {line}" for line in textwrap.wrap(f"{ident}: {text}", 92))]
+    statement = claim.statement.strip() or "(no statement)"
+    out += [f"  #   {line}" for line in textwrap.wrap("Statement: " + statement, 90)]
+    for evidence in claim.evidence:
+        target = evidence.url or evidence.file
+        out += [f"  #   {line}" for line in textwrap.wrap(f"Evidence: {evidence.title} — {target}", 90)]
+    if not claim.evidence:
+        out.append("  #   Evidence: none given")
+    return out
+
+
+def _decision_lines(ident: str) -> list[str]:
+    return [
+        f"  {ident}:",
+        "    decision:                   # accepted | rejected | more-evidence",
+        '    comment: ""',
     ]

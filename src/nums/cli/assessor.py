@@ -1,0 +1,100 @@
+"""Commands for assessors: review (and its --init and --letter)."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import click
+
+from nums.cli.common import echo_json, load_submission_for
+from nums.errors import NumsError, Problem
+from nums.evaluation import assess
+from nums.packfile import is_pdf, read_pack, unpack
+from nums.render.review_text import review_json, review_text
+from nums.review import load_review, review_outcome
+from nums.skeleton import review_skeleton
+from nums.standard import Edition
+from nums.submission import Submission
+from nums.writing import write_text_atomically
+
+
+@click.command()
+@click.argument("submission", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "review_file", metavar="[REVIEW]", required=False, type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--init", "init", is_flag=True, help="Write a review file to fill in, listing every claimed criterion."
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="With --init: where to write it."
+)
+@click.option("--force", is_flag=True, help="With --init: overwrite an existing review file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the review as JSON for other programs.")
+@click.option(
+    "--letter", type=click.Path(dir_okay=False, path_type=Path), help="Also write the outcome letter (PDF)."
+)
+@click.pass_context
+def review(
+    ctx: click.Context,
+    submission: Path,
+    review_file: Path | None,
+    init: bool,
+    output: Path | None,
+    force: bool,
+    as_json: bool,
+    letter: Path | None,
+) -> None:
+    """Review SUBMISSION (a submission.yaml or a pack PDF) with the decisions in REVIEW.
+
+    Start with `nums review --init SUBMISSION -o review.yaml`, fill in a decision
+    (accepted, rejected or more-evidence) for each criterion, then run
+    `nums review SUBMISSION review.yaml`. Add --letter outcome.pdf for the letter.
+    """
+    with tempfile.TemporaryDirectory(prefix="nums-review-") as scratch:
+        edition, sub, evidence_levels = _load(ctx, submission, Path(scratch))
+        digest = hashlib.sha256(submission.read_bytes()).hexdigest()
+        if init:
+            _write_init(edition, sub, digest, output or submission.parent / "review.yaml", force)
+            return
+        if review_file is None:
+            raise NumsError(Problem("give the review file to read, or --init to write one", field="REVIEW"))
+        decisions = load_review(review_file, edition, sub)
+        if decisions.submission_sha256 and decisions.submission_sha256 != digest:
+            click.echo(f"warning: {submission} has changed since the review file was written", err=True)
+        result = review_outcome(edition, sub, decisions, evidence_levels)
+        if letter is not None:
+            from nums.render.letter_pdf import write_letter  # WeasyPrint only for the letter
+
+            write_letter(result, letter)
+        if as_json:
+            echo_json(review_json(result))
+        else:
+            click.echo(review_text(result))
+            if letter is not None:
+                click.echo(f"\nWrote {letter}")
+
+
+def _load(ctx: click.Context, path: Path, scratch: Path) -> tuple[Edition, Submission, dict[str, str | None]]:
+    """A submission file, or a pack unpacked into ``scratch``; with the coordinator's evidence levels."""
+    if not is_pdf(path):
+        edition, sub = load_submission_for(ctx, str(path))
+        result = assess(edition, sub)
+        return edition, sub, {pillar_id: p.level for pillar_id, p in result.pillars.items()}
+    pack = read_pack(path)
+    edition, sub = load_submission_for(ctx, str(unpack(path, scratch)))
+    pillars = pack.get("assessment", {}).get("pillars", {})
+    return (
+        edition,
+        sub,
+        {pillar_id: pillars.get(pillar_id, {}).get("level") for pillar_id in edition.pillar_ids},
+    )
+
+
+def _write_init(edition: Edition, sub: Submission, digest: str, target: Path, force: bool) -> None:
+    if target.exists() and not force:
+        raise NumsError(Problem("already exists", file=str(target), suggestion="use --force to overwrite it"))
+    write_text_atomically(target, review_skeleton(edition, sub, digest))
+    click.echo(f"Wrote {target}: fill in the reviewer, the date and a decision for each criterion.")

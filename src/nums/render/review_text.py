@@ -1,0 +1,139 @@
+"""The assessor's report: JSON for machines (a public contract) and text for a terminal."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from nums.render.terminal import heading, wrap
+from nums.review import CONTINUATION, FINAL, Outcome
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def review_json(result: Outcome) -> dict[str, Any]:
+    review = result.review
+    return {
+        "status": result.status,
+        "edition": result.edition.id,
+        "reviewer": review.reviewer.model_dump(),
+        "date": review.date.isoformat(),
+        "application": {
+            "date": result.submission.application.date.isoformat(),
+            "level": result.submission.application.level,
+            "type": result.submission.application.type,
+        },
+        "pillars": {
+            pillar_id: {
+                "level": p.level,
+                "computed_level": p.computed,
+                "override": p.override.model_dump() if p.override else None,
+                "self_rating": p.self_rating,
+                "self_rating_check": p.self_rating_check,
+                "evidence_level": p.evidence_level,
+                "accepted": list(p.accepted),
+                "rejected": list(p.rejected),
+                "more_evidence": list(p.more_evidence),
+            }
+            for pillar_id, p in result.pillars.items()
+        },
+        "overall": {
+            "level": result.overall,
+            "cap": result.standing.cap,
+            "cap_reason": result.standing.cap_reason,
+            "outcome": result.outcome,
+            "applied_level": result.submission.application.level,
+            "accreditable": result.accreditable,
+            "reasons": list(result.reasons),
+        },
+        "continuation": result.continuation
+        if result.submission.application.type == "reaccreditation"
+        else None,
+        "evidence_requests": [
+            {
+                "criterion": r.criterion,
+                "comment": r.comment,
+                "would_raise": r.would_raise,
+                "raises": list(r.raises),
+            }
+            for r in result.requests
+        ],
+        "undecided": list(result.undecided),
+        "accepted_unclaimed": list(result.unclaimed_accepted),
+        "valid_from": _iso(result.valid_from),
+        "valid_until": _iso(result.valid_until),
+        "next_level": result.next_level,
+        "next_level_from": _iso(result.next_level_from),
+        "appealable": result.edition.rules.assessment.appealable,
+    }
+
+
+def review_text(result: Outcome) -> str:
+    ed = result.edition
+    name = ed.level_name
+    sub = result.submission
+    status = "FINAL" if result.status == FINAL else "PROVISIONAL"
+    lines = [
+        heading(f"Review of {sub.title}"),
+        f"{sub.programme.institution} · {sub.application.type} application for {name(sub.application.level)}"
+        f" · reviewed by {result.review.reviewer.name} on {result.review.date.isoformat()}",
+        "",
+        heading(f"{status}: outcome {name(result.outcome) if result.outcome else 'no award'}"),
+        f"  assessed overall level {name(result.overall) if result.overall else 'none'}; "
+        f"progression cap {name(result.standing.cap)}; applied for {name(sub.application.level)}",
+    ]
+    lines += [wrap(reason, 4, "  ✗") for reason in result.reasons]
+    if result.valid_from:
+        lines.append(f"  valid {result.valid_from.isoformat()} to {_iso(result.valid_until)}")
+        if result.next_level and result.next_level_from:
+            lines.append(
+                f"  {name(result.next_level)} may be applied for from {result.next_level_from.isoformat()}"
+            )
+    lines += [
+        "",
+        heading(f"{'Pillar':<26}{'self-rating':<13}{'evidence':<11}{'assessed':<10}decisions (✓ ✗ ?)"),
+    ]
+    for pillar in ed.pillars:
+        p = result.pillars[pillar.id]
+        assessed = (name(p.level) if p.level else "none") + ("*" if p.override else "")
+        rated = name(p.self_rating) if p.self_rating else "-"
+        evidenced = name(p.evidence_level) if p.evidence_level else "none"
+        counts = f"{len(p.accepted)} {len(p.rejected)} {len(p.more_evidence)}"
+        lines.append(f"  {pillar.name:<24}{rated:<13}{evidenced:<11}{assessed:<10}{counts}")
+    overrides = [(pid, p.override) for pid, p in result.pillars.items() if p.override]
+    for pillar_id, override in overrides:
+        assert override is not None
+        lines.append(
+            wrap(
+                f"{pillar_id} set to {name(override.level) if override.level else 'none'}: {override.reason}",
+                4,
+                "  *",
+            )
+        )
+    if sub.application.type == "reaccreditation":
+        lines.append(f"\n  Continuation evidence: {result.continuation or 'not decided'}")
+    lines += _requests(result)
+    if result.undecided:
+        lines += ["", heading("Not decided yet"), wrap(", ".join(result.undecided), 2)]
+    if result.unclaimed_accepted:
+        lines += [
+            "",
+            heading("Accepted though not claimed by the applicant"),
+            wrap(", ".join(result.unclaimed_accepted), 2),
+        ]
+    return "\n".join(lines)
+
+
+def _requests(result: Outcome) -> list[str]:
+    if not result.requests:
+        return []
+    lines = ["", heading("Evidence requests") + "   (⇑ = accepting it alone would raise a level)"]
+    for request in result.requests:
+        mark = "⇑" if request.would_raise else " "
+        label = request.criterion if request.criterion != CONTINUATION else "continuation"
+        lines.append(wrap(request.comment or "(no comment)", 22, f"  {mark} {label}"))
+        if request.raises:
+            lines.append(wrap("would raise: " + ", ".join(request.raises), 22))
+    return lines

@@ -1,0 +1,395 @@
+"""The assessor's review: decisions per criterion, overrides per pillar, and
+the outcome they lead to.
+
+"We then check the self-rating against the submission and evidence ... The
+assessor will award an outcome for each pillar and the overall accreditation.
+These cannot be appealed against, however the assessor will contact the
+applicant prior to this to request more evidence if a criteria does not meet
+the threshold."
+
+Pillar and overall levels use the same best-fit and six-of-seven functions as
+self-assessment, over the **accepted** criteria; the outcome is capped by the
+same progression rule on the application date. The review file is a public
+contract, like the submission file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+
+from nums.dates import last_valid_day
+from nums.errors import NumsError, Problem, did_you_mean
+from nums.evaluation import lowest, overall_level, pillar_level, rating_check, standing_reasons
+from nums.models import Open, validation_problems
+from nums.progression import Standing, standing
+from nums.standard import Edition
+from nums.submission import Award, Submission
+from nums.yamlsource import YamlDocument, load_yaml
+
+DecisionWord = Literal["accepted", "rejected", "more-evidence"]
+ACCEPTED, REJECTED, MORE_EVIDENCE = "accepted", "rejected", "more-evidence"
+CONTINUATION = "continuation"
+PROVISIONAL, FINAL = "provisional", "final"
+
+
+class Reviewer(Open):
+    name: str
+    email: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the reviewer's name is needed: the outcome letter is signed with it")
+        return value
+
+
+class Decision(Open):
+    """One criterion's decision; an empty decision means not decided yet."""
+
+    decision: DecisionWord | None = None
+    comment: str = ""
+
+    @field_validator("comment", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+
+class Override(Open):
+    """A pillar level set by the assessor's judgement; the reason is required."""
+
+    level: str | None
+    reason: str = ""
+
+
+class ReviewFile(Open):
+    reviewer: Reviewer
+    date: date
+    submission_sha256: str | None = None
+    decisions: dict[str, Decision] = Field(default_factory=dict)
+    overrides: dict[str, Override] = Field(default_factory=dict)
+
+    @field_validator("decisions", "overrides", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return {} if value is None else value
+
+
+@dataclass(frozen=True)
+class Review:
+    path: Path
+    reviewer: Reviewer
+    date: date
+    decisions: dict[str, Decision]
+    overrides: dict[str, Override]
+    submission_sha256: str | None = None
+
+
+def load_review(path: str | Path, edition: Edition, submission: Submission) -> Review:
+    """Read and check a review file against the edition and the submission it reviews."""
+    doc = load_yaml(path)
+    if not isinstance(doc.data, dict):
+        raise NumsError(doc.problem((), "a review must be a mapping with 'reviewer', 'date' and 'decisions'"))
+    try:
+        parsed = ReviewFile.model_validate(doc.data)
+    except ValidationError as exc:
+        raise NumsError(validation_problems(doc, exc, ReviewFile)) from None
+    problems = list(_check(doc, parsed, edition, submission))
+    if problems:
+        raise NumsError(problems)
+    return Review(
+        Path(path),
+        parsed.reviewer,
+        parsed.date,
+        dict(parsed.decisions),
+        dict(parsed.overrides),
+        parsed.submission_sha256,
+    )
+
+
+def _check(
+    doc: YamlDocument, parsed: ReviewFile, edition: Edition, submission: Submission
+) -> Iterator[Problem]:
+    applied = submission.application.date
+    if parsed.date < applied:
+        yield doc.problem(
+            ("date",),
+            f"the review is dated {parsed.date.isoformat()}, before the application ({applied.isoformat()})",
+            "a decision follows the application",
+        )
+    for ident in parsed.decisions:
+        if ident == CONTINUATION:
+            if submission.application.type != "reaccreditation":
+                yield doc.problem(
+                    ("decisions", ident), "only a reaccreditation has continuation evidence to decide"
+                )
+            continue
+        problem = _unknown_item(doc, edition, ident)
+        if problem:
+            yield problem
+    for pillar_id, override in parsed.overrides.items():
+        where = ("overrides", pillar_id)
+        if pillar_id not in edition.pillar_ids:
+            yield doc.problem(
+                where, f"unknown pillar {pillar_id!r}", did_you_mean(pillar_id, edition.pillar_ids)
+            )
+        if override.level is not None and override.level not in edition.levels:
+            yield doc.problem(
+                (*where, "level"),
+                f"unknown level {override.level!r}",
+                did_you_mean(override.level.lower(), edition.levels)
+                or "levels: " + ", ".join(edition.levels),
+            )
+        if not override.reason.strip():
+            yield doc.problem(
+                (*where, "reason"),
+                "an override must give its reason",
+                "add reason: with the judgement behind the level",
+            )
+
+
+def _unknown_item(doc: YamlDocument, edition: Edition, ident: str) -> Problem | None:
+    try:
+        edition.item(ident)
+        return None
+    except KeyError:
+        pass
+    where = ("decisions", ident)
+    try:
+        criterion = edition.criterion(ident)
+    except KeyError:
+        return doc.problem(where, f"unknown criterion {ident!r} in {edition.id}", edition.suggest(ident))
+    topics = ", ".join(f"{criterion.id}.{t.letter}" for t in criterion.topics)
+    return doc.problem(
+        where, f"{ident} lists topics that are decided one by one", f"decide each topic: {topics}"
+    )
+
+
+# --- the outcome -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PillarOutcome:
+    id: str
+    level: str | None  # the assessed level: the override where there is one
+    computed: str | None  # best fit over the accepted criteria
+    override: Override | None
+    self_rating: str | None
+    self_rating_check: str
+    evidence_level: str | None  # the coordinator's own evidence level
+    accepted: tuple[str, ...]
+    rejected: tuple[str, ...]
+    more_evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceRequest:
+    criterion: str
+    comment: str
+    raises: tuple[str, ...]  # what accepting it alone would raise: pillar ids and/or "outcome"
+
+    @property
+    def would_raise(self) -> bool:
+        return bool(self.raises)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    edition: Edition
+    submission: Submission
+    review: Review
+    status: str  # provisional | final
+    pillars: dict[str, PillarOutcome]
+    overall: str | None
+    standing: Standing
+    outcome: str | None
+    accreditable: bool
+    reasons: tuple[str, ...]
+    requests: tuple[EvidenceRequest, ...]
+    undecided: tuple[str, ...]
+    unclaimed_accepted: tuple[str, ...]
+    continuation: str | None  # the continuation decision, for a reaccreditation
+    valid_from: date | None
+    valid_until: date | None
+    next_level: str | None
+    next_level_from: date | None
+
+
+def decided(review: Review, word: str) -> frozenset[str]:
+    return frozenset(i for i, d in review.decisions.items() if d.decision == word and i != CONTINUATION)
+
+
+def claimed(submission: Submission) -> tuple[str, ...]:
+    return tuple(i for i, claim in submission.claims.items() if claim.met)
+
+
+def assessed_levels(edition: Edition, review: Review, accepted: frozenset[str]) -> dict[str, str | None]:
+    """Best fit over ``accepted``, with the assessor's overrides on top."""
+    levels = {}
+    for pillar in edition.pillars:
+        override = review.overrides.get(pillar.id)
+        levels[pillar.id] = override.level if override else pillar_level(edition, pillar, accepted)
+    return levels
+
+
+def outcome_level(
+    edition: Edition,
+    submission: Submission,
+    review: Review,
+    accepted: frozenset[str],
+    held: Standing,
+    eligible: bool,
+) -> str | None:
+    """The lowest of the assessed overall level, the progression cap and the level applied for."""
+    if not eligible:
+        return None
+    app = submission.application
+    if app.type == "reaccreditation":
+        decision = review.decisions.get(CONTINUATION)
+        continuing = decision is not None and decision.decision == ACCEPTED
+        return (
+            app.level
+            if continuing or not edition.rules.reaccreditation.requires_continuation_evidence
+            else None
+        )
+    overall = overall_level(edition, assessed_levels(edition, review, accepted))
+    if overall is None:
+        return None
+    return lowest(edition, overall, held.cap, app.level)
+
+
+def review_outcome(
+    edition: Edition, submission: Submission, review: Review, evidence_levels: dict[str, str | None]
+) -> Outcome:
+    """Everything the assessor's report and letter say, from the decisions."""
+    app = submission.application
+    held = standing(edition, submission.history, app.date)
+    reasons = tuple(standing_reasons(edition, submission, held, app.date))
+    accepted = decided(review, ACCEPTED)
+    levels = assessed_levels(edition, review, accepted)
+    result = outcome_level(edition, submission, review, accepted, held, not reasons)
+    claims = claimed(submission)
+    undecided = tuple(i for i in claims if (review.decisions.get(i) or Decision()).decision is None)
+    if app.type == "reaccreditation" and (review.decisions.get(CONTINUATION) or Decision()).decision is None:
+        undecided = (CONTINUATION, *undecided)
+    requests = _requests(edition, submission, review, accepted, held, not reasons, levels, result)
+    final = not undecided and not requests
+    valid_from = review.date if final and result else None
+    valid_until = last_valid_day(review.date, edition.rules.validity.months) if valid_from else None
+    after = (
+        standing(edition, (*submission.history, Award(level=result, awarded=review.date)), review.date)
+        if valid_from and result
+        else None
+    )
+    return Outcome(
+        edition=edition,
+        submission=submission,
+        review=review,
+        status=FINAL if final else PROVISIONAL,
+        pillars={
+            p.id: _pillar(edition, p.id, review, submission, levels, evidence_levels) for p in edition.pillars
+        },
+        overall=overall_level(edition, levels),
+        standing=held,
+        outcome=result,
+        accreditable=not reasons,
+        reasons=reasons,
+        requests=requests,
+        undecided=undecided,
+        unclaimed_accepted=tuple(sorted(accepted - set(claims), key=_order(edition))),
+        continuation=(review.decisions.get(CONTINUATION) or Decision()).decision,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        next_level=after.next_level if after else None,
+        next_level_from=after.next_level_from if after else None,
+    )
+
+
+def _order(edition: Edition) -> Any:
+    index = {item.id: n for n, item in enumerate(edition.items)}
+    return lambda ident: index.get(ident, len(index))
+
+
+def _pillar(
+    edition: Edition,
+    pillar_id: str,
+    review: Review,
+    submission: Submission,
+    levels: dict[str, str | None],
+    evidence_levels: dict[str, str | None],
+) -> PillarOutcome:
+    ids = [item.id for item in edition.pillar(pillar_id).items]
+
+    def having(word: str) -> tuple[str, ...]:
+        return tuple(i for i in ids if (review.decisions.get(i) or Decision()).decision == word)
+
+    claimed_level = submission.self_rating.get(pillar_id)
+    return PillarOutcome(
+        id=pillar_id,
+        level=levels[pillar_id],
+        computed=pillar_level(edition, edition.pillar(pillar_id), decided(review, ACCEPTED)),
+        override=review.overrides.get(pillar_id),
+        self_rating=claimed_level,
+        self_rating_check=rating_check(edition, claimed_level, levels[pillar_id]),
+        evidence_level=evidence_levels.get(pillar_id),
+        accepted=having(ACCEPTED),
+        rejected=having(REJECTED),
+        more_evidence=having(MORE_EVIDENCE),
+    )
+
+
+def _requests(
+    edition: Edition,
+    submission: Submission,
+    review: Review,
+    accepted: frozenset[str],
+    held: Standing,
+    eligible: bool,
+    levels: dict[str, str | None],
+    result: str | None,
+) -> tuple[EvidenceRequest, ...]:
+    """The more-evidence decisions, each marked with what accepting it alone would raise."""
+    requests = []
+    for ident, decision in review.decisions.items():
+        if decision.decision != MORE_EVIDENCE:
+            continue
+        if ident == CONTINUATION:
+            with_it = Review(
+                review.path,
+                review.reviewer,
+                review.date,
+                {**review.decisions, CONTINUATION: Decision(decision=ACCEPTED)},
+                review.overrides,
+            )
+            better = outcome_level(edition, submission, with_it, accepted, held, eligible)
+            raises = ("outcome",) if edition.rank(better) > edition.rank(result) else ()
+        else:
+            raises = _raises(edition, submission, review, accepted | {ident}, held, eligible, levels, result)
+        requests.append(EvidenceRequest(ident, decision.comment.strip(), raises))
+    order = _order(edition)
+    return tuple(sorted(requests, key=lambda r: order(r.criterion)))
+
+
+def _raises(
+    edition: Edition,
+    submission: Submission,
+    review: Review,
+    accepted: frozenset[str],
+    held: Standing,
+    eligible: bool,
+    levels: dict[str, str | None],
+    result: str | None,
+) -> tuple[str, ...]:
+    after = assessed_levels(edition, review, accepted)
+    raised = [p for p in edition.pillar_ids if edition.rank(after[p]) > edition.rank(levels[p])]
+    better = outcome_level(edition, submission, review, accepted, held, eligible)
+    if edition.rank(better) > edition.rank(result):
+        raised.append("outcome")
+    return tuple(raised)
