@@ -16,7 +16,7 @@ contract, like the submission file.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -156,20 +156,8 @@ def _check(
 
 
 def _unknown_item(doc: YamlDocument, edition: Edition, ident: str) -> Problem | None:
-    try:
-        edition.item(ident)
-        return None
-    except KeyError:
-        pass
-    where = ("decisions", ident)
-    try:
-        criterion = edition.criterion(ident)
-    except KeyError:
-        return doc.problem(where, f"unknown criterion {ident!r} in {edition.id}", edition.suggest(ident))
-    topics = ", ".join(f"{criterion.id}.{t.letter}" for t in criterion.topics)
-    return doc.problem(
-        where, f"{ident} lists topics that are decided one by one", f"decide each topic: {topics}"
-    )
+    found = edition.item_id_problem(ident, "decided", "decide each topic")
+    return doc.problem(("decisions", ident), *found) if found else None
 
 
 # --- the outcome -------------------------------------------------------------------
@@ -361,17 +349,11 @@ def _requests(
         if decision.decision != MORE_EVIDENCE:
             continue
         if ident == CONTINUATION:
-            with_it = Review(
-                review.path,
-                review.reviewer,
-                review.date,
-                {**review.decisions, CONTINUATION: Decision(decision=ACCEPTED)},
-                review.overrides,
-            )
-            better = outcome_level(edition, submission, with_it, accepted, held, eligible)
-            raises = ("outcome",) if edition.rank(better) > edition.rank(result) else ()
+            trial = replace(review, decisions={**review.decisions, CONTINUATION: Decision(decision=ACCEPTED)})
+            trial_accepted = accepted
         else:
-            raises = _raises(edition, submission, review, accepted | {ident}, held, eligible, levels, result)
+            trial, trial_accepted = review, accepted | {ident}
+        raises = _raises(edition, submission, trial, trial_accepted, held, eligible, levels, result)
         requests.append(EvidenceRequest(ident, decision.comment.strip(), raises))
     order = _order(edition)
     return tuple(sorted(requests, key=lambda r: order(r.criterion)))

@@ -312,6 +312,19 @@ class Edition(EditionMeta):
     def suggest(self, unknown: str) -> str | None:
         return did_you_mean(unknown, self.known_ids)
 
+    def item_id_problem(self, ident: str, verb: str, advice: str) -> tuple[str, str | None] | None:
+        """Why ``ident`` cannot carry a claim or a decision (message, suggestion), or None.
+
+        A criterion that lists topics (``training.1``) is a heading: its topics are
+        ``verb`` one by one, so the suggestion lists them."""
+        if ident in self._items_by_id:
+            return None
+        criterion = self._criteria_by_id.get(ident)
+        if criterion is None:
+            return f"unknown criterion {ident!r} in {self.id}", self.suggest(ident)
+        topics = ", ".join(f"{criterion.id}.{t.letter}" for t in criterion.topics)
+        return f"{ident} lists topics that are {verb} one by one", f"{advice}: {topics}"
+
     def price_list_on(self, day: date) -> PriceList:
         return price_list_on(self.price_lists, day)
 

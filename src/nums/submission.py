@@ -303,20 +303,8 @@ def _check_programmes(doc: YamlDocument, parsed: SubmissionFile) -> Iterator[Pro
 
 
 def _check_item_id(doc: YamlDocument, edition: Edition, item_id: str) -> Problem | None:
-    where = ("criteria", item_id)
-    try:
-        edition.item(item_id)
-        return None
-    except KeyError:
-        pass
-    try:
-        criterion = edition.criterion(item_id)
-    except KeyError:
-        return doc.problem(where, f"unknown criterion {item_id!r} in {edition.id}", edition.suggest(item_id))
-    topics = ", ".join(f"{criterion.id}.{t.letter}" for t in criterion.topics)
-    return doc.problem(
-        where, f"{item_id} lists topics that are assessed one by one", f"rate each topic instead: {topics}"
-    )
+    found = edition.item_id_problem(item_id, "assessed", "rate each topic instead")
+    return doc.problem(("criteria", item_id), *found) if found else None
 
 
 def _levels_hint(level: str, levels: Sequence[str]) -> str:
