@@ -114,3 +114,10 @@ def test_missing_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["validate", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 2
     assert "file not found" in result.output
+
+
+def test_a_pack_pdf_is_not_a_submission_file(tmp_path: Path) -> None:
+    pdf = tmp_path / "pack.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    result = CliRunner().invoke(cli, ["assess", str(pdf)])
+    assert result.exit_code == 2 and "is a pack PDF" in result.output

@@ -73,6 +73,16 @@ def load_submission_for(ctx: click.Context, path: str) -> tuple[Edition, Submiss
     from nums.submission import submission_from_document  # not needed by every command
     from nums.yamlsource import load_yaml
 
+    from nums.packfile import is_pdf
+
+    if is_pdf(path):
+        raise NumsError(
+            Problem(
+                "is a pack PDF, not a submission file",
+                file=path,
+                suggestion="give the submission.yaml the pack was made from (`nums review` reads packs directly)",
+            )
+        )
     doc = load_yaml(path)
     declared = doc.data.get("standard") if isinstance(doc.data, dict) else None
     try:
