@@ -70,10 +70,9 @@ DATE = DateParam()
 
 def load_submission_for(ctx: click.Context, path: str) -> tuple[Edition, Submission]:
     """Read a submission once, pick its edition (``--standard`` or ``standard:``), check it."""
+    from nums.packfile import is_pdf
     from nums.submission import submission_from_document  # not needed by every command
     from nums.yamlsource import load_yaml
-
-    from nums.packfile import is_pdf
 
     if is_pdf(path):
         raise NumsError(
