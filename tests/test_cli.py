@@ -28,7 +28,6 @@ def test_version_and_help() -> None:
     code, output = invoke("--help")
     assert code == 0
     for command in ("standards", "init", "validate", "assess", "schema", "pack", "quote", "review"):
-
         assert command in output
 
 

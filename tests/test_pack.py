@@ -200,3 +200,23 @@ def test_the_pack_json_matches_assess_json(packed: dict[str, Path]) -> None:
     assert (
         json.loads(result.output)["overall"] == read_pack(packed["peer-mentoring"])["assessment"]["overall"]
     )
+
+
+def test_relative_paths_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(EXAMPLES.parent)
+    target = tmp_path / "pack.pdf"
+    result = CliRunner().invoke(
+        cli, ["pack", "evidence_examples/online-peer-mentoring/submission.yaml", "-o", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "not started (planned 2026-09-21)" in " ".join(text_of(target).split())
+
+
+def test_an_unwritable_target_is_reported(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = CliRunner().invoke(
+        cli,
+        ["pack", str(EXAMPLES / "peer-mentoring" / "submission.yaml"), "--html", str(blocker / "pack.html")],
+    )
+    assert result.exit_code == 2 and "cannot be written" in result.output

@@ -1,7 +1,8 @@
 """Atomic writes: a temporary file beside the target, then a rename.
 
 A reader never sees half a file, and a failure leaves an existing target
-untouched.
+untouched. A target that cannot be written (no such folder, no permission)
+is a problem for the person, not a traceback.
 """
 
 from __future__ import annotations
@@ -11,11 +12,16 @@ import os
 import tempfile
 from pathlib import Path
 
+from nums.errors import NumsError, Problem
+
 
 def write_bytes_atomically(target: Path, data: bytes) -> None:
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise NumsError(Problem(f"cannot be written: {exc.strerror}", file=str(target))) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -23,9 +29,11 @@ def write_bytes_atomically(target: Path, data: bytes) -> None:
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+        if isinstance(exc, OSError):
+            raise NumsError(Problem(f"cannot be written: {exc.strerror}", file=str(target))) from None
         raise
 
 

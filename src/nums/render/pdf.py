@@ -115,7 +115,7 @@ def render_pdf(document: Document) -> bytes:
         )
         for item in document.attachments
     ]
-    base_url = (document.base_dir or STATIC).as_uri() + "/"
+    base_url = (document.base_dir or STATIC).resolve().as_uri() + "/"
     html = weasyprint.HTML(string=document.html, base_url=base_url, url_fetcher=fetcher)
     with _fixed_epoch(created):
         data = html.write_pdf(pdf_variant="pdf/ua-1", attachments=attachments, uncompressed_pdf=False)
