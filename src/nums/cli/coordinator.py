@@ -32,8 +32,8 @@ def init(ctx: click.Context, folder: Path, force: bool) -> None:
     target = folder / "submission.yaml"
     if target.exists() and not force:
         raise NumsError(Problem("already exists", file=str(target), suggestion="use --force to overwrite it"))
-    (folder / "evidence").mkdir(parents=True, exist_ok=True)
     write_text_atomically(target, submission_skeleton(edition))
+    (folder / "evidence").mkdir(exist_ok=True)
     click.echo(f"Wrote {target}. Fill it in, then: nums validate {target}")
 
 
