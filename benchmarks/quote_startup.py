@@ -33,7 +33,11 @@ def main() -> None:
     quote = median_ms([python, "-m", "nums", "quote", "--initial", "3", "--json", "--on", "2026-03-02"], runs)
     weasy = [python, "-c", "import sys, nums.cli.finance; print('weasyprint' in sys.modules)"]
     imported = subprocess.run(weasy, check=True, capture_output=True, text=True).stdout.strip()
-    print(f"median of {runs} runs")
+    where = subprocess.run(
+        [python, "-c", "import nums; print(nums.__file__)"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    print(f"median of {runs} runs; nums imported from {where}")
+    print("  (an editable install adds an import hook: measure a regular `pip install .`)")
     print(f"  python -c pass                          {bare:7.1f} ms")
     print(f"  import click, yaml, pydantic.BaseModel  {deps:7.1f} ms")
     print(f"  nums quote --initial 3 --json           {quote:7.1f} ms")
