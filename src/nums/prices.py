@@ -32,6 +32,7 @@ class TailoredRule(Frozen):
 
 class PriceList(Frozen):
     id: str
+    scheme: str | None = None
     effective_from: date
     currency: str
     currency_symbol: str | None = None

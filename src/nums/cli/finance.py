@@ -48,7 +48,7 @@ class PercentParam(click.ParamType):
 @click.option(
     "--mentors",
     type=click.IntRange(min=1),
-    help="Mentors in the largest programme (50 or more needs tailored costs).",
+    help="Mentors in the largest programme (too many for one programme needs tailored costs).",
 )
 @click.option(
     "--vat-rate",

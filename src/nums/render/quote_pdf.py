@@ -29,8 +29,8 @@ def quote_html(result: Quote, created: datetime) -> str:
         totals=totals,
         alternatives=[split_sentence(result, split) for split in result.alternatives],
         prices_exclude_vat=result.price_list.prices_exclude_vat,
-        standard_title="National University Mentoring Standards",
-        publisher="nums",
+        standard_title=result.price_list.scheme or "Accreditation",
+        publisher=result.price_list.scheme or "nums",
         created=created.isoformat(),
     )
 
