@@ -58,13 +58,14 @@ def wheel_svg(spokes: Sequence[Spoke], level_names: Sequence[str], title: str) -
     """The wheel as escaped, inline SVG markup."""
     levels = len(level_names)
     step = 360 / len(spokes)
-    parts = [_rings(level_names, -90 - step / 2)]
+    parts = [_rings(level_names)]
     for index, spoke in enumerate(spokes):
         middle = -90 + index * step
         start, end = middle - step / 2 + 2, middle + step / 2 - 2
         parts.append(_bar(spoke.self_rank, levels, start, middle - 0.5, "self"))
         parts.append(_bar(spoke.evidence_rank, levels, middle + 0.5, end, "evidence"))
         parts.append(_label(spoke.label, middle))
+    parts.append(_ring_labels(level_names, -90 - step / 2))
     description = "; ".join(
         f"{s.label}: self-rating {s.self_name}, evidence {s.evidence_name}" for s in spokes
     )
@@ -76,19 +77,28 @@ def wheel_svg(spokes: Sequence[Spoke], level_names: Sequence[str], title: str) -
     )
 
 
-def _rings(level_names: Sequence[str], label_angle: float) -> str:
+def _rings(level_names: Sequence[str]) -> str:
     levels = len(level_names)
-    rings = []
+    return "".join(
+        f'<circle cx="{CENTRE}" cy="{CENTRE}" r="{_radius(rank, levels):.2f}" fill="none" stroke="#6b7785" '
+        f'stroke-width="0.3"/>'
+        for rank in range(1, levels + 1)
+    )
+
+
+def _ring_labels(level_names: Sequence[str], angle: float) -> str:
+    """Each ring's level name on a white tab, drawn last so no wedge hides it."""
+    levels = len(level_names)
+    labels = []
     for rank, name in enumerate(level_names, start=1):
-        radius = _radius(rank, levels)
-        # the label sits in the gap between the last pillar's sector and the first's
-        x, y = _point(radius - 1.2, label_angle)
-        rings.append(
-            f'<circle cx="{CENTRE}" cy="{CENTRE}" r="{radius:.2f}" fill="none" stroke="#6b7785" '
-            f'stroke-width="0.3"/>'
-            f'<text x="{x:.2f}" y="{y:.2f}" font-size="3.2" text-anchor="middle" fill="#222">{escape(name)}</text>'
+        x, y = _point(_radius(rank, levels), angle)
+        width = 1.75 * len(name) + 1.6
+        labels.append(
+            f'<rect x="{x - width / 2:.2f}" y="{y - 2.3:.2f}" width="{width:.2f}" height="3.6" rx="0.6" '
+            f'fill="#ffffff" stroke="#6b7785" stroke-width="0.2"/>'
+            f'<text x="{x:.2f}" y="{y + 0.7:.2f}" font-size="2.9" text-anchor="middle" fill="#222">{escape(name)}</text>'
         )
-    return "".join(rings)
+    return "".join(labels)
 
 
 def _bar(rank: int, levels: int, start: float, end: float, kind: str) -> str:
