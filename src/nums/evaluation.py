@@ -10,7 +10,7 @@ seven pillars at a level or higher), progression and validity.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from nums.evidence import EvidenceCheck
@@ -154,9 +154,10 @@ def assess(edition: Edition, submission: Submission, on: date | None = None) -> 
         judge_claim("continuation", submission.continuation, submission) if submission.continuation else None
     )
     eligibility = _eligibility(edition, submission, held, continuation, day)
+    eligibility = replace(eligibility, notes=_notes(edition, eligibility, evidence_level, held, submission))
     awardable, reason = _awardable(edition, submission, evidence_level, held, eligibility)
     target = submission.application.level
-    above = edition.level_at(edition.rank(target) + 1) if edition.rank(target) < len(edition.levels) else None
+    above = edition.level_above(target)
     return Assessment(
         edition=edition,
         submission=submission,
@@ -167,7 +168,7 @@ def assess(edition: Edition, submission: Submission, on: date | None = None) -> 
         standing=held,
         awardable=awardable,
         awardable_reason=reason,
-        eligibility=_with_notes(edition, eligibility, evidence_level, held, submission),
+        eligibility=eligibility,
         continuation=continuation,
         gaps=gaps_for(edition, met, levels, target, claims_unevidenced(claims)),
         next_gaps=gaps_for(edition, met, levels, above, claims_unevidenced(claims)) if above else None,
@@ -279,9 +280,11 @@ def _awardable(
     return result, "; ".join(parts) + f": the lowest is {edition.level_name(result)}"
 
 
-def _with_notes(
+def _notes(
     edition: Edition, eligibility: Eligibility, evidence: str | None, held: Standing, submission: Submission
-) -> Eligibility:
+) -> tuple[str, ...]:
+    """What else the coordinator should know: more supported than applied for, when the level
+    applied for may be awarded, a programme too large for the standard's definition."""
     notes: list[str] = []
     app = submission.application
     name = edition.level_name
@@ -291,14 +294,13 @@ def _with_notes(
         )
     if edition.rank(app.level) > edition.rank(held.cap) and app.type == "initial":
         notes.append(_when_next(edition, held, app.level))
-
     if eligibility.tailored:
         limit = edition.rules.programme.mentors_fewer_than
         notes.append(
             f"a programme of {limit} or more mentors is not a single programme under the standard's "
             f"definition (fewer than {limit} mentors): ask the scheme for a tailored arrangement"
         )
-    return Eligibility(eligibility.accreditable, eligibility.reasons, tuple(notes), eligibility.tailored)
+    return tuple(notes)
 
 
 def _when_next(edition: Edition, held: Standing, applied: str) -> str:

@@ -55,7 +55,7 @@ def standing(edition: Edition, history: Sequence[Award], on: date) -> Standing:
     run = unbroken_run(awards, months)
     held = run[-1].level
     held_since = _streak_start(run, held)
-    next_level = _level_above(edition, held)
+    next_level = edition.level_above(held)
     next_from = add_months(held_since, rules.progression.months_at_level) if next_level else None
     cap, reason = _cap(edition, held, held_since, next_level, next_from, on)
     return Standing(
@@ -90,10 +90,6 @@ def _streak_start(run: Sequence[Award], level: str) -> date:
             break
         start = award.awarded
     return start
-
-
-def _level_above(edition: Edition, level: str) -> str | None:
-    return edition.level_at(edition.rank(level) + 1) if edition.rank(level) < len(edition.levels) else None
 
 
 def _cap(

@@ -268,6 +268,11 @@ class Edition(EditionMeta):
     def _ranks(self) -> dict[str, int]:
         return {level: index + 1 for index, level in enumerate(self.levels)}
 
+    def level_above(self, level: str | None) -> str | None:
+        """The next level up; None above the highest."""
+        rank = self.rank(level)
+        return self.levels[rank] if rank < len(self.levels) else None
+
     def level_at(self, rank: int) -> str | None:
         return None if rank <= 0 else self.levels[min(rank, len(self.levels)) - 1]
 
