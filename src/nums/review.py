@@ -227,30 +227,30 @@ def assessed_levels(edition: Edition, review: Review, accepted: frozenset[str]) 
     return levels
 
 
-def outcome_level(
-    edition: Edition,
-    submission: Submission,
-    review: Review,
-    accepted: frozenset[str],
-    held: Standing,
-    eligible: bool,
-) -> str | None:
+@dataclass(frozen=True)
+class Case:
+    """What every outcome calculation needs besides the decisions themselves."""
+
+    edition: Edition
+    submission: Submission
+    held: Standing  # the progression standing on the application date
+    eligible: bool  # started, and (for reaccreditation) at the level held
+
+
+def outcome_level(case: Case, review: Review, accepted: frozenset[str]) -> str | None:
     """The lowest of the assessed overall level, the progression cap and the level applied for."""
-    if not eligible:
+    if not case.eligible:
         return None
-    app = submission.application
+    edition, app = case.edition, case.submission.application
     if app.type == "reaccreditation":
         decision = review.decisions.get(CONTINUATION)
         continuing = decision is not None and decision.decision == ACCEPTED
-        return (
-            app.level
-            if continuing or not edition.rules.reaccreditation.requires_continuation_evidence
-            else None
-        )
+        needed = edition.rules.reaccreditation.requires_continuation_evidence
+        return app.level if continuing or not needed else None
     overall = overall_level(edition, assessed_levels(edition, review, accepted))
     if overall is None:
         return None
-    return lowest(edition, overall, held.cap, app.level)
+    return lowest(edition, overall, case.held.cap, app.level)
 
 
 def review_outcome(
@@ -262,12 +262,13 @@ def review_outcome(
     reasons = tuple(standing_reasons(edition, submission, held, app.date))
     accepted = decided(review, ACCEPTED)
     levels = assessed_levels(edition, review, accepted)
-    result = outcome_level(edition, submission, review, accepted, held, not reasons)
+    case = Case(edition, submission, held, not reasons)
+    result = outcome_level(case, review, accepted)
     claims = claimed(submission)
     undecided = tuple(i for i in claims if (review.decisions.get(i) or Decision()).decision is None)
     if app.type == "reaccreditation" and (review.decisions.get(CONTINUATION) or Decision()).decision is None:
         undecided = (CONTINUATION, *undecided)
-    requests = _requests(edition, submission, review, accepted, held, not reasons, levels, result)
+    requests = _requests(case, review, accepted, levels, result)
     final = not undecided and not requests
     valid_from = review.date if final and result else None
     valid_until = last_valid_day(review.date, edition.rules.validity.months) if valid_from else None
@@ -334,14 +335,7 @@ def _pillar(
 
 
 def _requests(
-    edition: Edition,
-    submission: Submission,
-    review: Review,
-    accepted: frozenset[str],
-    held: Standing,
-    eligible: bool,
-    levels: dict[str, str | None],
-    result: str | None,
+    case: Case, review: Review, accepted: frozenset[str], levels: dict[str, str | None], result: str | None
 ) -> tuple[EvidenceRequest, ...]:
     """The more-evidence decisions, each marked with what accepting it alone would raise."""
     requests = []
@@ -353,25 +347,18 @@ def _requests(
             trial_accepted = accepted
         else:
             trial, trial_accepted = review, accepted | {ident}
-        raises = _raises(edition, submission, trial, trial_accepted, held, eligible, levels, result)
+        raises = _raises(case, trial, trial_accepted, levels, result)
         requests.append(EvidenceRequest(ident, decision.comment.strip(), raises))
-    order = _order(edition)
+    order = _order(case.edition)
     return tuple(sorted(requests, key=lambda r: order(r.criterion)))
 
 
 def _raises(
-    edition: Edition,
-    submission: Submission,
-    review: Review,
-    accepted: frozenset[str],
-    held: Standing,
-    eligible: bool,
-    levels: dict[str, str | None],
-    result: str | None,
+    case: Case, review: Review, accepted: frozenset[str], levels: dict[str, str | None], result: str | None
 ) -> tuple[str, ...]:
+    edition = case.edition
     after = assessed_levels(edition, review, accepted)
     raised = [p for p in edition.pillar_ids if edition.rank(after[p]) > edition.rank(levels[p])]
-    better = outcome_level(edition, submission, review, accepted, held, eligible)
-    if edition.rank(better) > edition.rank(result):
+    if edition.rank(outcome_level(case, review, accepted)) > edition.rank(result):
         raised.append("outcome")
     return tuple(raised)
