@@ -10,12 +10,12 @@ Run: python benchmarks/assess_speed.py [SUBMISSION ...]
 
 from __future__ import annotations
 
-import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from timing import median_ms
 
 from nums.evaluation import assess
 from nums.standard import load_edition
@@ -33,16 +33,6 @@ def rate(action: Callable[[], object], seconds: float = 2.0) -> float:
     return count / elapsed
 
 
-def cold_start(args: list[str], runs: int = 7) -> float:
-    """Median wall time of a fresh process, in milliseconds."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(args, check=True, capture_output=True)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
 def main() -> None:
     files = [Path(a) for a in sys.argv[1:]] or sorted(REPO.glob("evidence_examples/*/submission.yaml"))
     if not files:
@@ -58,9 +48,9 @@ def main() -> None:
     print(f"parse + validate + assess: {full:8.0f} per second   (target >= 300)")
     only = rate(lambda: assess(edition, loaded))
     print(f"assess a loaded submission: {only:7.0f} per second   (target >= 2000)")
-    bare = cold_start([sys.executable, "-c", "pass"])
-    deps = cold_start([sys.executable, "-c", "import click, yaml; from pydantic import BaseModel"])
-    command = cold_start([sys.executable, "-m", "nums", "assess", "--json", str(largest)])
+    bare = median_ms([sys.executable, "-c", "pass"], 7)
+    deps = median_ms([sys.executable, "-c", "import click, yaml; from pydantic import BaseModel"], 7)
+    command = median_ms([sys.executable, "-m", "nums", "assess", "--json", str(largest)], 7)
     print(
         f"cold start: bare python {bare:.0f} ms; import click+yaml+pydantic {deps:.0f} ms; "
         f"nums assess --json {command:.0f} ms ({command / deps:.2f}x the imports)"

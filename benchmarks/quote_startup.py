@@ -9,20 +9,10 @@ Run: python benchmarks/quote_startup.py [RUNS]
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
-import time
 
-
-def median_ms(args: list[str], runs: int) -> float:
-    subprocess.run(args, check=True, capture_output=True)  # warm the file cache
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(args, check=True, capture_output=True)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+from timing import median_ms
 
 
 def main() -> None:
