@@ -80,9 +80,12 @@ def test_calendar_months(start: date, months: int, expected: date) -> None:
 
 
 def test_validity_lasts_one_year_to_the_day_before_the_anniversary() -> None:
-    """'lasts for one year'; the anniversary of 29 February is 28 February."""
+    """'lasts for one year': valid through the day before the anniversary. The anniversary of
+    29 February falls on 1 March in a common year, so the award is valid through 28 February."""
     assert last_valid_day(date(2025, 3, 10), 12) == date(2026, 3, 9)
-    assert last_valid_day(date(2024, 2, 29), 12) == date(2025, 2, 27)
+    assert last_valid_day(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    assert last_valid_day(date(2024, 2, 29), 48) == date(2028, 2, 28)
+    assert last_valid_day(date(2024, 3, 1), 12) == date(2025, 2, 28)
 
 
 # --- progression ----------------------------------------------------------------------

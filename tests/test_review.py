@@ -110,7 +110,10 @@ def test_rejections_lower_the_outcome(tmp_path: Path) -> None:
     result = review_json(tmp_path, data)
     assert result["pillars"]["aims"]["level"] == "bronze"  # Silver in Aims needs both of its items
     assert result["overall"]["level"] == "bronze" and result["overall"]["outcome"] == "bronze"
-    assert result["status"] == "final" and result["valid_from"] == "2026-03-20"
+    # Bronze is the level already held (valid through 2026-05-11) and was applied for in time, so
+    # the award continues it from the day after its last valid day: no paid time is lost.
+    assert result["status"] == "final"
+    assert (result["valid_from"], result["valid_until"]) == ("2026-05-12", "2027-05-11")
 
 
 def test_an_override_sets_the_pillar_level_and_must_give_a_reason(tmp_path: Path) -> None:
@@ -210,7 +213,9 @@ def test_reaccreditation_is_decided_on_continuation(tmp_path: Path) -> None:
     }
     result = review_json(tmp_path, data, COMBINED / "submission.yaml")
     assert result["status"] == "final" and result["overall"]["outcome"] == "silver"
-    assert result["valid_until"] == "2027-04-30"
+    # A renewal applied for in time continues the Silver award (valid through 2026-06-01):
+    # its year starts the day after, not on the review date, so no paid time is lost.
+    assert (result["valid_from"], result["valid_until"]) == ("2026-06-02", "2027-06-01")
     data["decisions"]["continuation"] = {
         "decision": "more-evidence",
         "comment": "Send the participation data.",

@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
+from nums.dates import last_valid_day
 from nums.evidence import EvidenceCheck
 from nums.gaps import Gaps, gaps_for
 from nums.progression import Standing, standing
 from nums.standard import Edition, Pillar
-from nums.submission import Claim, Submission
+from nums.submission import Award, Claim, Programme, Submission
 
 MET = "met"
 UNEVIDENCED = "claimed-unevidenced"
@@ -54,6 +56,15 @@ class Eligibility:
 
 
 @dataclass(frozen=True)
+class ProgrammeFee:
+    """How one programme of the application is priced, and why when it is not what was asked."""
+
+    programme: str
+    kind: str | None  # initial | reaccreditation | None: left out, it cannot be accredited
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class Assessment:
     edition: Edition
     submission: Submission
@@ -68,6 +79,8 @@ class Assessment:
     continuation: ClaimResult | None
     gaps: Gaps
     next_gaps: Gaps | None
+    fees: tuple[ProgrammeFee, ...] = ()
+    warnings: tuple[str, ...] = ()  # about the award's year running out; printed like file warnings
 
     @property
     def met_ids(self) -> frozenset[str]:
@@ -141,8 +154,15 @@ def judge_claims(edition: Edition, submission: Submission) -> dict[str, ClaimRes
 # --- the whole assessment ------------------------------------------------------
 
 
-def assess(edition: Edition, submission: Submission, on: date | None = None) -> Assessment:
-    """Evaluate ``submission`` on ``on`` (default: its application date)."""
+def assess(
+    edition: Edition, submission: Submission, on: date | None = None, today: date | None = None
+) -> Assessment:
+    """Evaluate ``submission`` on ``on`` (default: its application date).
+
+    ``today`` (the caller's clock; the function stays pure) adds warnings about
+    an award that lapses soon after, or lapsed before, today as well as the
+    application date.
+    """
     day = on or submission.application.date
     claims = judge_claims(edition, submission)
     met = {i for i, c in claims.items() if c.status == MET}
@@ -172,6 +192,8 @@ def assess(edition: Edition, submission: Submission, on: date | None = None) -> 
         continuation=continuation,
         gaps=gaps_for(edition, met, levels, target, claims_unevidenced(claims)),
         next_gaps=gaps_for(edition, met, levels, above, claims_unevidenced(claims)) if above else None,
+        fees=programme_fees(edition, submission, held, day),
+        warnings=lapse_warnings(edition, submission, day, today),
     )
 
 
@@ -234,6 +256,7 @@ def standing_reasons(edition: Edition, submission: Submission, held: Standing, d
             )
     if submission.combined and not rules.programme.combined_applications_allowed:
         reasons.append("this edition does not accredit programmes together")
+    reasons += _institution_reasons(edition, submission)
     app = submission.application
     if app.type == "reaccreditation" and rules.reaccreditation.same_level_only and held.held != app.level:
         now = f"holds {edition.level_name(held.held)}" if held.held else "holds no valid accreditation"
@@ -241,7 +264,70 @@ def standing_reasons(edition: Edition, submission: Submission, held: Standing, d
             f"reaccreditation is only at the level currently held; the programme {now}, so a full (initial) "
             f"application is needed for {edition.level_name(app.level)}"
         )
+    elif app.type == "reaccreditation":
+        reasons += [why for _, why in uncovered_programmes(edition, submission, held)]
     return reasons
+
+
+def _institution_reasons(edition: Edition, submission: Submission) -> list[str]:
+    """A combined application is one university's: "a combined approach and shared
+    expectations across several mentoring programmes"."""
+    if not submission.combined or not edition.rules.programme.combined_same_institution:
+        return []
+    by_institution = _grouped(submission.programmes, lambda p: p.institution)
+    if len(by_institution) < 2:
+        return []
+    listed = "; ".join(f"{place}: {', '.join(names)}" for place, names in by_institution.items())
+    return [f"programmes of different institutions cannot be accredited as one application ({listed})"]
+
+
+def _grouped(programmes: tuple[Programme, ...], key: Any) -> dict[str, list[str]]:
+    """Programme names grouped by a field's value, blank values left out, in order of appearance."""
+    groups: dict[str, list[str]] = {}
+    for programme in programmes:
+        value = key(programme)
+        if value and value.strip():
+            groups.setdefault(value.strip(), []).append(programme.name)
+    return groups
+
+
+def uncovered_programmes(edition: Edition, submission: Submission, held: Standing) -> list[tuple[str, str]]:
+    """Programmes in a reaccreditation that the award held did not cover, with why.
+
+    "Applications for reaccreditation at the same level only need to evidence
+    continuation of provision": only what was accredited can continue. The award
+    held covers the programmes it lists, or, when it lists none, those that had
+    started when the level held was first awarded in the unbroken run.
+    """
+    if held.held is None or held.held_since is None or not held.run:
+        return []
+    award: Award = held.run[-1]
+    level = edition.level_name(held.held)
+    result = []
+    for programme in submission.programmes:
+        if award.programmes is not None:
+            if _folded(programme.name) not in {_folded(name) for name in award.programmes}:
+                result.append(
+                    (
+                        programme.name,
+                        f"{programme.name} is not among the programmes the {level} award of "
+                        f"{award.awarded.isoformat()} covered ({', '.join(award.programmes)}): it needs a "
+                        "full application",
+                    )
+                )
+        elif programme.started is not None and programme.started > held.held_since:
+            result.append(
+                (
+                    programme.name,
+                    f"{programme.name} started on {programme.started.isoformat()}, after the {level} award of "
+                    f"{held.held_since.isoformat()}, so it is not covered by it: it needs a full application",
+                )
+            )
+    return result
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
 def _continuation_reasons(edition: Edition, continuation: ClaimResult | None) -> list[str]:
@@ -294,6 +380,7 @@ def _notes(
         )
     if edition.rank(app.level) > edition.rank(held.cap) and app.type == "initial":
         notes.append(_when_next(edition, held, app.level))
+    notes += combined_notes(edition, submission)
     if eligibility.tailored:
         limit = edition.rules.programme.mentors_fewer_than
         notes.append(
@@ -301,6 +388,42 @@ def _notes(
             f"definition (fewer than {limit} mentors): ask the scheme for a tailored arrangement"
         )
     return tuple(notes)
+
+
+def combined_notes(edition: Edition, submission: Submission) -> list[str]:
+    """For the coordinator and the assessor: what a combined application should show.
+
+    "Accreditation applies for single mentoring programmes, unless there is a
+    combined approach and shared expectations across several mentoring
+    programmes, for example those being run in the same department by one
+    coordinator." The assessor judges; nums names what is missing or differs.
+    """
+    if not submission.combined:
+        return []
+    notes = []
+    if submission.combined_approach is None:
+        notes.append(
+            "a combined application should say what its programmes share (add 'combined_approach:' with the "
+            "shared expectations, training and coordination): the standard accredits programmes together only "
+            "where there is a combined approach and shared expectations"
+        )
+    for field in edition.rules.programme.combined_compare:
+        groups = _grouped(submission.programmes, lambda p, f=field: _field_text(p, f))
+        if len(groups) > 1:
+            listed = "; ".join(f"{value}: {', '.join(names)}" for value, names in groups.items())
+            notes.append(
+                f"the programmes have different {field}s ({listed}); the standard's example of a combined approach "
+                "is programmes run in the same department by one coordinator, so the assessor will judge whether "
+                "the expectations are shared"
+            )
+    return notes
+
+
+def _field_text(programme: Programme, field: str) -> str | None:
+    value = getattr(programme, field, None)
+    if value is None:
+        return None
+    return getattr(value, "name", value)
 
 
 def _when_next(edition: Edition, held: Standing, applied: str) -> str:
@@ -315,3 +438,102 @@ def _when_next(edition: Edition, held: Standing, applied: str) -> str:
     if held.next_level_from is not None and held.next_level == applied:
         return f"{name(applied)} may be applied for from {held.next_level_from.isoformat()}"
     return f"{name(applied)} cannot be awarded yet: levels are not skipped, one level at a time"
+
+
+# --- fees: what each programme really is on the application date -----------------
+
+
+def programme_fees(edition: Edition, submission: Submission, held: Standing, day: date) -> tuple[ProgrammeFee, ...]:
+    """Each programme priced by what its application is on ``day``, not by the
+    ``type:`` written in the file: "Applicants seeking to change level will need to
+    submit a full application", and so does a programme whose award has lapsed or
+    that the award held never covered. A programme that has not started cannot be
+    accredited and is left out."""
+    app = submission.application
+    not_started = {p.name for p in submission.programmes if not _has_started(edition, p, day)}
+    uncovered = dict(uncovered_programmes(edition, submission, held)) if app.type == "reaccreditation" else {}
+    whole = _full_application_reason(edition, submission, held) if app.type == "reaccreditation" else None
+    fees = []
+    for programme in submission.programmes:
+        if programme.name in not_started:
+            fees.append(ProgrammeFee(programme.name, None, f"left out: {programme.name} has not started by {day.isoformat()}"))
+        elif app.type != "reaccreditation":
+            fees.append(ProgrammeFee(programme.name, "initial", None))
+        elif whole or programme.name in uncovered:
+            fees.append(
+                ProgrammeFee(programme.name, "initial", "priced as a full application: " + (whole or uncovered[programme.name]))
+            )
+        else:
+            fees.append(ProgrammeFee(programme.name, "reaccreditation", None))
+    return tuple(fees)
+
+
+def _has_started(edition: Edition, programme: Programme, day: date) -> bool:
+    if not edition.rules.programme.must_have_started:
+        return True
+    return programme.started is not None and programme.started <= day
+
+
+def _full_application_reason(edition: Edition, submission: Submission, held: Standing) -> str | None:
+    """Why a "reaccreditation" is really a full application, or None when it is one."""
+    name = edition.level_name
+    applied = submission.application.level
+    if held.held == applied or not edition.rules.reaccreditation.same_level_only:
+        return None
+    if held.held is not None:
+        return f"{name(applied)} would be a change of level from the {name(held.held)} held"
+    last = _last_award(submission.history, submission.application.date)
+    if last is None:
+        return "the programme holds no award to renew"
+    lapsed = last_valid_day(last.awarded, edition.rules.validity.months)
+    return f"the {name(last.level)} award lapsed on {lapsed.isoformat()}"
+
+
+def _last_award(history: tuple[Award, ...], day: date) -> Award | None:
+    made = [a for a in history if a.awarded <= day]
+    return max(made, key=lambda a: a.awarded) if made else None
+
+
+# --- the year running out ---------------------------------------------------------
+
+
+def lapse_warnings(edition: Edition, submission: Submission, day: date, today: date | None) -> tuple[str, ...]:
+    """Warnings that make a lapse impossible to miss: the award's last valid day is
+    near the application date (or today), or already past it. "Accreditation ...
+    lasts for one year", and a lapsed programme starts again at the entry level."""
+    last = _last_award(submission.history, max(day, today or day))
+    if last is None:
+        return ()
+    ends = last_valid_day(last.awarded, edition.rules.validity.months)
+    if _renewed_in_time(submission, last, ends):
+        return ()
+    name = edition.level_name
+    entry = name(edition.rules.progression.entry_level)
+    window = edition.rules.validity.warn_days_before_lapse
+    warnings: list[str] = []
+    for when, label in ((day, "the application date"), (today, "today")):
+        if when is None or warnings:
+            continue
+        if ends < when:
+            warnings.append(
+                f"{name(last.level)} lapsed on {ends.isoformat()}, before {label} ({when.isoformat()}): unless a "
+                f"later award is recorded in the history, the programme is a new applicant again and starts at {entry}"
+            )
+        elif (ends - when).days <= window:
+            app = submission.application
+            ask = (
+                f"if {name(app.level)} is not awarded by then, apply for reaccreditation at {name(last.level)} by that day"
+                if app.level != last.level
+                else "apply for reaccreditation by then"
+            )
+            warnings.append(
+                f"{name(last.level)} lapses on {ends.isoformat()}: {ask}, or the programme is a new applicant "
+                f"again and starts at {entry}"
+            )
+    return tuple(warnings)
+
+
+def _renewed_in_time(submission: Submission, last: Award, ends: date) -> bool:
+    """A reaccreditation at the level held, applied for by its last valid day, needs no reminder."""
+    app = submission.application
+    return app.type == "reaccreditation" and app.level == last.level and last.awarded <= app.date <= ends

@@ -2,10 +2,12 @@
 
 The standard: new applicants start at the entry level (Bronze) and must hold
 each level for six calendar months before applying for the next; no level is
-skipped; accreditation lasts one year. Awards form an unbroken run when each
-is made on or before the previous one's last valid day; the level held is the
-latest award's, and time at it counts from the first award of that level in
-the run's closing streak of awards at that level.
+skipped; accreditation lasts one year. An award in the history is dated by
+the day its year starts. Awards form an unbroken run when each starts no
+later than the day after the previous one's last valid day (no day between
+them is uncovered: a timely renewal continues the old year); the level held
+is the latest award's, and time at it counts from the first award of that
+level in the run's closing streak of awards at that level.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from nums.dates import add_months, last_valid_day
+from nums.dates import add_months, day_after, last_valid_day
 from nums.standard import Edition
 from nums.submission import Award
 
@@ -73,10 +75,11 @@ def standing(edition: Edition, history: Sequence[Award], on: date) -> Standing:
 
 
 def unbroken_run(awards: Sequence[Award], months: int) -> tuple[Award, ...]:
-    """The awards, counted back from the latest, each made within the previous one's validity."""
+    """The awards, counted back from the latest, each starting no later than the day
+    after the previous one's last valid day."""
     run = [awards[-1]]
     for earlier in reversed(awards[:-1]):
-        if run[0].awarded <= last_valid_day(earlier.awarded, months):
+        if run[0].awarded <= day_after(last_valid_day(earlier.awarded, months)):
             run.insert(0, earlier)
         else:
             break

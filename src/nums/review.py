@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
-from nums.dates import last_valid_day
+from nums.dates import day_after, last_valid_day
 from nums.errors import NumsError, Problem, did_you_mean
 from nums.evaluation import lowest, overall_level, pillar_level, rating_check, standing_reasons
 from nums.models import Open, validation_problems
@@ -201,7 +201,8 @@ class Outcome:
     accreditable: bool
     reasons: tuple[str, ...]
     requests: tuple[EvidenceRequest, ...]
-    undecided: tuple[str, ...]
+    undecided: tuple[str, ...]  # everything not decided yet, continuation first
+    optional_undecided: tuple[str, ...]  # of those, what a reaccreditation may leave undecided
     unclaimed_accepted: tuple[str, ...]
     continuation: str | None  # the continuation decision, for a reaccreditation
     valid_from: date | None
@@ -269,11 +270,10 @@ def review_outcome(
     if app.type == "reaccreditation" and (review.decisions.get(CONTINUATION) or Decision()).decision is None:
         undecided = (CONTINUATION, *undecided)
     requests = _requests(case, review, accepted, levels, result)
-    final = not undecided and not requests
-    valid_from = review.date if final and result else None
-    valid_until = last_valid_day(review.date, edition.rules.validity.months) if valid_from else None
+    final = is_final(case, review, undecided, requests)
+    valid_from, valid_until = award_dates(edition, held, result, review.date) if final and result else (None, None)
     after = (
-        standing(edition, (*submission.history, Award(level=result, awarded=review.date)), review.date)
+        standing(edition, (*submission.history, Award(level=result, awarded=valid_from)), valid_from)
         if valid_from and result
         else None
     )
@@ -292,6 +292,7 @@ def review_outcome(
         reasons=reasons,
         requests=requests,
         undecided=undecided,
+        optional_undecided=tuple(i for i in undecided if i != CONTINUATION) if renewal(case) else (),
         unclaimed_accepted=tuple(sorted(accepted - set(claims), key=_order(edition))),
         continuation=(review.decisions.get(CONTINUATION) or Decision()).decision,
         valid_from=valid_from,
@@ -299,6 +300,44 @@ def review_outcome(
         next_level=after.next_level if after else None,
         next_level_from=after.next_level_from if after else None,
     )
+
+
+def renewal(case: Case) -> bool:
+    """A reaccreditation is decided on its continuation of provision alone."""
+    return case.submission.application.type == "reaccreditation"
+
+
+def is_final(case: Case, review: Review, undecided: tuple[str, ...], requests: tuple[EvidenceRequest, ...]) -> bool:
+    """Final when nothing that decides the outcome is open.
+
+    "Applications for reaccreditation at the same level only need to evidence
+    continuation of provision": there only the continuation decision counts, and
+    criteria the applicant chose to include may stay undecided. Otherwise every
+    claimed criterion needs a decision and no request for evidence may be open.
+    """
+    if renewal(case):
+        if not case.edition.rules.reaccreditation.requires_continuation_evidence:
+            return True
+        decision = (review.decisions.get(CONTINUATION) or Decision()).decision
+        return decision in (ACCEPTED, REJECTED)
+    return not undecided and not requests
+
+
+def award_dates(edition: Edition, held: Standing, level: str, reviewed: date) -> tuple[date, date]:
+    """The first and last valid day of an award at ``level`` decided on ``reviewed``.
+
+    An award at the level already held, applied for while that award was valid,
+    continues it: its year starts the day after the held award's last valid day,
+    whether the review came before or after that day, so a renewal loses no
+    paid time and the run stays unbroken. Any other award starts on its review
+    date. ("Accreditation ... lasts for one year.")
+    """
+    months = edition.rules.validity.months
+    if edition.rules.validity.renewal_continues and held.held == level and held.expires is not None:
+        start = day_after(held.expires)
+    else:
+        start = reviewed
+    return start, last_valid_day(start, months)
 
 
 def _order(edition: Edition) -> Any:

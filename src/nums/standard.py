@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator
 
@@ -147,6 +147,8 @@ class ProgressionRule(Frozen):
 class ValidityRule(Frozen):
     quote: str
     months: int = Field(ge=1)
+    renewal_continues: bool = True
+    warn_days_before_lapse: int = Field(default=90, ge=0)
 
 
 class ProgrammeRule(Frozen):
@@ -154,6 +156,8 @@ class ProgrammeRule(Frozen):
     mentors_fewer_than: int = Field(ge=1)
     must_have_started: bool = True
     combined_applications_allowed: bool = True
+    combined_same_institution: bool = True
+    combined_compare: tuple[Literal["coordinator", "department"], ...] = ()
 
 
 class ReaccreditationRule(Frozen):

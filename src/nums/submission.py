@@ -44,6 +44,8 @@ class Programme(Open):
     mentors: PositiveInt
     started: date | None = None
     website: str | None = None
+    department: str | None = None  # compared across a combined application
+    framework: str | None = None  # a free id: programmes run to the same framework or standard
 
 
 class Application(Open):
@@ -53,8 +55,11 @@ class Application(Open):
 
 
 class Award(Open):
+    """An award already made, dated by the day its year starts (the date on the certificate)."""
+
     level: str
     awarded: date
+    programmes: tuple[str, ...] | None = None  # the programmes it covered, by name, when it covered several
 
 
 class EvidenceItem(Open):
@@ -107,6 +112,7 @@ class SubmissionFile(Open):
     self_rating: dict[str, str | None] = Field(default_factory=dict)
     criteria: dict[str, Claim] = Field(default_factory=dict)
     continuation: Continuation | None = None
+    combined_approach: str | None = None  # what a combined application's programmes share
 
     @field_validator("history", mode="before")
     @classmethod
@@ -142,6 +148,7 @@ class Submission:
     declared_standard: str | None
     raw: dict[str, Any] = field(repr=False, compare=False)
     warnings: tuple[Problem, ...] = ()
+    combined_approach: str | None = None
 
     @property
     def folder(self) -> Path:
@@ -221,6 +228,7 @@ def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) ->
         declared_standard=parsed.standard,
         raw=doc.data,
         warnings=tuple(_unknown_keys(doc, parsed)),
+        combined_approach=(parsed.combined_approach or "").strip() or None,
     )
 
 
