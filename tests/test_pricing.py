@@ -14,6 +14,7 @@ import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -46,7 +47,8 @@ def test_the_price_table(programmes: int, band: str, initial: str, reaccreditati
     for kind, price in (("initial", initial), ("reaccreditation", reaccreditation)):
         request = QuoteRequest(**{kind: programmes}, on=DAY)
         data = quote_json(quote(LISTS, request))
-        assert data["lines"] == [{"kind": kind, "programmes": programmes, "band": band, "net": price}]
+        line = {"kind": kind, "programmes": programmes, "band": band, "net": price}
+        assert [{k: v for k, v in found.items() if k in line} for found in data["lines"]] == [line]
         assert data["net"] == price
         assert data["currency"] == "GBP" and data["vat_rate"] == "20" and not data["tailored"]
 
@@ -55,7 +57,8 @@ def test_the_price_table(programmes: int, band: str, initial: str, reaccreditati
 def test_fifty_one_programmes_need_tailored_costs(kind: str) -> None:
     data = quote_json(quote(LISTS, QuoteRequest(**{kind: 51}, on=DAY)))
     assert data["tailored"] is True
-    assert data["lines"] == [{"kind": kind, "programmes": 51, "band": None, "net": None}]
+    line = {"kind": kind, "programmes": 51, "band": None, "net": None}
+    assert [{k: v for k, v in found.items() if k in line} for found in data["lines"]] == [line]
     assert data["net"] is data["vat"] is data["gross"] is None
     assert "more than 50 programmes" in data["reasons"][0]
 
@@ -178,7 +181,7 @@ def test_quote_text_shows_lines_totals_and_the_alternative() -> None:
     code, output = run("--initial", "2", "--on", "2026-03-02")
     assert code == 0
     assert "£1,000.00" in output and "VAT at 20%" in output and "£1,200.00" in output
-    assert "Cheaper alternative (not part of this quote)" in output and "1 + 1" in output
+    assert "The price table's own arithmetic (not part of this quote)" in output and "(1 + 1)" in output
 
 
 @pytest.mark.parametrize(
@@ -200,17 +203,98 @@ def test_bad_quote_input(args: list[str], message: str) -> None:
     assert message in output and "Traceback" not in output
 
 
+def _programmes(data: dict[str, Any], *names: str) -> dict[str, Any]:
+    """The submission made a combined application of programmes with these names."""
+    programme = data.pop("programme")
+    data["programmes"] = [{**programme, "name": name} for name in names]
+    return data
+
+
+HELD_BRONZE = [{"level": "bronze", "awarded": date(2025, 6, 1)}]
+
+
 def test_quote_from_submissions(tmp_path: Path) -> None:
-    folder = tmp_path
-    first = write_submission(folder / "a", submission_data(mentors=12))
-    data = submission_data(kind="reaccreditation", mentors=20)
-    data["programmes"] = [data.pop("programme")] * 3
-    second = write_submission(folder / "b", data)
+    first = write_submission(tmp_path / "a", submission_data(mentors=12))
+    data = _programmes(submission_data(kind="reaccreditation", mentors=20, history=HELD_BRONZE), "P", "R", "C")
+    second = write_submission(tmp_path / "b", data)
     code, output = run(str(first), str(second), "--json", "--on", "2026-03-02")
     assert code == 0, output
     lines = {line["kind"]: line for line in json.loads(output)["lines"]}
     assert lines["initial"]["programmes"] == 1 and lines["reaccreditation"]["programmes"] == 3
     assert lines["reaccreditation"]["band"] == "up to 5"
+    assert lines["reaccreditation"]["programmes_named"] == ["P", "R", "C"]
+    assert lines["initial"]["programmes_named"] == ["Test Peer Mentoring"]
+
+
+def test_a_lapsed_reaccreditation_is_priced_as_a_full_application(tmp_path: Path) -> None:
+    """"Applicants seeking to change level will need to submit a full application": a
+    reaccreditation that is not one on its application date costs what a full application costs."""
+    lapsed = submission_data(kind="reaccreditation", history=[{"level": "bronze", "awarded": date(2024, 2, 28)}])
+    code, output = run(str(write_submission(tmp_path / "a", lapsed)), "--json")
+    data = json.loads(output)
+    assert code == 0 and [line["kind"] for line in data["lines"]] == ["initial"]
+    assert data["net"] == "350.00"
+    assert data["lines"][0]["notes"] == ["priced as a full application: the Bronze award lapsed on 2025-02-27"]
+    change = submission_data(kind="reaccreditation", level="silver", history=HELD_BRONZE)
+    code, output = run(str(write_submission(tmp_path / "b", change)))
+    assert code == 0 and "£350.00" in output
+    assert "priced as a full application: Silver would be a change of level from the Bronze held" in " ".join(
+        output.split()
+    )
+
+
+def test_the_quote_names_what_is_left_out_and_counts_a_file_once(tmp_path: Path) -> None:
+    """"we cannot accredit a programme that has not been started": it is left out of the quote, by name."""
+    running = write_submission(tmp_path / "a", submission_data())
+    planned = write_submission(tmp_path / "b", submission_data(started=date(2026, 9, 1)))
+    result = CliRunner().invoke(cli, ["quote", str(running), str(planned), str(running), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["lines"][0]["programmes"] == 1
+    assert data["left_out"] == [
+        {
+            "programme": "Test Peer Mentoring",
+            "reason": "Test Peer Mentoring has not started by 2026-03-02, so it cannot be accredited yet",
+        }
+    ]
+    assert "given twice" in result.stderr and "counted once" in result.stderr
+    code, output = run(str(planned))
+    assert code == 2 and "nothing to quote: every programme is left out" in output
+
+
+def test_quotes_from_submissions_are_dated_by_their_shared_application_date(tmp_path: Path) -> None:
+    first = write_submission(tmp_path / "a", submission_data(applied=date(2026, 3, 2)))
+    second = write_submission(tmp_path / "b", submission_data(applied=date(2026, 3, 2)))
+    third = write_submission(tmp_path / "c", submission_data(applied=date(2026, 4, 2)))
+    data = json.loads(run(str(first), str(second), "--json")[1])
+    assert (data["date"], data["dated_by"]) == ("2026-03-02", "the application date")
+    data = json.loads(run(str(first), str(third), "--json")[1])
+    assert data["date"] == date.today().isoformat() and data["dated_by"].startswith("today")
+    data = json.loads(run(str(first), str(third), "--json", "--on", "2026-05-01")[1])
+    assert (data["date"], data["dated_by"]) == ("2026-05-01", "the date asked for")
+
+
+def test_the_addressee_is_on_the_quote_and_in_its_reference() -> None:
+    plain = json.loads(run("--initial", "1", "--on", "2026-03-02", "--json")[1])
+    again = json.loads(run("--initial", "1", "--on", "2026-03-02", "--json")[1])
+    to_a = json.loads(run("--initial", "1", "--on", "2026-03-02", "--json", "--to", "A. Person, Uni A")[1])
+    to_b = json.loads(run("--initial", "1", "--on", "2026-03-02", "--json", "--to", "B. Person, Uni B")[1])
+    assert plain["reference"] == again["reference"]
+    assert len({plain["reference"], to_a["reference"], to_b["reference"]}) == 3
+    assert to_a["addressee"] == "A. Person, Uni A"
+
+
+def test_the_split_note_is_the_tables_arithmetic_and_can_be_turned_off(tmp_path: Path) -> None:
+    code, output = run("--initial", "2", "--on", "2026-03-02")
+    text = " ".join(output.split())
+    assert "a single programme at £350.00" in text and "would cost £700.00" in text
+    code, output = run("--initial", "2", "--on", "2026-03-02", "--no-alternatives", "--json")
+    assert json.loads(output)["alternatives"] == []
+    pdf = tmp_path / "q.pdf"
+    code, _ = run("--initial", "2", "--on", "2026-03-02", "--no-alternatives", "--pdf", str(pdf))
+    from pypdf import PdfReader
+
+    assert code == 0 and "arithmetic" not in PdfReader(str(pdf)).pages[0].extract_text()
 
 
 def test_quote_pdf(tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ def test_the_example_review_is_provisional_with_a_request_that_would_raise_the_o
 ) -> None:
     result = review_json(tmp_path, example_review())
     assert result["status"] == "provisional"
-    assert result["overall"] | {"cap_reason": None, "reasons": []} == {
+    assert result["overall"] | {"cap_reason": None, "reasons": [], "notes": []} == {
         "level": "bronze",
         "cap": "silver",
         "cap_reason": None,
@@ -67,6 +67,7 @@ def test_the_example_review_is_provisional_with_a_request_that_would_raise_the_o
         "applied_level": "silver",
         "accreditable": True,
         "reasons": [],
+        "notes": [],
     }
     assert result["evidence_requests"] == [
         {

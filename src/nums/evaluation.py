@@ -456,7 +456,13 @@ def programme_fees(edition: Edition, submission: Submission, held: Standing, day
     fees = []
     for programme in submission.programmes:
         if programme.name in not_started:
-            fees.append(ProgrammeFee(programme.name, None, f"left out: {programme.name} has not started by {day.isoformat()}"))
+            fees.append(
+                ProgrammeFee(
+                    programme.name,
+                    None,
+                    f"{programme.name} has not started by {day.isoformat()}, so it cannot be accredited yet",
+                )
+            )
         elif app.type != "reaccreditation":
             fees.append(ProgrammeFee(programme.name, "initial", None))
         elif whole or programme.name in uncovered:

@@ -15,7 +15,8 @@ from typing import Any
 
 from nums.evaluation import MET, NOT_CLAIMED, UNEVIDENCED, Assessment, ClaimResult
 from nums.evidence import FileFacts, file_facts, human_size
-from nums.pricing import Quote, QuoteRequest, quote
+from nums.fees import submissions_request
+from nums.pricing import Quote, quote
 from nums.render.assessment import assessment_json
 from nums.standard import Edition, Item
 from nums.submission import EvidenceItem, Submission
@@ -42,16 +43,12 @@ class EvidenceRow:
     path: Path | None = None
 
 
-def application_quote(edition: Edition, submission: Submission) -> Quote:
-    """The fee for this application on its application date."""
-    count = len(submission.programmes)
-    kind = submission.application.type
-    request = QuoteRequest(
-        initial=count if kind == "initial" else 0,
-        reaccreditation=count if kind == "reaccreditation" else 0,
-        largest_mentors=max(p.mentors for p in submission.programmes),
-        on=submission.application.date,
-    )
+def application_quote(edition: Edition, submission: Submission) -> Quote | None:
+    """The fee for this application on its application date, each programme priced by
+    what its application really is; None when no programme can be accredited."""
+    request = submissions_request(edition, [submission], today=submission.application.date)
+    if request.initial + request.reaccreditation == 0:
+        return None
     return quote(edition.price_lists, request)
 
 

@@ -21,17 +21,45 @@ KIND_NAMES = {"initial": "Initial assessment", "reaccreditation": "Reaccreditati
 
 
 @dataclass(frozen=True)
+class NamedProgramme:
+    """A programme behind a quote line, and why it is priced as it is when that is
+    not what its file asked for."""
+
+    name: str
+    kind: str | None  # initial | reaccreditation | None: left out of the quote
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class QuoteRequest:
-    """What finance staff ask for: how many programmes of each kind, on which day."""
+    """What finance staff ask for: how many programmes of each kind, on which day.
+
+    A request made from submissions also names its programmes (``named``); the
+    counts are then theirs. ``dated_by`` says where the date came from.
+    """
 
     initial: int = 0
     reaccreditation: int = 0
     largest_mentors: int | None = None  # mentors in the largest programme, when known
     on: date = date(2021, 1, 1)
     vat_rate: Decimal | None = None  # percent; None means the price list's rate
+    named: tuple[NamedProgramme, ...] = ()
+    addressee: str | None = None  # who the quote is for ("Name, Organisation")
+    dated_by: str = "the date asked for"
+    alternatives: bool = True  # show cheaper splits beside the quote
 
     def count(self, kind: str) -> int:
         return self.initial if kind == "initial" else self.reaccreditation
+
+    @property
+    def left_out(self) -> tuple[NamedProgramme, ...]:
+        return tuple(p for p in self.named if p.kind is None)
+
+
+def request_for(named: tuple[NamedProgramme, ...], **options: object) -> QuoteRequest:
+    """A request whose counts are those of its named programmes (left-out ones not counted)."""
+    counts = {kind: sum(1 for p in named if p.kind == kind) for kind in KINDS}
+    return QuoteRequest(counts["initial"], counts["reaccreditation"], named=named, **options)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -40,6 +68,12 @@ class QuoteLine:
     programmes: int
     band: Band | None  # None when the quote is tailored
     net: Decimal | None
+    named: tuple[NamedProgramme, ...] = ()  # the programmes behind it, when the request names them
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Why programmes on this line are priced as they are (each reason once)."""
+        return tuple(dict.fromkeys(p.reason for p in self.named if p.reason))
 
 
 @dataclass(frozen=True)
@@ -93,11 +127,14 @@ class Quote:
         """Stable: the same request on the same day always has the same reference."""
         import hashlib
 
-        key = "|".join(
-            [self.price_list.id, self.request.on.isoformat(), str(self.vat_rate)]
-            + [f"{line.kind}:{line.programmes}" for line in self.lines]
-            + [str(self.request.largest_mentors)]
-        )
+        parts = [self.price_list.id, self.request.on.isoformat(), str(self.vat_rate)]
+        parts += [f"{line.kind}:{line.programmes}" for line in self.lines]
+        parts += [str(self.request.largest_mentors)]
+        if self.request.addressee:
+            parts.append("to:" + " ".join(self.request.addressee.split()))
+        if self.request.named:
+            parts += [f"{p.kind}:{p.name}" for p in self.request.named]
+        key = "|".join(parts)
         return "Q-" + hashlib.sha256(key.encode()).hexdigest()[:8].upper()
 
 
@@ -124,13 +161,13 @@ def quote(price_lists: tuple[PriceList, ...], request: QuoteRequest) -> Quote:
     rate = price_list.vat_rate if request.vat_rate is None else request.vat_rate
     reasons = tailored_reasons(price_list, request)
     lines = tuple(
-        _line(price_list, kind, request.count(kind), tailored=bool(reasons))
+        _line(price_list, kind, request.count(kind), tailored=bool(reasons), request=request)
         for kind in KINDS
         if request.count(kind) > 0
     )
     alternatives = (
         ()
-        if reasons
+        if reasons or not request.alternatives
         else tuple(s for line in lines if (s := cheapest_split(price_list, line.kind, line.programmes)))
     )
     return Quote(request, price_list, lines, rate, bool(reasons), reasons, alternatives)
@@ -153,9 +190,10 @@ def tailored_reasons(price_list: PriceList, request: QuoteRequest) -> tuple[str,
     return tuple(reasons)
 
 
-def _line(price_list: PriceList, kind: str, programmes: int, tailored: bool) -> QuoteLine:
+def _line(price_list: PriceList, kind: str, programmes: int, tailored: bool, request: QuoteRequest) -> QuoteLine:
     band = None if tailored else band_for(price_list, programmes)
-    return QuoteLine(kind, programmes, band, None if band is None else band_price(band, kind))
+    named = tuple(p for p in request.named if p.kind == kind)
+    return QuoteLine(kind, programmes, band, None if band is None else band_price(band, kind), named)
 
 
 def cheapest_split(price_list: PriceList, kind: str, programmes: int) -> Split | None:
@@ -194,9 +232,10 @@ def _check_request(request: QuoteRequest) -> None:
         if request.count(kind) < 0:
             problems.append(Problem(f"cannot be negative (got {request.count(kind)})", field=f"--{kind}"))
     if request.initial + request.reaccreditation <= 0 and not problems:
+        left_out = "; ".join(p.reason or p.name for p in request.left_out)
         problems.append(
             Problem(
-                "nothing to quote",
+                f"nothing to quote: every programme is left out ({left_out})" if left_out else "nothing to quote",
                 suggestion="give --initial N and/or --reaccreditation N, or submission files",
             )
         )
@@ -227,15 +266,20 @@ def quote_json(result: Quote) -> dict[str, object]:
         "valid_until": result.valid_until.isoformat(),
         "price_list": result.price_list.id,
         "currency": result.price_list.currency,
+        "addressee": result.request.addressee,
+        "dated_by": result.request.dated_by,
         "lines": [
             {
                 "kind": line.kind,
                 "programmes": line.programmes,
                 "band": line.band.label if line.band else None,
                 "net": money(line.net),
+                "programmes_named": [p.name for p in line.named],
+                "notes": list(line.notes),
             }
             for line in result.lines
         ],
+        "left_out": [{"programme": p.name, "reason": p.reason} for p in result.request.left_out],
         "net": money(result.net),
         "vat_rate": percent(result.vat_rate),
         "vat": money(result.vat),
@@ -249,6 +293,7 @@ def quote_json(result: Quote) -> dict[str, object]:
                 "programmes": split.programmes,
                 "applications": list(split.applications),
                 "net": money(split.net),
+                "combined_net": money(split.combined_net),
                 "saving": money(split.saving),
             }
             for split in result.alternatives

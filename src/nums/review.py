@@ -25,7 +25,14 @@ from pydantic import Field, ValidationError, field_validator
 
 from nums.dates import day_after, last_valid_day
 from nums.errors import NumsError, Problem, did_you_mean
-from nums.evaluation import lowest, overall_level, pillar_level, rating_check, standing_reasons
+from nums.evaluation import (
+    combined_notes,
+    lowest,
+    overall_level,
+    pillar_level,
+    rating_check,
+    standing_reasons,
+)
 from nums.models import Open, validation_problems
 from nums.progression import Standing, standing
 from nums.standard import Edition
@@ -200,6 +207,7 @@ class Outcome:
     outcome: str | None
     accreditable: bool
     reasons: tuple[str, ...]
+    notes: tuple[str, ...]  # for the assessor to judge: what a combined application lacks or differs in
     requests: tuple[EvidenceRequest, ...]
     undecided: tuple[str, ...]  # everything not decided yet, continuation first
     optional_undecided: tuple[str, ...]  # of those, what a reaccreditation may leave undecided
@@ -290,6 +298,7 @@ def review_outcome(
         outcome=result,
         accreditable=not reasons,
         reasons=reasons,
+        notes=tuple(combined_notes(edition, submission)),
         requests=requests,
         undecided=undecided,
         optional_undecided=tuple(i for i in undecided if i != CONTINUATION) if renewal(case) else (),

@@ -67,7 +67,7 @@ def validate(ctx: click.Context, file: str) -> None:
 def assess(ctx: click.Context, file: str, on: date | None, as_json: bool) -> None:
     """Say what the evidence supports, what may be awarded, and what is missing."""
     edition, submission = load_submission_for(ctx, file)
-    result = evaluate(edition, submission, on)
+    result = evaluate(edition, submission, on, today=date.today())
     if as_json:
         echo_json(assessment_json(result))
     else:

@@ -65,6 +65,17 @@ class PercentParam(click.ParamType):
 @click.option(
     "--pdf", "pdf", type=click.Path(dir_okay=False, path_type=Path), help="Also write a one-page quote PDF."
 )
+@click.option(
+    "--to",
+    "addressee",
+    metavar="'NAME, ORGANISATION'",
+    help="Who the quote is for; printed on it and part of its reference.",
+)
+@click.option(
+    "--no-alternatives",
+    is_flag=True,
+    help="Leave out the note on what separate applications would cost.",
+)
 @click.pass_context
 def quote(
     ctx: click.Context,
@@ -76,6 +87,8 @@ def quote(
     on: date | None,
     as_json: bool,
     pdf: Path | None,
+    addressee: str | None,
+    no_alternatives: bool,
 ) -> None:
     """Quote the fees for an application, with VAT.
 
@@ -83,13 +96,22 @@ def quote(
     price together as one request (`nums quote a/submission.yaml b/submission.yaml`).
     A level change is a full application: count it as --initial.
     """
-    day = on or date.today()
+    addressee = " ".join(addressee.split()) if addressee and addressee.strip() else None
     if submissions:
         if initial or reaccreditation:
             raise NumsError(Problem("give submission files or --initial/--reaccreditation counts, not both"))
-        request = _request_from_submissions(ctx, submissions, day, mentors, vat_rate)
+        request = _request_from_submissions(ctx, submissions, on, mentors, vat_rate, addressee, not no_alternatives)
     else:
-        request = QuoteRequest(initial, reaccreditation, mentors, day, vat_rate)
+        request = QuoteRequest(
+            initial,
+            reaccreditation,
+            mentors,
+            on or date.today(),
+            vat_rate,
+            addressee=addressee,
+            dated_by="the date asked for" if on else "today",
+            alternatives=not no_alternatives,
+        )
     standard = (ctx.find_root().obj or {}).get("standard")
     result = price(load_price_lists(standard), request)
     if pdf is not None:
@@ -105,15 +127,38 @@ def quote(
 
 
 def _request_from_submissions(
-    ctx: click.Context, paths: tuple[Path, ...], day: date, mentors: int | None, vat_rate: Decimal | None
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    on: date | None,
+    mentors: int | None,
+    vat_rate: Decimal | None,
+    addressee: str | None,
+    alternatives: bool,
 ) -> QuoteRequest:
-    """Each submission's programmes count as its application type; the largest sets the mentors."""
+    """Every programme of every submission in one request, each priced by what its application
+    is; a file given twice is counted once."""
     from nums.cli.common import load_submission_for
+    from nums.fees import submissions_request
 
-    counts = {"initial": 0, "reaccreditation": 0}
-    largest = mentors or 0
+    loaded = []
+    seen: dict[Path, Path] = {}
+    edition = None
     for path in paths:
-        _, submission = load_submission_for(ctx, str(path))
-        counts[submission.application.type] += len(submission.programmes)
-        largest = max([largest, *(p.mentors for p in submission.programmes)])
-    return QuoteRequest(counts["initial"], counts["reaccreditation"], largest or None, day, vat_rate)
+        key = path.resolve()
+        if key in seen:
+            click.echo(f"warning: {path}: given twice (as {seen[key]}); counted once", err=True)
+            continue
+        seen[key] = path
+        edition, submission = load_submission_for(ctx, str(path))
+        loaded.append(submission)
+    assert edition is not None
+    return submissions_request(
+        edition,
+        loaded,
+        today=date.today(),
+        on=on,
+        mentors=mentors,
+        vat_rate=vat_rate,
+        addressee=addressee,
+        alternatives=alternatives,
+    )

@@ -63,6 +63,7 @@ def assessment_json(result: Assessment) -> dict[str, Any]:
             "new_applicant": held.new_applicant,
             "next_level": held.next_level,
             "next_level_from": _iso(held.next_level_from),
+            "next_level_until": _iso(held.expires) if held.next_level_from else None,
             "expires": _iso(held.expires),
             "lapsed": _iso(held.last_expired),
         },
@@ -74,7 +75,8 @@ def assessment_json(result: Assessment) -> dict[str, Any]:
         "continuation": _claim_json(result.continuation) if result.continuation else None,
         "gaps": gaps_json(result.gaps),
         "next_gaps": gaps_json(result.next_gaps) if result.next_gaps else None,
-        "warnings": [str(w) for w in sub.warnings],
+        "warnings": [*result.warnings, *(str(w) for w in sub.warnings)],
+        "fees": [{"programme": f.programme, "priced_as": f.kind, "reason": f.reason} for f in result.fees],
     }
 
 
@@ -135,16 +137,16 @@ def assessment_text(result: Assessment) -> str:
     for reason in result.eligibility.reasons:
         lines.append(wrap(reason, 4, "  ✗"))
 
-    for note in result.eligibility.notes:
+    for note in (*result.warnings, *result.eligibility.notes, *_fee_notes(result)):
         lines.append(wrap(note, 4, "  !"))
     per_level = "/".join(name(level) for level in ed.levels)
     lines += ["", heading(f"{'Pillars':<26}{'evidence':<10}{'self-rating':<22}items met ({per_level})")]
     for pillar in ed.pillars:
         p = result.pillars[pillar.id]
         counts = "  ".join(f"{c[0]}/{c[2]}" for c in p.counts.values())
-        check = _CHECK_WORDS[p.self_rating_check]
+        check = _CHECK_WORDS[p.self_rating_check] if app.type != "reaccreditation" else "not compared"
         rated = name(p.self_rating) if p.self_rating else "-"
-        level = name(p.level) if p.level else "none"
+        level = name(p.level) if p.level else ("none" if app.type != "reaccreditation" else "-")
         lines.append(f"  {pillar.name:<24}{level:<10}{rated:<8}{check:<14}{counts}")
     lines.append(
         f"  Overall evidence level: {name(result.evidence_level) if result.evidence_level else 'none'}"
@@ -184,9 +186,23 @@ def _dates(result: Assessment) -> list[str]:
             "  Holds no valid accreditation"
             + (f" (lapsed after {_iso(held.last_expired)})" if held.last_expired else "")
         )
-    if held.next_level and held.next_level_from:
-        lines.append(f"  May apply for {name(held.next_level)} from {_iso(held.next_level_from)}")
+    if held.held and held.next_level and held.next_level_from:
+        months = result.edition.rules.progression.months_at_level
+        lines.append(
+            "  "
+            + wrap(
+                f"May apply for {name(held.next_level)} from {_iso(held.next_level_from)} ({months} months at "
+                f"{name(held.held)}) until the {name(held.held)} award lapses on {_iso(held.expires)}",
+                4,
+            )[4:]
+        )
     return lines
+
+
+def _fee_notes(result: Assessment) -> list[str]:
+    """Why the fee differs from the application type written in the file (each reason once)."""
+    reasons = [f.reason for f in result.fees if f.kind is not None and f.reason]
+    return list(dict.fromkeys(reasons))
 
 
 def _continuation(result: Assessment) -> list[str]:

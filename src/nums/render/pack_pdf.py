@@ -23,7 +23,7 @@ from nums.pack import (
     evidence_rows,
     pillar_views,
 )
-from nums.pricing import KIND_NAMES, quote_json
+from nums.pricing import KIND_NAMES, Quote, quote_json
 from nums.render.pdf import Attachment, Document, render_template, source_date, write_html, write_pdf
 from nums.render.quote_text import amount, split_sentence
 from nums.render.wheel import Spoke, wheel_svg
@@ -71,6 +71,20 @@ def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime)
         "rows": rows,
         "index": evidence_index(rows),
         "continuation_rows": [row for row in rows if row.criterion == "continuation"],
+        **fee_context(fee),
+        "status_words": STATUS_WORDS,
+        "status_symbols": STATUS_SYMBOLS,
+        "check_words": CHECK_WORDS,
+        "gap_rows": _gap_rows(result),
+        "keywords": ", ".join(["mentoring", "accreditation", edition.id, *(p.name for p in sub.programmes)]),
+    }
+
+
+def fee_context(fee: Quote | None) -> dict[str, Any]:
+    """The fee page's data; ``fee`` None means no programme can be accredited, so nothing is due."""
+    if fee is None:
+        return {"fee": None, "fee_lines": [], "fee_totals": {}, "fee_alternatives": []}
+    return {
         "fee": quote_json(fee),
         "fee_lines": [
             {
@@ -78,16 +92,13 @@ def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime)
                 "programmes": line.programmes,
                 "band": line.band.label if line.band else "tailored",
                 "net": amount(fee, line.net),
+                "named": [p.name for p in line.named],
+                "notes": list(line.notes),
             }
             for line in fee.lines
         ],
         "fee_totals": {key: amount(fee, getattr(fee, key)) for key in ("net", "vat", "gross")},
         "fee_alternatives": [split_sentence(fee, split) for split in fee.alternatives],
-        "status_words": STATUS_WORDS,
-        "status_symbols": STATUS_SYMBOLS,
-        "check_words": CHECK_WORDS,
-        "gap_rows": _gap_rows(result),
-        "keywords": ", ".join(["mentoring", "accreditation", edition.id, *(p.name for p in sub.programmes)]),
     }
 
 

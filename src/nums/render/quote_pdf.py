@@ -18,6 +18,8 @@ def quote_html(result: Quote, created: datetime) -> str:
             "programmes": line.programmes,
             "band": line.band.label if line.band else None,
             "net": amount(result, line.net),
+            "named": [p.name for p in line.named],
+            "notes": list(line.notes),
         }
         for line in result.lines
     ]

@@ -19,10 +19,13 @@ def amount(result: Quote, value: Decimal | None) -> str:
 
 def quote_text(result: Quote) -> str:
     price_list = result.price_list
-    lines = [
-        heading(f"Quote {result.reference} on {result.request.on.isoformat()}"),
-        f"Price list {price_list.id} (in force from {price_list.effective_from.isoformat()}); "
-        f"prices in {price_list.currency}{' excluding VAT' if price_list.prices_exclude_vat else ''}.",
+    request = result.request
+    lines = [heading(f"Quote {result.reference} on {request.on.isoformat()}") + f" ({request.dated_by})"]
+    if request.addressee:
+        lines.append(f"For {request.addressee}")
+    lines += [
+        f"Price list {price_list.id} (in force from {price_list.effective_from.isoformat()}); prices in "
+        f"{price_list.currency}{' excluding VAT' if price_list.prices_exclude_vat else ''}.",
         "",
     ]
     for line in result.lines:
@@ -31,6 +34,9 @@ def quote_text(result: Quote) -> str:
         lines.append(
             f"  {KIND_NAMES[line.kind]:<34} {line.programmes:>3} {plural:<11} {band:<17} {amount(result, line.net):>12}"
         )
+        if line.named:
+            lines.append(wrap("; ".join(p.name for p in line.named), 6, "    "))
+        lines += [wrap(note, 8, "      -") for note in line.notes]
     width = 2 + 34 + 1 + 3 + 1 + 11 + 1 + 17 + 1
     lines.append(f"{'Net':>{width - 2}}  {amount(result, result.net):>12}")
     lines.append(
@@ -42,19 +48,40 @@ def quote_text(result: Quote) -> str:
         lines += [wrap(reason, 4, "  -") for reason in result.reasons]
     else:
         lines.append(f"Valid until {result.valid_until.isoformat()}.")
+    if request.left_out:
+        lines += ["", heading("Not priced (cannot be accredited on the application date):")]
+        lines += [wrap(p.reason or p.name, 4, "  -") for p in request.left_out]
     for split in result.alternatives:
         lines += [
             "",
-            heading("Cheaper alternative (not part of this quote):"),
+            heading("The price table's own arithmetic (not part of this quote):"),
             wrap(split_sentence(result, split), 2),
         ]
     return "\n".join(lines)
 
 
 def split_sentence(result: Quote, split: Split) -> str:
+    """What the table itself says separate applications would cost: advisory, never the quote."""
+    kind = KIND_NAMES[split.kind].lower()
+    sizes = sorted(set(split.applications))
+    unit = ", ".join(f"{_programmes(size)} at {amount(result, _band_net(result, split.kind, size))}" for size in sizes)
+    count = len(split.applications)
     parts = " + ".join(str(size) for size in split.applications)
     return (
-        f"{KIND_NAMES[split.kind]} for {split.programmes} programmes as separate applications of "
-        f"{parts} programmes costs {amount(result, split.net)} net instead of "
-        f"{amount(result, split.combined_net)}, saving {amount(result, split.saving)} before VAT."
+        f"The table prices {kind} for {_programmes(split.programmes)} in one application at "
+        f"{amount(result, split.combined_net)}, and for {unit}; {count} separate applications ({parts}) would cost "
+        f"{amount(result, split.net)}, {amount(result, split.saving)} less before VAT. Whether separate "
+        "applications suit these programmes is for the applicant and the scheme to decide."
     )
+
+
+def _programmes(count: int) -> str:
+    return "a single programme" if count == 1 else f"{count} programmes"
+
+
+def _band_net(result: Quote, kind: str, size: int) -> Decimal:
+    from nums.pricing import band_for, band_price
+
+    band = band_for(result.price_list, size)
+    assert band is not None
+    return band_price(band, kind)

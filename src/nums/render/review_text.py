@@ -47,6 +47,7 @@ def review_json(result: Outcome) -> dict[str, Any]:
             "applied_level": result.submission.application.level,
             "accreditable": result.accreditable,
             "reasons": list(result.reasons),
+            "notes": list(result.notes),
         },
         "continuation": result.continuation
         if result.submission.application.type == "reaccreditation"
@@ -61,6 +62,7 @@ def review_json(result: Outcome) -> dict[str, Any]:
             for r in result.requests
         ],
         "undecided": list(result.undecided),
+        "optional_undecided": list(result.optional_undecided),
         "accepted_unclaimed": list(result.unclaimed_accepted),
         "valid_from": _iso(result.valid_from),
         "valid_until": _iso(result.valid_until),
@@ -85,6 +87,7 @@ def review_text(result: Outcome) -> str:
         f"progression cap {name(result.standing.cap)}; applied for {name(sub.application.level)}",
     ]
     lines += [wrap(reason, 4, "  ✗") for reason in result.reasons]
+    lines += [wrap(note, 4, "  !") for note in result.notes]
     if result.valid_from:
         lines.append(f"  valid {result.valid_from.isoformat()} to {_iso(result.valid_until)}")
         if result.next_level and result.next_level_from:
@@ -115,8 +118,15 @@ def review_text(result: Outcome) -> str:
     if sub.application.type == "reaccreditation":
         lines.append(f"\n  Continuation evidence: {result.continuation or 'not decided'}")
     lines += _requests(result)
-    if result.undecided:
-        lines += ["", heading("Not decided yet"), wrap(", ".join(result.undecided), 2)]
+    blocking = [i for i in result.undecided if i not in result.optional_undecided]
+    if blocking:
+        lines += ["", heading("Not decided yet"), wrap(", ".join(blocking), 2)]
+    if result.optional_undecided:
+        lines += [
+            "",
+            heading("Not decided (included by the applicant; a reaccreditation does not need them)"),
+            wrap(", ".join(result.optional_undecided), 2),
+        ]
     if result.unclaimed_accepted:
         lines += [
             "",
