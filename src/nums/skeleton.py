@@ -37,11 +37,17 @@ def submission_skeleton(edition: Edition) -> str:
         '  purpose: ""                  # one purpose: peer, reverse and career mentoring are three programmes',
         "  mentors: null                # number of mentors",
         "  started: null                # YYYY-MM-DD the programme started running",
+        "  # department: \"\"             # optional; compared across a combined application",
+        "  # framework: \"\"              # optional id of the framework or standard the programme is run to",
         "application:",
         "  date: null                   # YYYY-MM-DD the application is made",
         f"  level: {edition.levels[0]}                # {levels}",
         "  type: initial                # initial | reaccreditation",
-        "history: []                    # awards already made, e.g. - {level: bronze, awarded: 2025-03-10}",
+        "# Awards already made, each dated by the day its year starts (the date on the certificate);",
+        "# a renewal made in time starts the day after the old award's last valid day.",
+        "# e.g. - {level: bronze, awarded: 2025-03-10}",
+        "# An award that covered several programmes may list them: programmes: [name, ...]",
+        "history: []",
         f"self_rating: {{{pillars}}}",
         "criteria:",
     ]
@@ -53,6 +59,10 @@ def submission_skeleton(edition: Edition) -> str:
             for item in pillar.items_at(level):
                 lines += _item_lines(item.id, item.text, item.parent)
     lines += [
+        "",
+        "# Several programmes in one application: list them under 'programmes:' instead of",
+        "# 'programme:' and say what they share (expectations, training, coordination):",
+        '# combined_approach: ""',
         "",
         "# Reaccreditation at the level you hold only: evidence that provision continues.",
         "# continuation:",
