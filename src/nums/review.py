@@ -215,6 +215,7 @@ class Outcome:
     continuation: str | None  # the continuation decision, for a reaccreditation
     valid_from: date | None
     valid_until: date | None
+    continues: date | None  # the last valid day of the held award this one continues, if it does
     next_level: str | None
     next_level_from: date | None
 
@@ -306,6 +307,7 @@ def review_outcome(
         continuation=(review.decisions.get(CONTINUATION) or Decision()).decision,
         valid_from=valid_from,
         valid_until=valid_until,
+        continues=continued_award(edition, held, result) if valid_from and result else None,
         next_level=after.next_level if after else None,
         next_level_from=after.next_level_from if after else None,
     )
@@ -332,21 +334,28 @@ def is_final(case: Case, review: Review, undecided: tuple[str, ...], requests: t
     return not undecided and not requests
 
 
+def continued_award(edition: Edition, held: Standing, level: str) -> date | None:
+    """The last valid day of the award that an award at ``level`` continues, if it continues one.
+
+    An award at the level already held, applied for while that award was valid
+    (``held`` is the standing on the application date), continues it: nums' reading
+    of "lasts for one year" for renewals (rules.yaml, ``validity.renewal_continues``).
+    """
+    if edition.rules.validity.renewal_continues and held.held == level and held.expires is not None:
+        return held.expires
+    return None
+
+
 def award_dates(edition: Edition, held: Standing, level: str, reviewed: date) -> tuple[date, date]:
     """The first and last valid day of an award at ``level`` decided on ``reviewed``.
 
-    An award at the level already held, applied for while that award was valid,
-    continues it: its year starts the day after the held award's last valid day,
-    whether the review came before or after that day, so a renewal loses no
-    paid time and the run stays unbroken. Any other award starts on its review
-    date. ("Accreditation ... lasts for one year.")
+    A continuing award's year starts the day after the held award's last valid
+    day, whether the review came before or after that day, so a renewal loses no
+    paid time and the run stays unbroken. Any other award starts on its review date.
     """
-    months = edition.rules.validity.months
-    if edition.rules.validity.renewal_continues and held.held == level and held.expires is not None:
-        start = day_after(held.expires)
-    else:
-        start = reviewed
-    return start, last_valid_day(start, months)
+    continues = continued_award(edition, held, level)
+    start = day_after(continues) if continues else reviewed
+    return start, last_valid_day(start, edition.rules.validity.months)
 
 
 def _order(edition: Edition) -> Any:

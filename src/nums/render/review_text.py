@@ -66,6 +66,7 @@ def review_json(result: Outcome) -> dict[str, Any]:
         "accepted_unclaimed": list(result.unclaimed_accepted),
         "valid_from": _iso(result.valid_from),
         "valid_until": _iso(result.valid_until),
+        "continues_award_until": _iso(result.continues),
         "next_level": result.next_level,
         "next_level_from": _iso(result.next_level_from),
         "appealable": result.edition.rules.assessment.appealable,
@@ -90,6 +91,11 @@ def review_text(result: Outcome) -> str:
     lines += [wrap(note, 4, "  !") for note in result.notes]
     if result.valid_from:
         lines.append(f"  valid {result.valid_from.isoformat()} to {_iso(result.valid_until)}")
+        if result.continues:
+            lines.append(
+                f"  (continues the {name(result.outcome)} award that was valid until {result.continues.isoformat()}:"
+                " a renewal made in time loses no days)"
+            )
         if result.next_level and result.next_level_from:
             lines.append(
                 f"  {name(result.next_level)} may be applied for from {result.next_level_from.isoformat()}"
