@@ -149,6 +149,8 @@ def test_commands_that_render_nothing_do_not_import_weasyprint(tmp_path: Path) -
     commands = ["['standards', '--json']", "['schema']"]
     if example is not None:
         commands += [f"['assess', '--json', {str(example)!r}]", f"['validate', {str(example)!r}]"]
+        folder = str(REPO / "evidence_examples")
+        commands += [f"['portfolio', {folder!r}, '--json']", f"['portfolio', {folder!r}, '--ics', {str(tmp_path / 'p.ics')!r}]"]
     for command in commands:
         code = (
             "import sys\nfrom nums.cli import cli\n"

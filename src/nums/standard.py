@@ -149,6 +149,7 @@ class ValidityRule(Frozen):
     months: int = Field(ge=1)
     renewal_continues: bool = True
     warn_days_before_lapse: int = Field(default=90, ge=0)
+    prepare_renewal_days: int = Field(default=60, ge=0)
 
 
 class ProgrammeRule(Frozen):

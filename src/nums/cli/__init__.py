@@ -35,6 +35,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "review",
         "Review a submission criterion by criterion; write the outcome letter.",
     ),
+    "portfolio": (
+        "nums.cli.university",
+        "portfolio",
+        "Every programme of a university at a glance: awards, renewals, next year's fees.",
+    ),
 }
 
 
@@ -85,6 +90,7 @@ def cli(ctx: click.Context, standard: str | None) -> None:
 
     Coordinators: `nums init`, `nums assess`, `nums pack`.
     Assessors: `nums review`.  Finance staff: `nums quote`.
+    The university: `nums portfolio`.
     """
     ctx.obj = {"standard": standard}
 

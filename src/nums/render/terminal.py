@@ -22,7 +22,7 @@ def width() -> int:
 def wrap(text: str, indent: int, first: str = "") -> str:
     """``first`` then ``text`` wrapped, continuation lines under the text."""
     pad = " " * indent
-    lines = textwrap.wrap(text, width=width() - indent) or [""]
+    lines = textwrap.wrap(text, width=width() - indent, break_on_hyphens=False) or [""]
     label = first.ljust(indent) if len(first) < indent else first + " "
     head = (label if first else pad) + lines[0]
     return "\n".join([head, *(pad + line for line in lines[1:])])

@@ -1,0 +1,76 @@
+"""Commands for the university as a whole: portfolio."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from nums.cli.common import DATE, echo_json, edition_from_context
+from nums.errors import NumsError, Problem
+from nums.writing import write_bytes_atomically
+
+OUTPUT = click.Path(dir_okay=False, path_type=Path)
+
+
+@click.command()
+@click.argument("workspace", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--on", "on", type=DATE, help="Report on this date (YYYY-MM-DD). Default: today.")
+@click.option(
+    "--horizon",
+    "horizon",
+    type=click.IntRange(min=0, max=3660),
+    help="Days ahead in which an award's end makes it 'renewal-due' (default: the edition's, 90).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the portfolio as JSON for other programs.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print one CSV row per programme (UTF-8 with BOM).")
+@click.option("--pdf", "pdf", type=OUTPUT, help="Also write the committee report as PDF.")
+@click.option("--ics", "ics", type=OUTPUT, help="Also write the renewals calendar (iCalendar).")
+@click.option("--jobs", type=click.IntRange(min=1, max=64), help="Processes for a large workspace (default: the cores).")
+@click.pass_context
+def portfolio(
+    ctx: click.Context,
+    workspace: Path,
+    on: date | None,
+    horizon: int | None,
+    as_json: bool,
+    as_csv: bool,
+    pdf: Path | None,
+    ics: Path | None,
+    jobs: int | None,
+) -> None:
+    """Every programme in WORKSPACE on one date: awards, renewals, next steps and next year's fees.
+
+    WORKSPACE is a folder; each folder inside it (up to three deep) holding a
+    submission.yaml is a programme, and a review.yaml beside it counts once final.
+    """
+    if as_json and as_csv:
+        raise NumsError(Problem("give --json or --csv, not both"))
+    if not workspace.is_dir():
+        raise NumsError(Problem("is not a folder", file=str(workspace), suggestion="give the folder that holds the programmes"))
+    from nums.portfolio import build
+
+    edition = edition_from_context(ctx)
+    standard = (ctx.find_root().obj or {}).get("standard")
+    days = edition.rules.validity.warn_days_before_lapse if horizon is None else horizon
+    result = build(workspace, edition, on or date.today(), days, standard, jobs)
+    if ics is not None:
+        from nums.render.calendar import portfolio_calendar
+
+        write_bytes_atomically(ics, portfolio_calendar(edition, result))
+    if pdf is not None:
+        from nums.render.portfolio_pdf import write_portfolio_pdf  # WeasyPrint only when asked
+
+        write_portfolio_pdf(edition, result, pdf)
+    from nums.render.portfolio import portfolio_csv, portfolio_json, portfolio_text
+
+    if as_json:
+        echo_json(portfolio_json(result))
+    elif as_csv:
+        click.echo(portfolio_csv(result), nl=False)
+    else:
+        click.echo(portfolio_text(edition, result))
+        for target in (pdf, ics):
+            if target is not None:
+                click.echo(f"\nWrote {target}")

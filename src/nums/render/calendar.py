@@ -1,0 +1,95 @@
+"""Renewals in everyone's calendar: the portfolio as an iCalendar file (RFC 5545).
+
+Per programme holding an award: an all-day event on its last valid day, a
+reminder to prepare the reaccreditation some days before (with an alarm), and
+an all-day event on the first day it may apply for the next level. UIDs are the
+programme id and the event kind, so importing a newer file updates events
+rather than duplicating them; the stamp is the portfolio's date, so the same
+inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from nums.portfolio import LAPSED, Portfolio, ProgrammeRow
+from nums.standard import Edition
+
+PRODID = "-//nums//University mentoring portfolio//EN"
+UID_DOMAIN = "nums.portfolio"
+
+
+def portfolio_calendar(edition: Edition, result: Portfolio) -> bytes:
+    """The calendar's bytes (CRLF line ends, folded, as RFC 5545 asks)."""
+    from icalendar import Calendar  # only the calendar needs it
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", f"{edition.title}: renewals")
+    stamp = datetime.combine(result.on, time(0, 0), tzinfo=UTC)
+    for row in result.rows:
+        for event in programme_events(edition, row, stamp):
+            calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def programme_events(edition: Edition, row: ProgrammeRow, stamp: datetime) -> list[object]:
+    """The events of one programme holding (or having held) an award."""
+    award = row.award
+    if award is None or row.status == LAPSED:
+        return []
+    level = edition.level_name(award.level)
+    days = edition.rules.validity.prepare_renewal_days
+    prepare_on = award.valid_until - timedelta(days=days)
+    events = [
+        _event(
+            row, "expires", award.valid_until, stamp,
+            f"{row.name}: {level} accreditation ends (last valid day)",
+            f"The {level} award of {row.name} is valid until the end of this day. Reaccreditation applied for "
+            "by then continues it from the next day.",
+        ),
+        _event(
+            row, "prepare-renewal", prepare_on, stamp,
+            f"{row.name}: prepare the {level} reaccreditation",
+            f"The {level} award of {row.name} ends on {award.valid_until.isoformat()} ({days} days from now): "
+            "gather the evidence that provision continues and apply for reaccreditation before then.",
+            alarm=True,
+        ),
+    ]
+    if row.next_level and row.next_level_from and row.next_level_from <= award.valid_until:
+        following = edition.level_name(row.next_level)
+        events.append(
+            _event(
+                row, "next-level", row.next_level_from, stamp,
+                f"{row.name}: may apply for {following}",
+                f"From this day {row.name} has held {level} long enough to apply for {following}, until the "
+                f"{level} award ends on {award.valid_until.isoformat()}.",
+            )
+        )
+    return events
+
+
+def _event(
+    row: ProgrammeRow, kind: str, day: date, stamp: datetime, summary: str, description: str, alarm: bool = False
+) -> object:
+    from icalendar import Alarm, Event
+
+    event = Event()
+    event.add("uid", f"{row.id}/{kind}@{UID_DOMAIN}")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", day)
+    event.add("dtend", day + timedelta(days=1))
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("transp", "TRANSPARENT")
+    event.add("categories", ["Mentoring accreditation"])
+    if alarm:
+        reminder = Alarm()
+        reminder.add("action", "DISPLAY")
+        reminder.add("description", summary)
+        reminder.add("trigger", timedelta(hours=9))  # 09:00 on the day, relative to its start
+        event.add_component(reminder)
+    return event
