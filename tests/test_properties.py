@@ -105,3 +105,21 @@ def test_awardable_never_falls_with_more_evidence_and_never_passes_the_cap(
 
 def test_standing_is_a_plain_value() -> None:
     assert dataclasses.is_dataclass(standing(EDITION, [], date(2026, 1, 1)))
+
+
+@given(levels, days, st.integers(min_value=0, max_value=364), st.integers(min_value=0, max_value=200))
+def test_a_timely_renewal_loses_no_day_and_keeps_the_run(level: str, started: date, applied_after: int, review_delay: int) -> None:
+    """A renewal applied for on or before the last valid day continues the award: its year starts the
+    day after, whatever the review date, and the time held at the level keeps counting from the start."""
+    from nums.dates import last_valid_day
+    from nums.review import award_dates
+
+    first = Award(level=level, awarded=started)
+    ends = last_valid_day(started, EDITION.rules.validity.months)
+    applied = min(started + timedelta(days=applied_after), ends)
+    held = standing(EDITION, [first], applied)
+    start, end = award_dates(EDITION, held, level, applied + timedelta(days=review_delay))
+    assert start == ends + timedelta(days=1)
+    assert end == last_valid_day(start, EDITION.rules.validity.months)
+    after = standing(EDITION, [first, Award(level=level, awarded=start)], start)
+    assert after.held == level and after.held_since == started
