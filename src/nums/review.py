@@ -94,7 +94,7 @@ class Review:
 
 def load_review(path: str | Path, edition: Edition, submission: Submission) -> Review:
     """Read and check a review file against the edition and the submission it reviews."""
-    doc = load_yaml(path)
+    doc = load_yaml(path, kind="review file")
     if not isinstance(doc.data, dict):
         raise NumsError(doc.problem((), "a review must be a mapping with 'reviewer', 'date' and 'decisions'"))
     try:

@@ -25,6 +25,7 @@ from nums.standard import Edition
 from nums.yamlsource import YamlDocument, load_yaml, parse_yaml
 
 ApplicationType = Literal["initial", "reaccreditation"]
+SUBMISSION_FILE = "submission file"  # how messages name the file
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -178,7 +179,7 @@ class Submission:
 
 def declared_standard(path: str | Path) -> str | None:
     """The ``standard:`` a submission names, read before choosing the edition."""
-    doc = load_yaml(path)
+    doc = load_yaml(path, kind=SUBMISSION_FILE)
     data = doc.data if isinstance(doc.data, dict) else {}
     value = data.get("standard")
     return str(value) if value is not None else None
@@ -186,13 +187,13 @@ def declared_standard(path: str | Path) -> str | None:
 
 def load_submission(path: str | Path, edition: Edition) -> Submission:
     """Read, validate and check a submission against ``edition``."""
-    doc = load_yaml(path)
+    doc = load_yaml(path, kind=SUBMISSION_FILE)
     return submission_from_document(doc, edition, Path(path))
 
 
 def parse_submission(text: str, edition: Edition, path: str | Path) -> Submission:
     """The same, from text in memory (``path`` places evidence files and names the file)."""
-    return submission_from_document(parse_yaml(text, str(path)), edition, Path(path))
+    return submission_from_document(parse_yaml(text, str(path), SUBMISSION_FILE), edition, Path(path))
 
 
 def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) -> Submission:
