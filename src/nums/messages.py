@@ -92,8 +92,10 @@ def friendly(error: dict[str, Any], group: str | None, known_types: frozenset[st
     value = error.get("input")
     ctx = error.get("ctx") or {}
     if kind in ("value_error", "assertion_error"):
-        return str(ctx.get("error") or error["msg"]).removeprefix("Value error, ").removeprefix(
-            "Assertion failed, "
+        return (
+            str(ctx.get("error") or error["msg"])
+            .removeprefix("Value error, ")
+            .removeprefix("Assertion failed, ")
         )
     if kind not in known_types:  # our own PydanticCustomError: already for people
         return str(error["msg"])
@@ -122,7 +124,11 @@ def _rule(kind: str, ctx: dict[str, Any]) -> str:
         words, key = bounds[kind]
         return f"{words} {ctx.get(key)}"
     if kind == "string_too_short":
-        return "must not be empty" if ctx.get("min_length", 1) <= 1 else f"needs at least {ctx['min_length']} characters"
+        return (
+            "must not be empty"
+            if ctx.get("min_length", 1) <= 1
+            else f"needs at least {ctx['min_length']} characters"
+        )
     if kind == "string_too_long":
         return f"must be at most {ctx.get('max_length')} characters long"
     if kind == "too_short":

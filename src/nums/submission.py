@@ -204,7 +204,8 @@ def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) ->
     try:
         parsed = SubmissionFile.model_validate(doc.data)
     except ValidationError as exc:
-        raise NumsError(validation_problems(doc, exc, SubmissionFile)) from None
+        problems = validation_problems(doc, exc, SubmissionFile)
+        raise NumsError(problems + _salvaged_checks(doc, edition, problems)) from None
     problems = list(_check(doc, parsed, edition))
     if problems:
         raise NumsError(problems)
@@ -279,6 +280,44 @@ def _check(doc: YamlDocument, parsed: SubmissionFile, edition: Edition) -> Itera
         problem = _check_item_id(doc, edition, item_id)
         if problem:
             yield problem
+
+
+def _salvaged_checks(doc: YamlDocument, edition: Edition, found: list[Problem]) -> list[Problem]:
+    """The id and level checks, run on the raw data when the schema already failed,
+    so that every problem in the file is reported in one run."""
+    data: dict[str, Any] = doc.data
+    problems: list[Problem] = []
+    levels = edition.levels
+    application = data.get("application")
+    if isinstance(application, dict) and isinstance(application.get("level"), str):
+        level = application["level"]
+        if level not in levels:
+            problems.append(
+                doc.problem(("application", "level"), f"unknown level {level!r}", _levels_hint(level, levels))
+            )
+    ratings = data.get("self_rating")
+    for pillar_id, level in ratings.items() if isinstance(ratings, dict) else ():
+        if pillar_id not in edition.pillar_ids:
+            problems.append(
+                doc.problem(
+                    ("self_rating", pillar_id),
+                    f"unknown pillar {pillar_id!r}",
+                    did_you_mean(pillar_id, edition.pillar_ids),
+                )
+            )
+        elif isinstance(level, str) and level.strip() and level not in levels:
+            problems.append(
+                doc.problem(
+                    ("self_rating", pillar_id), f"unknown level {level!r}", _levels_hint(level, levels)
+                )
+            )
+    criteria = data.get("criteria")
+    for item_id in criteria if isinstance(criteria, dict) else ():
+        problem = _check_item_id(doc, edition, item_id)
+        if problem:
+            problems.append(problem)
+    reported = {p.field for p in found}
+    return [p for p in problems if p.field not in reported]
 
 
 def _check_programmes(doc: YamlDocument, parsed: SubmissionFile) -> Iterator[Problem]:

@@ -203,6 +203,7 @@ class _Refused(Exception):
 
 
 _NO_KEY = object()
+_UNREADABLE = object()
 _DISCARD = object()
 
 
@@ -249,7 +250,10 @@ class _Builder:
             kind = event.__class__
             if kind is ScalarEvent:
                 self._check_anchor(event)
-                self._place(stack, self._scalar(event), event)
+                value = self._scalar(event)
+                location = self._place(stack, value, event)
+                if value is _UNREADABLE:
+                    self._unreadable(event, stack, location)
                 if not stack:
                     root = self._root
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
@@ -340,17 +344,24 @@ class _Builder:
     def _construct(self, tag: str, event: Any) -> Any:
         try:
             return _CONSTRUCTORS[tag](self.loader, ScalarNode(tag, event.value))
-        except (ValueError, TypeError, yaml.YAMLError):
-            text = event.value if len(event.value) <= 40 else event.value[:37] + "..."
-            self.problems.append(
-                Problem(
-                    f"{text!r} cannot be read as a {_WORDS[tag]}",
-                    self.name,
-                    event.start_mark.line + 1,
-                    suggestion="put it in quotes if it is text" if len(event.value) <= 40 else None,
-                )
+        except (ValueError, TypeError, yaml.YAMLError):  # 5,000 digits, !!int abc, ...
+            return _UNREADABLE
+
+    def _unreadable(self, event: Any, stack: list[_Frame], location: Location) -> None:
+        tag = event.tag if event.tag in _WORDS else _INT if event.value[:1] in "+-0123456789" else _FLOAT
+        long = len(event.value) > 40
+        text = repr(event.value) if not long else f"a value of {len(event.value)} characters"
+        if not location and stack:  # a key: name the mapping it is in
+            location = stack[-1].location
+        self.problems.append(
+            Problem(
+                f"{text} cannot be read as a {_WORDS[tag]}",
+                self.name,
+                event.start_mark.line + 1,
+                field=dotted(location) or None,
+                suggestion=None if long else "put it in quotes if it is meant as text",
             )
-            return None
+        )
 
     def _check_collection_tag(self, event: Any, mapping: bool) -> None:
         if event.tag is not None and event.tag != "!" and event.tag != (_MAP if mapping else _SEQ):
