@@ -139,7 +139,7 @@ def _rule(kind: str, ctx: dict[str, Any]) -> str:
         return f"must be {ctx.get('expected', 'one of the listed words')}"
     if kind == "none_required":
         return "must be left empty"
-    if kind.startswith("frozen") or kind.endswith("frozen"):
+    if kind in ("frozen_field", "frozen_instance"):
         return "cannot be changed"
     for prefix, words in _TYPE_WORDS:
         if kind.startswith(prefix):

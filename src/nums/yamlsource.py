@@ -226,7 +226,7 @@ class _Builder:
     def __init__(self, loader: Any, name: str, kind: str) -> None:
         self.loader = loader
         self.name = name
-        self.kind = kind
+        self.a_kind = ("an " if kind[:1] in "aeiou" else "a ") + kind
         self.lines: dict[Location, int] = {}
         self.problems: list[Problem] = []
 
@@ -262,7 +262,7 @@ class _Builder:
                 if len(stack) >= MAX_DEPTH:
                     self._refuse(
                         event,
-                        f"is nested more than {MAX_DEPTH} levels deep; a {self.kind} needs only a few",
+                        f"is nested more than {MAX_DEPTH} levels deep; {self.a_kind} needs only a few",
                     )
                 container: dict[str, Any] | list[Any] = {} if kind is MappingStartEvent else []
                 location = self._place(stack, container, event)
@@ -276,7 +276,7 @@ class _Builder:
             elif kind is DocumentEndEvent:
                 break
         if not isinstance(get(), StreamEndEvent):
-            self._refuse(event, f"holds more than one document; a {self.kind} is one document")
+            self._refuse(event, f"holds more than one document; {self.a_kind} is one document")
         return root
 
     def _place(self, stack: list[_Frame], value: Any, event: Any) -> Location:
@@ -374,7 +374,7 @@ class _Builder:
     def _refuse_alias(self, event: Any) -> None:
         self._refuse(
             event,
-            f"anchors and aliases (& and *) are not allowed in a {self.kind}",
+            f"anchors and aliases (& and *) are not allowed in {self.a_kind}",
             "write the value out in full where it is needed",
         )
 
@@ -383,7 +383,7 @@ class _Builder:
         shown = "!!" + tag[len(_YAML) :] if tag.startswith(_YAML) else tag
         self._refuse(
             event,
-            f"the tag {shown} is not allowed in a {self.kind}",
+            f"the tag {shown} is not allowed in {self.a_kind}",
             "nums files hold plain text, numbers, true/false, lists and mappings; remove the tag",
         )
 
