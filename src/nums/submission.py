@@ -357,22 +357,28 @@ def _unknown_keys(doc: YamlDocument, parsed: SubmissionFile) -> Iterator[Problem
 
 
 def _extras(doc: YamlDocument, model: Any, location: tuple[str | int, ...]) -> Iterator[Problem]:
+    """Depth first through models, lists and mappings; plain values are skipped
+    without a call, as this runs on every load."""
     if isinstance(model, BaseModel):
-        known = list(type(model).model_fields)
-        for key, value in (model.model_extra or {}).items():
-            hint = did_you_mean(key, known) or _comma_hint(key, value)
-
-            yield doc.problem(
-                (*location, key), "not a field of the submission format; it is kept but not used", hint
-            )
-        for name in type(model).model_fields:
-            yield from _extras(doc, getattr(model, name), (*location, name))
+        extra = model.__pydantic_extra__
+        if extra:
+            known = list(type(model).model_fields)
+            for key, value in extra.items():
+                hint = did_you_mean(key, known) or _comma_hint(key, value)
+                yield doc.problem(
+                    (*location, key), "not a field of the submission format; it is kept but not used", hint
+                )
+        children: Any = model.__dict__.items()
     elif isinstance(model, tuple):
-        for index, value in enumerate(model):
-            yield from _extras(doc, value, (*location, index))
-    elif isinstance(model, dict):
-        for key, value in model.items():
+        children = enumerate(model)
+    else:
+        children = model.items()
+    for key, value in children:
+        if value and isinstance(value, _NESTED):
             yield from _extras(doc, value, (*location, key))
+
+
+_NESTED = (BaseModel, tuple, dict)
 
 
 def _comma_hint(key: str, value: Any) -> str | None:

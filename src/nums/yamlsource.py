@@ -210,11 +210,12 @@ _DISCARD = object()
 class _Frame:
     """A mapping or list being filled, and where it sits in the document."""
 
-    __slots__ = ("container", "key", "key_line", "location")
+    __slots__ = ("container", "is_map", "key", "key_line", "location")
 
-    def __init__(self, container: dict[str, Any] | list[Any], location: Location) -> None:
+    def __init__(self, container: dict[str, Any] | list[Any], location: Location, is_map: bool) -> None:
         self.container = container
         self.location = location
+        self.is_map = is_map
         self.key: Any = _NO_KEY
         self.key_line = 0
 
@@ -237,40 +238,69 @@ class _Builder:
             return None
 
     def _events(self) -> Any:
+        """The document from the parser's events. The common case (a plain key, a
+        plain text value) is handled inline: this loop is most of a load's time."""
         get = self.loader.get_event
+        lines = self.lines
         get()  # stream start
         event = get()
         if isinstance(event, StreamEndEvent):
-            self.lines[()] = 1
+            lines[()] = 1
             return None
         root: Any = None
         stack: list[_Frame] = []
+        frame: _Frame | None = None
         while True:
             event = get()
             kind = event.__class__
             if kind is ScalarEvent:
-                self._check_anchor(event)
-                value = self._scalar(event)
-                location = self._place(stack, value, event)
+                if event.anchor is not None:
+                    self._refuse_alias(event)
+                if frame is not None and frame.is_map and frame.key is _NO_KEY:
+                    if event.tag is not None and event.tag != "!" and event.tag != _STR:
+                        self._refuse_tag(event)
+                    key = event.value
+                    frame.key = self._duplicate(frame, event) if key in frame.container else key
+                    frame.key_line = event.start_mark.line + 1
+                    continue
+                text = event.value
+                if event.tag is None and (not event.implicit[0] or text[:1] not in _IMPLICIT):
+                    value: Any = text
+                else:
+                    value = self._scalar(event)
+                if frame is None:
+                    root = value
+                    lines[()] = event.start_mark.line + 1
+                    location: Location = ()
+                else:
+                    location = self._place(frame, value, event)
                 if value is _UNREADABLE:
-                    self._unreadable(event, stack, location)
-                if not stack:
-                    root = self._root
+                    self._unreadable(event, frame, location)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                self._check_anchor(event)
-                self._check_collection_tag(event, kind is MappingStartEvent)
+                if event.anchor is not None:
+                    self._refuse_alias(event)
+                is_map = kind is MappingStartEvent
+                if event.tag is not None:
+                    self._check_collection_tag(event, is_map)
                 if len(stack) >= MAX_DEPTH:
                     self._refuse(
                         event,
                         f"is nested more than {MAX_DEPTH} levels deep; {self.a_kind} needs only a few",
                     )
-                container: dict[str, Any] | list[Any] = {} if kind is MappingStartEvent else []
-                location = self._place(stack, container, event)
-                if not stack:
+                container: dict[str, Any] | list[Any] = {} if is_map else []
+                if frame is None:
                     root = container
-                stack.append(_Frame(container, location))
+                    lines[()] = event.start_mark.line + 1
+                    location = ()
+                else:
+                    if frame.is_map and frame.key is _NO_KEY:
+                        self._refuse(event, "a key must be plain text, not a list or a mapping")
+                    location = self._place(frame, container, event)
+                frame = _Frame(container, location, is_map)
+                stack.append(frame)
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 stack.pop()
+                frame = stack[-1] if stack else None
             elif kind is AliasEvent:
                 self._refuse_alias(event)
             elif kind is DocumentEndEvent:
@@ -279,26 +309,14 @@ class _Builder:
             self._refuse(event, f"holds more than one document; {self.a_kind} is one document")
         return root
 
-    def _place(self, stack: list[_Frame], value: Any, event: Any) -> Location:
-        """Put a value where the parser says it goes; return its location."""
-        line = event.start_mark.line + 1
-        if not stack:
-            self._root = value
-            self.lines[()] = line
-            return ()
-        frame = stack[-1]
+    def _place(self, frame: _Frame, value: Any, event: Any) -> Location:
+        """Put a value in the mapping or list being filled; return its location."""
         container = frame.container
-        if type(container) is list:
+        if not frame.is_map:
             location = (*frame.location, len(container))
-            self.lines[location] = line
-            container.append(value)
+            self.lines[location] = event.start_mark.line + 1
+            container.append(value)  # type: ignore[union-attr]
             return location
-        if frame.key is _NO_KEY:
-            if event.__class__ is not ScalarEvent:
-                self._refuse(event, "a key must be plain text, not a list or a mapping")
-            frame.key = self._key(frame, event)
-            frame.key_line = line
-            return ()
         key, frame.key = frame.key, _NO_KEY
         if key is _DISCARD:
             return (*frame.location, "")
@@ -307,21 +325,20 @@ class _Builder:
         container[key] = value  # type: ignore[index]
         return location
 
-    def _key(self, frame: _Frame, event: Any) -> Any:
+    def _duplicate(self, frame: _Frame, event: Any) -> Any:
+        """A key seen before in this mapping: reported, and its value dropped."""
         key = event.value
-        if key in frame.container:
-            location = (*frame.location, key)
-            self.problems.append(
-                Problem(
-                    f"key {key!r} appears twice; the first is on line {self.lines[location]}",
-                    self.name,
-                    event.start_mark.line + 1,
-                    field=dotted(location),
-                    suggestion="keep one of them",
-                )
+        location = (*frame.location, key)
+        self.problems.append(
+            Problem(
+                f"key {key!r} appears twice; the first is on line {self.lines[location]}",
+                self.name,
+                event.start_mark.line + 1,
+                field=dotted(location),
+                suggestion="keep one of them",
             )
-            return _DISCARD
-        return key
+        )
+        return _DISCARD
 
     def _scalar(self, event: Any) -> Any:
         """Plain text stays text; YAML 1.1's null, booleans and numbers are typed; dates are not."""
@@ -347,12 +364,12 @@ class _Builder:
         except (ValueError, TypeError, yaml.YAMLError):  # 5,000 digits, !!int abc, ...
             return _UNREADABLE
 
-    def _unreadable(self, event: Any, stack: list[_Frame], location: Location) -> None:
+    def _unreadable(self, event: Any, frame: _Frame | None, location: Location) -> None:
         tag = event.tag if event.tag in _WORDS else _INT if event.value[:1] in "+-0123456789" else _FLOAT
         long = len(event.value) > 40
         text = repr(event.value) if not long else f"a value of {len(event.value)} characters"
-        if not location and stack:  # a key: name the mapping it is in
-            location = stack[-1].location
+        if not location and frame is not None:
+            location = frame.location
         self.problems.append(
             Problem(
                 f"{text} cannot be read as a {_WORDS[tag]}",
@@ -366,10 +383,6 @@ class _Builder:
     def _check_collection_tag(self, event: Any, mapping: bool) -> None:
         if event.tag is not None and event.tag != "!" and event.tag != (_MAP if mapping else _SEQ):
             self._refuse_tag(event)
-
-    def _check_anchor(self, event: Any) -> None:
-        if event.anchor is not None:
-            self._refuse_alias(event)
 
     def _refuse_alias(self, event: Any) -> None:
         self._refuse(
