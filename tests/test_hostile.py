@@ -86,6 +86,28 @@ def test_hostile_values_are_field_errors(tmp_path: Path, old: str, new: str, exp
     assert expected in output
 
 
+def test_names_that_the_file_system_refuses_are_problems_not_crashes(tmp_path: Path) -> None:
+    path = submission_with(tmp_path, "standard: nums-2021", "standard: " + "x" * 5000)
+    code, output = run("validate", str(path))
+    assert code == 2
+    assert "no edition of the standard at 'xxxxx" in output
+    path = submission_with(tmp_path, "file: evidence/mentee-leaflet.md", 'file: "evidence/a\\0b"')
+    text = path.read_text().replace('url: "https://www.harbourside.example.ac.uk/peer-mentoring"', 'url: "http://["')
+    path.write_text(text)
+    code, output = run("validate", str(path))
+    assert code == 0, output
+    assert "http://[: this is not a web address that can be opened" in output
+    assert "a file name cannot contain a NUL character" in output
+
+
+def test_control_characters_in_a_message_are_shown_as_escapes(tmp_path: Path) -> None:
+    path = submission_with(tmp_path, "  aims.1:", '  "aims.1\\e[31m":')
+    code, output = run("validate", str(path))
+    assert code == 2
+    assert "unknown criterion 'aims.1\\x1b[31m'" in output
+    assert "\x1b" not in output
+
+
 def test_a_statement_that_looks_like_an_impossible_date_keeps_its_text(tmp_path: Path) -> None:
     """ "Dates are only dates where the format says a date. A string field that holds
     something date-like keeps the text the person wrote.\""""
