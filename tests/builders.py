@@ -48,11 +48,23 @@ def submission_data(
     }
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """Writes shared values out in full: nums refuses anchors and aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def dump_yaml(data: Any, sort_keys: bool = False) -> str:
+    """YAML as a person would write it: no anchors or aliases."""
+    return yaml.dump(data, Dumper=_PlainDumper, sort_keys=sort_keys, allow_unicode=True)
+
+
 def write_submission(folder: Path, data: dict[str, Any]) -> Path:
     (folder / "evidence").mkdir(parents=True, exist_ok=True)
     (folder / "evidence" / "handbook.txt").write_text("Our mentoring handbook.\n", encoding="utf-8")
     path = folder / "submission.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    path.write_text(dump_yaml(data), encoding="utf-8")
     return path
 
 

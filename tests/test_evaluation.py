@@ -10,7 +10,7 @@ import pytest
 from nums.dates import add_months, last_valid_day
 from nums.evaluation import assess, overall_level, pillar_level
 from nums.standard import Edition
-from tests.builders import build, items_for
+from tests.builders import build, dump_yaml, items_for
 
 # --- best fit -----------------------------------------------------------------
 # "Judgements are based on best fit, for example if a submission meets most of
@@ -211,7 +211,7 @@ def test_reaccreditation_at_the_level_held_needs_only_continuation(tmp_path: Pat
         "statement": "The scheme ran again this year with 30 mentors.",
         "evidence": [{"title": "Annual report", "file": "evidence/handbook.txt"}],
     }
-    (tmp_path / "submission.yaml").write_text(yaml.safe_dump(data))
+    (tmp_path / "submission.yaml").write_text(dump_yaml(data, sort_keys=True))
     from nums.submission import load_submission
 
     result = assess(edition, load_submission(tmp_path / "submission.yaml", edition))
@@ -273,7 +273,7 @@ def test_claimed_without_evidence_does_not_count(tmp_path: Path, edition: Editio
         "statement": "  ",
         "evidence": [{"title": "x", "url": "https://e.org"}],
     }
-    path.write_text(yaml.safe_dump(data))
+    path.write_text(dump_yaml(data, sort_keys=True))
     result = assess(edition, load_submission(path, edition))
     assert result.claims["aims.1"].status == "met"
     assert result.claims["aims.2"].status == "claimed-unevidenced"

@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from nums.cli import cli
@@ -17,6 +16,7 @@ from nums.errors import NumsError
 from nums.evaluation import assess
 from nums.standard import load_edition, shipped_editions
 from nums.submission import load_submission
+from tests.builders import dump_yaml
 
 FOUR = Path(__file__).parent / "editions" / "four-levels"
 
@@ -40,7 +40,7 @@ def _submission(folder: Path, met: list[str], history: list[dict[str, object]], 
         },
     }
     path = folder / "submission.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    path.write_text(dump_yaml(data))
     return path
 
 

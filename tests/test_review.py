@@ -25,6 +25,7 @@ from nums.cli import cli
 from nums.review import Decision, Review, review_outcome
 from nums.standard import Edition, load_edition
 from nums.submission import load_submission
+from tests.builders import dump_yaml
 from tests.conftest import EXAMPLES
 
 PEER = EXAMPLES / "peer-mentoring"
@@ -42,7 +43,7 @@ def example_review() -> dict[str, Any]:
 
 def write(folder: Path, data: dict[str, Any], name: str = "review.yaml") -> Path:
     path = folder / name
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    path.write_text(dump_yaml(data))
     return path
 
 

@@ -77,8 +77,11 @@ def edition_folder(name_or_path: str | Path | None) -> Path:
     if text in editions:
         return editions[text]
     folder = Path(text)
-    if (folder / EDITION_FILE).is_file():
-        return folder
+    try:
+        if (folder / EDITION_FILE).is_file():
+            return folder
+    except (OSError, ValueError):  # a name too long, or with a NUL: no such edition
+        pass
     suggestion = did_you_mean(text, editions)
     if suggestion is None and editions:
         suggestion = "shipped editions: " + ", ".join(editions)

@@ -34,7 +34,13 @@ class Problem:
         text += self.message
         if self.suggestion:
             text += f" ({self.suggestion})"
-        return text
+        return text.translate(_VISIBLE)
+
+
+# Control characters and text-direction overrides from a hostile file are shown as
+# escapes, so a message can never restyle or rewrite the terminal it is printed on.
+_VISIBLE = {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]}
+_VISIBLE |= {code: f"\\u{code:04x}" for code in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
 
 
 class NumsError(Exception):

@@ -31,7 +31,10 @@ class EvidenceCheck:
 
 
 def check_url(url: str) -> EvidenceCheck:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "http://[" and other addresses that cannot be taken apart
+        return EvidenceCheck(False, "url", url, "this is not a web address that can be opened")
     if parts.scheme.lower() not in WEB_SCHEMES or not parts.netloc:
         return EvidenceCheck(False, "url", url, "only http:// and https:// web addresses count as evidence")
     return EvidenceCheck(True, "url", url)
@@ -43,8 +46,13 @@ def check_file(written: str, folder: Path) -> EvidenceCheck:
         return _unusable(
             written, "absolute paths never count; give the path relative to the submission's folder"
         )
+    if "\0" in written:
+        return _unusable(written, "a file name cannot contain a NUL character")
     root = os.path.realpath(folder)
-    resolved = os.path.realpath(os.path.join(root, written))
+    try:
+        resolved = os.path.realpath(os.path.join(root, written))
+    except OSError:  # a name too long for the file system, a loop of links
+        return _unusable(written, "file not found")
     if os.path.commonpath((root, resolved)) != root:
         return _unusable(written, "the file is outside the submission's folder, so it does not count")
     try:

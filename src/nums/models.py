@@ -9,6 +9,7 @@ keys.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Sequence
@@ -33,33 +34,38 @@ class Open(BaseModel):
     model_config = ConfigDict(frozen=True, extra="allow", defer_build=True)
 
 
-_FRIENDLY = {
-    "extra_forbidden": "unknown field",
-    "missing": "required field is missing",
-}
-
-
 def validation_problems(
     doc: YamlDocument,
     error: ValidationError,
     model: type[BaseModel],
     prefix: Sequence[str | int] = (),
 ) -> list[Problem]:
-    """One problem per pydantic error, located in ``doc``."""
+    """One problem per pydantic error, located in ``doc`` and worded for people (see messages.py)."""
+    from nums.messages import friendly  # only on the error path
+
     problems = []
+    known = _known_error_types()
     for item in error.errors(include_url=False):
-        location = tuple(prefix) + tuple(_clean(item["loc"]))
-        message = _FRIENDLY.get(item["type"], item["msg"])
+        inner = tuple(_clean(item["loc"]))
+        location = tuple(prefix) + inner
+        group = _model_at(model, inner)
+        message = friendly(dict(item), group.__name__ if group is not None else None, known)
         suggestion = None
         if item["type"] == "extra_forbidden":
-            known = _fields_at(model, tuple(_clean(item["loc"]))[:-1])
-            suggestion = did_you_mean(str(location[-1]), known)
-            if suggestion is None and known:
-                suggestion = "known fields: " + ", ".join(sorted(known))
-        elif item["type"] not in _FRIENDLY and "input" in item and _short(item["input"]):
-            message += f" (got {item['input']!r})"
+            fields = _fields_at(model, inner[:-1])
+            suggestion = did_you_mean(str(location[-1]), fields)
+            if suggestion is None and fields:
+                suggestion = "known fields: " + ", ".join(sorted(fields))
         problems.append(doc.problem(location, message, suggestion))
     return problems
+
+
+@functools.cache
+def _known_error_types() -> frozenset[str]:
+    """Every error type pydantic itself raises (custom ones carry our own words)."""
+    from pydantic_core.core_schema import ErrorType
+
+    return frozenset(typing.get_args(ErrorType))
 
 
 def _clean(loc: Sequence[Any]) -> list[str | int]:
@@ -72,20 +78,25 @@ def _clean(loc: Sequence[Any]) -> list[str | int]:
     return parts
 
 
-def _short(value: Any) -> bool:
-    return isinstance(value, (str, int, float)) and len(repr(value)) <= 40
-
-
 def _fields_at(model: type[BaseModel], location: tuple[str | int, ...]) -> list[str]:
     """The field names of the model found by walking ``location`` from ``model``."""
+    current = _model_at(model, location)
+    if current is None:
+        return []
+    return [f.alias or name for name, f in current.model_fields.items()]
+
+
+def _model_at(model: type[BaseModel], location: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model that reads the value at ``location``, if a model does."""
     current: Any = model
     for part in location:
         current = _step(current, part)
         if current is None:
-            return []
+            return None
+    current = _unwrap_optional(current)
     if isinstance(current, type) and issubclass(current, BaseModel):
-        return [f.alias or name for name, f in current.model_fields.items()]
-    return []
+        return current
+    return None
 
 
 def _step(annotation: Any, part: str | int) -> Any:
@@ -113,15 +124,17 @@ def _unwrap_optional(annotation: Any) -> Any:
     return annotation
 
 
-def read_model(path: Path, model: type[Any], problems: list[Problem]) -> Any:
+def read_model(path: Path, model: type[Any], problems: list[Problem], kind: str = "edition file") -> Any:
     """Parse one file into ``model``; collect problems instead of raising."""
-    return read_document(path, model, problems)[1]
+    return read_document(path, model, problems, kind)[1]
 
 
-def read_document(path: Path, model: type[Any], problems: list[Problem]) -> tuple[YamlDocument | None, Any]:
-    """The parsed document and its model (None where it has problems)."""
+def read_document(
+    path: Path, model: type[Any], problems: list[Problem], kind: str = "edition file"
+) -> tuple[YamlDocument | None, Any]:
+    """The parsed document and its model (None where it has problems); ``kind`` names the file."""
     try:
-        doc = load_yaml(path)
+        doc = load_yaml(path, kind=kind)
     except NumsError as exc:
         problems += exc.problems
         return None, None

@@ -80,7 +80,7 @@ def _load_price_lists(folder: str) -> tuple[PriceList, ...]:
 
 
 def read_price_lists(path: Path, problems: list[Problem]) -> tuple[PriceList, ...] | None:
-    doc, prices = read_document(path, PricesFile, problems)
+    doc, prices = read_document(path, PricesFile, problems, "price list")
     if doc is None or prices is None:
         return None
     problems += _check_prices(doc, prices)

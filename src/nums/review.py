@@ -101,13 +101,14 @@ class Review:
 
 def load_review(path: str | Path, edition: Edition, submission: Submission) -> Review:
     """Read and check a review file against the edition and the submission it reviews."""
-    doc = load_yaml(path)
+    doc = load_yaml(path, kind="review file")
     if not isinstance(doc.data, dict):
         raise NumsError(doc.problem((), "a review must be a mapping with 'reviewer', 'date' and 'decisions'"))
     try:
         parsed = ReviewFile.model_validate(doc.data)
     except ValidationError as exc:
-        raise NumsError(validation_problems(doc, exc, ReviewFile)) from None
+        problems = validation_problems(doc, exc, ReviewFile)
+        raise NumsError(problems + _salvaged_checks(doc, edition, submission, problems)) from None
     problems = list(_check(doc, parsed, edition, submission))
     if problems:
         raise NumsError(problems)
@@ -160,6 +161,47 @@ def _check(
                 "an override must give its reason",
                 "add reason: with the judgement behind the level",
             )
+
+
+def _salvaged_checks(
+    doc: YamlDocument, edition: Edition, submission: Submission, found: list[Problem]
+) -> list[Problem]:
+    """The id, pillar and level checks, run on the raw data when the schema already
+    failed, so that every problem in a review is reported in one run."""
+    data: dict[str, Any] = doc.data
+    problems: list[Problem] = []
+    decisions = data.get("decisions")
+    for ident in decisions if isinstance(decisions, dict) else ():
+        if ident == CONTINUATION:
+            if submission.application.type != "reaccreditation":
+                problems.append(
+                    doc.problem(
+                        ("decisions", ident), "only a reaccreditation has continuation evidence to decide"
+                    )
+                )
+        elif problem := _unknown_item(doc, edition, ident):
+            problems.append(problem)
+    overrides = data.get("overrides")
+    for pillar_id, override in overrides.items() if isinstance(overrides, dict) else ():
+        if pillar_id not in edition.pillar_ids:
+            problems.append(
+                doc.problem(
+                    ("overrides", pillar_id),
+                    f"unknown pillar {pillar_id!r}",
+                    did_you_mean(pillar_id, edition.pillar_ids),
+                )
+            )
+        level = override.get("level") if isinstance(override, dict) else None
+        if isinstance(level, str) and level not in edition.levels:
+            problems.append(
+                doc.problem(
+                    ("overrides", pillar_id, "level"),
+                    f"unknown level {level!r}",
+                    did_you_mean(level.lower(), edition.levels) or "levels: " + ", ".join(edition.levels),
+                )
+            )
+    reported = {p.field for p in found}
+    return [p for p in problems if p.field not in reported]
 
 
 def _unknown_item(doc: YamlDocument, edition: Edition, ident: str) -> Problem | None:

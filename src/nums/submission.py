@@ -25,6 +25,7 @@ from nums.standard import Edition
 from nums.yamlsource import YamlDocument, load_yaml, parse_yaml
 
 ApplicationType = Literal["initial", "reaccreditation"]
+SUBMISSION_FILE = "submission file"  # how messages name the file
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -185,7 +186,7 @@ class Submission:
 
 def declared_standard(path: str | Path) -> str | None:
     """The ``standard:`` a submission names, read before choosing the edition."""
-    doc = load_yaml(path)
+    doc = load_yaml(path, kind=SUBMISSION_FILE)
     data = doc.data if isinstance(doc.data, dict) else {}
     value = data.get("standard")
     return str(value) if value is not None else None
@@ -193,13 +194,13 @@ def declared_standard(path: str | Path) -> str | None:
 
 def load_submission(path: str | Path, edition: Edition) -> Submission:
     """Read, validate and check a submission against ``edition``."""
-    doc = load_yaml(path)
+    doc = load_yaml(path, kind=SUBMISSION_FILE)
     return submission_from_document(doc, edition, Path(path))
 
 
 def parse_submission(text: str, edition: Edition, path: str | Path) -> Submission:
     """The same, from text in memory (``path`` places evidence files and names the file)."""
-    return submission_from_document(parse_yaml(text, str(path)), edition, Path(path))
+    return submission_from_document(parse_yaml(text, str(path), SUBMISSION_FILE), edition, Path(path))
 
 
 def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) -> Submission:
@@ -210,7 +211,8 @@ def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) ->
     try:
         parsed = SubmissionFile.model_validate(doc.data)
     except ValidationError as exc:
-        raise NumsError(validation_problems(doc, exc, SubmissionFile)) from None
+        problems = validation_problems(doc, exc, SubmissionFile)
+        raise NumsError(problems + _salvaged_checks(doc, edition, problems)) from None
     problems = list(_check(doc, parsed, edition))
     if problems:
         raise NumsError(problems)
@@ -288,6 +290,44 @@ def _check(doc: YamlDocument, parsed: SubmissionFile, edition: Edition) -> Itera
             yield problem
 
 
+def _salvaged_checks(doc: YamlDocument, edition: Edition, found: list[Problem]) -> list[Problem]:
+    """The id and level checks, run on the raw data when the schema already failed,
+    so that every problem in the file is reported in one run."""
+    data: dict[str, Any] = doc.data
+    problems: list[Problem] = []
+    levels = edition.levels
+    application = data.get("application")
+    if isinstance(application, dict) and isinstance(application.get("level"), str):
+        level = application["level"]
+        if level not in levels:
+            problems.append(
+                doc.problem(("application", "level"), f"unknown level {level!r}", _levels_hint(level, levels))
+            )
+    ratings = data.get("self_rating")
+    for pillar_id, level in ratings.items() if isinstance(ratings, dict) else ():
+        if pillar_id not in edition.pillar_ids:
+            problems.append(
+                doc.problem(
+                    ("self_rating", pillar_id),
+                    f"unknown pillar {pillar_id!r}",
+                    did_you_mean(pillar_id, edition.pillar_ids),
+                )
+            )
+        elif isinstance(level, str) and level.strip() and level not in levels:
+            problems.append(
+                doc.problem(
+                    ("self_rating", pillar_id), f"unknown level {level!r}", _levels_hint(level, levels)
+                )
+            )
+    criteria = data.get("criteria")
+    for item_id in criteria if isinstance(criteria, dict) else ():
+        problem = _check_item_id(doc, edition, item_id)
+        if problem:
+            problems.append(problem)
+    reported = {p.field for p in found}
+    return [p for p in problems if p.field not in reported]
+
+
 def _check_programmes(doc: YamlDocument, parsed: SubmissionFile) -> Iterator[Problem]:
     if parsed.programme is None and parsed.programmes is None:
         yield doc.problem((), "the submission needs 'programme' (or 'programmes' for a combined application)")
@@ -325,22 +365,28 @@ def _unknown_keys(doc: YamlDocument, parsed: SubmissionFile) -> Iterator[Problem
 
 
 def _extras(doc: YamlDocument, model: Any, location: tuple[str | int, ...]) -> Iterator[Problem]:
+    """Depth first through models, lists and mappings; plain values are skipped
+    without a call, as this runs on every load."""
     if isinstance(model, BaseModel):
-        known = list(type(model).model_fields)
-        for key, value in (model.model_extra or {}).items():
-            hint = did_you_mean(key, known) or _comma_hint(key, value)
-
-            yield doc.problem(
-                (*location, key), "not a field of the submission format; it is kept but not used", hint
-            )
-        for name in type(model).model_fields:
-            yield from _extras(doc, getattr(model, name), (*location, name))
+        extra = model.__pydantic_extra__
+        if extra:
+            known = list(type(model).model_fields)
+            for key, value in extra.items():
+                hint = did_you_mean(key, known) or _comma_hint(key, value)
+                yield doc.problem(
+                    (*location, key), "not a field of the submission format; it is kept but not used", hint
+                )
+        children: Any = model.__dict__.items()
     elif isinstance(model, tuple):
-        for index, value in enumerate(model):
-            yield from _extras(doc, value, (*location, index))
-    elif isinstance(model, dict):
-        for key, value in model.items():
+        children = enumerate(model)
+    else:
+        children = model.items()
+    for key, value in children:
+        if value and isinstance(value, _NESTED):
             yield from _extras(doc, value, (*location, key))
+
+
+_NESTED = (BaseModel, tuple, dict)
 
 
 def _comma_hint(key: str, value: Any) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -84,13 +85,22 @@ def _load(ctx: click.Context, path: Path, scratch: Path) -> tuple[Edition, Submi
         result = assess(edition, sub)
         return edition, sub, {pillar_id: p.level for pillar_id, p in result.pillars.items()}
     pack = read_pack(path)
-    edition, sub = load_submission_for(ctx, str(unpack(path, scratch)))
+    unpacked = unpack(path, scratch)
+    try:
+        edition, sub = load_submission_for(ctx, str(unpacked))
+    except NumsError as error:  # name the pack, not the scratch folder
+        raise NumsError(_in_pack(error.problems, str(unpacked), path)) from None
     pillars = pack.get("assessment", {}).get("pillars", {})
     return (
         edition,
         sub,
         {pillar_id: pillars.get(pillar_id, {}).get("level") for pillar_id in edition.pillar_ids},
     )
+
+
+def _in_pack(problems: tuple[Problem, ...], unpacked: str, pack: Path) -> list[Problem]:
+    shown = f"{pack} (its embedded submission.json)"
+    return [replace(p, file=shown) if p.file == unpacked else p for p in problems]
 
 
 def _write_init(edition: Edition, sub: Submission, digest: str, target: Path, force: bool) -> None:

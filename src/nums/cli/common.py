@@ -71,7 +71,7 @@ DATE = DateParam()
 def load_submission_for(ctx: click.Context, path: str) -> tuple[Edition, Submission]:
     """Read a submission once, pick its edition (``--standard`` or ``standard:``), check it."""
     from nums.packfile import is_pdf
-    from nums.submission import submission_from_document  # not needed by every command
+    from nums.submission import SUBMISSION_FILE, submission_from_document  # not every command needs it
     from nums.yamlsource import load_yaml
 
     if is_pdf(path):
@@ -82,7 +82,7 @@ def load_submission_for(ctx: click.Context, path: str) -> tuple[Edition, Submiss
                 suggestion="give the submission.yaml the pack was made from (`nums review` reads packs directly)",
             )
         )
-    doc = load_yaml(path)
+    doc = load_yaml(path, kind=SUBMISSION_FILE)
     declared = doc.data.get("standard") if isinstance(doc.data, dict) else None
     try:
         edition = edition_from_context(ctx, str(declared) if declared is not None else None, path)
