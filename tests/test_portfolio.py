@@ -107,7 +107,7 @@ def test_a_broken_programme_is_reported_and_never_stops_the_report(tmp_path: Pat
     rows = {row["id"]: row for row in json.loads(output)["programmes"]}
     assert rows["good"]["status"] == "renewal-due"
     assert rows["broken"]["status"] == "invalid" and "broken/submission.yaml:" in rows["broken"]["errors"][0]
-    assert rows["bad-review"]["status"] == "invalid" and "bad-review" in " ".join(rows["bad-review"]["errors"])
+    assert rows["bad-review"]["status"] == "invalid" and "review.yaml:2" in " ".join(rows["bad-review"]["errors"])
     code, text = portfolio(str(tmp_path), "--on", "2026-04-20")
     assert code == 0 and "invalid" in text
 
