@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from nums.evaluation import MET, NOT_CLAIMED, UNEVIDENCED, Assessment, ClaimResult
 from nums.evidence import FileFacts, file_facts, human_size
+from nums.fingerprint import json_ready
 from nums.pricing import Quote, QuoteRequest, quote
 from nums.render.assessment import assessment_json
 from nums.standard import Edition, Item
@@ -84,16 +84,6 @@ def evidence_rows(result: Assessment) -> list[EvidenceRow]:
     return rows
 
 
-def _json_ready(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_ready(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def embedded_submission(result: Assessment, rows: list[EvidenceRow]) -> bytes:
     """``submission.json``: the submission as written, its assessment and its evidence hashes."""
     evidence = [
@@ -110,7 +100,7 @@ def embedded_submission(result: Assessment, rows: list[EvidenceRow]) -> bytes:
     document = {
         "format": PACK_FORMAT,
         "edition": result.edition.id,
-        "submission": _json_ready(result.submission.raw),
+        "submission": json_ready(result.submission.raw),
         "assessment": assessment_json(result),
         "evidence": evidence,
     }
