@@ -149,6 +149,13 @@ class ValidityRule(Frozen):
     months: int = Field(ge=1)
 
 
+class RecognitionRule(Frozen):
+    """What an award brings the programme, as the standard lists it."""
+
+    quote: str
+    provides: tuple[str, ...] = Field(min_length=1)
+
+
 class ProgrammeRule(Frozen):
     quote: str
     mentors_fewer_than: int = Field(ge=1)
@@ -173,6 +180,7 @@ class Rules(Frozen):
     overall: OverallRule
     progression: ProgressionRule
     validity: ValidityRule
+    recognition: RecognitionRule | None = None  # optional: an edition may not list it
     programme: ProgrammeRule
     reaccreditation: ReaccreditationRule
     assessment: AssessmentRule
