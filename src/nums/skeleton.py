@@ -59,6 +59,9 @@ def submission_skeleton(edition: Edition) -> str:
         '#   statement: ""',
         "#   evidence: []",
         "",
+        "# The coordinator's declaration: the evidence is accurate and the programmes are running.",
+        "# declaration: {name: \"\", role: \"\", date: null}",
+        "",
     ]
     return "\n".join(lines)
 

@@ -57,6 +57,14 @@ class Award(Open):
     awarded: date
 
 
+class Declaration(Open):
+    """The coordinator's sign-off: the evidence is accurate and the programmes are running."""
+
+    name: str = Field(min_length=1)
+    role: str = ""
+    date: date
+
+
 class EvidenceItem(Open):
     title: str = Field(min_length=1)
     url: str | None = None
@@ -107,6 +115,7 @@ class SubmissionFile(Open):
     self_rating: dict[str, str | None] = Field(default_factory=dict)
     criteria: dict[str, Claim] = Field(default_factory=dict)
     continuation: Continuation | None = None
+    declaration: Declaration | None = None
 
     @field_validator("history", mode="before")
     @classmethod
@@ -142,6 +151,7 @@ class Submission:
     declared_standard: str | None
     raw: dict[str, Any] = field(repr=False, compare=False)
     warnings: tuple[Problem, ...] = ()
+    declaration: Declaration | None = None
 
     @property
     def folder(self) -> Path:
@@ -221,6 +231,7 @@ def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) ->
         declared_standard=parsed.standard,
         raw=doc.data,
         warnings=tuple(_unknown_keys(doc, parsed)),
+        declaration=parsed.declaration,
     )
 
 
