@@ -63,7 +63,9 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         made[f"pack-{name}"] = folder / f"pack-{name}.pdf"
         run("pack", EXAMPLES / name / "submission.yaml", "-o", made[f"pack-{name}"], "--attach-evidence")
     accepted = folder / "peer-accepted.yaml"
-    accepted.write_text((PEER / "review.yaml").read_text().replace("decision: more-evidence", "decision: accepted"))
+    accepted.write_text(
+        (PEER / "review.yaml").read_text().replace("decision: more-evidence", "decision: accepted")
+    )
     reviews = {
         "initial-provisional": (PEER, PEER / "review.yaml"),
         "initial-final": (PEER, accepted),
@@ -89,7 +91,7 @@ def test_no_page_is_less_than_a_fifth_full(documents: dict[str, Path], name: str
 
 
 def test_a_reaccreditation_letter_says_what_was_decided(documents: dict[str, Path]) -> None:
-    """"A reaccreditation letter must say what was decided: continuation of provision accepted (or
+    """ "A reaccreditation letter must say what was decided: continuation of provision accepted (or
     not), the level renewed, the new validity, and, only for criteria the applicant chose to include,
     their decisions. No 'none' columns for what was never required." """
     final = text(documents["letter-reaccreditation-final"])
@@ -103,7 +105,7 @@ def test_a_reaccreditation_letter_says_what_was_decided(documents: dict[str, Pat
 
 
 def test_the_letter_gives_feedback_criterion_by_criterion(documents: dict[str, Path]) -> None:
-    """"The letter lists, per pillar, the criteria rejected and waiting for evidence with their
+    """ "The letter lists, per pillar, the criteria rejected and waiting for evidence with their
     wording ... and the assessor's comment. Evidence requests name the criterion and the pillar in
     words ("would raise Diversity and Inclusion, and the outcome")." """
     provisional = text(documents["letter-initial-provisional"])
@@ -114,7 +116,7 @@ def test_the_letter_gives_feedback_criterion_by_criterion(documents: dict[str, P
 
 
 def test_only_a_final_award_letter_says_what_the_award_brings(documents: dict[str, Path]) -> None:
-    """"National recognition and accreditation of your mentoring programme will provide:
+    """ "National recognition and accreditation of your mentoring programme will provide:
     Certification; Digital logo for your use; ..." (in the final letter of an award only)."""
     for name in ("initial-final", "reaccreditation-final"):
         final = text(documents[f"letter-{name}"])
@@ -127,7 +129,7 @@ def test_only_a_final_award_letter_says_what_the_award_brings(documents: dict[st
 def test_a_reaccreditation_pack_leads_with_continuation_and_the_level_held(
     documents: dict[str, Path],
 ) -> None:
-    """"For a reaccreditation the cover, summary and wheel lead with continuation of provision and the
+    """ "For a reaccreditation the cover, summary and wheel lead with continuation of provision and the
     level held; ... the self-rating check does not call them over-rated." """
     pack = text(documents["pack-department-combined"])
     assert "continuation of provision evidenced" in pack and "Level held: Silver since 2025-06-02" in pack
@@ -171,7 +173,7 @@ def test_the_wheels_alternative_text_in_the_pdf_lists_every_value(documents: dic
 
 
 def test_a_missing_file_is_named_and_warnings_reach_the_cover(tmp_path: Path) -> None:
-    """"A claim citing a file that does not exist says 'evidence file missing: evidence/x.pdf'";
+    """ "A claim citing a file that does not exist says 'evidence file missing: evidence/x.pdf'";
     an unknown key is a warning on standard error from pack too, and the cover lists it."""
     folder = tmp_path / "copy"
     shutil.copytree(PEER, folder)

@@ -60,7 +60,7 @@ def submission_skeleton(edition: Edition) -> str:
         "#   evidence: []",
         "",
         "# The coordinator's declaration: the evidence is accurate and the programmes are running.",
-        "# declaration: {name: \"\", role: \"\", date: null}",
+        '# declaration: {name: "", role: "", date: null}',
         "",
     ]
     return "\n".join(lines)

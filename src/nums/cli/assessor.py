@@ -63,7 +63,9 @@ def review(
         if review_file is None:
             raise NumsError(Problem("give the review file to read, or --init to write one", field="REVIEW"))
         decisions = load_review(review_file, edition, sub)
-        if decisions.submission_sha256 and decisions.submission_sha256 not in _fingerprints(submission, digest):
+        if decisions.submission_sha256 and decisions.submission_sha256 not in _fingerprints(
+            submission, digest
+        ):
             click.echo(f"warning: {submission} has changed since the review file was written", err=True)
         result = review_outcome(edition, sub, decisions, evidence_levels)
         if letter is not None:

@@ -50,9 +50,7 @@ def _edition_from_option(chosen: str) -> Edition:
     except NumsError as error:
         raise NumsError(
             [
-                Problem(p.message, field="--standard", suggestion=p.suggestion)
-                if p.file is None
-                else p
+                Problem(p.message, field="--standard", suggestion=p.suggestion) if p.file is None else p
                 for p in error.problems
             ]
         ) from None

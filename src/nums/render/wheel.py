@@ -54,9 +54,7 @@ def _radius(rank: int, levels: int) -> float:
     return INNER + (OUTER - INNER) * rank / levels
 
 
-def wheel_svg(
-    spokes: Sequence[Spoke], level_names: Sequence[str], title: str, held_rank: int = 0
-) -> Markup:
+def wheel_svg(spokes: Sequence[Spoke], level_names: Sequence[str], title: str, held_rank: int = 0) -> Markup:
     """The wheel as escaped, inline SVG markup. ``held_rank`` (a reaccreditation)
     draws the level held as a bold ring, the fact the application rests on.
 
