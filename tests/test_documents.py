@@ -185,3 +185,15 @@ def test_a_missing_file_is_named_and_warnings_reach_the_cover(tmp_path: Path) ->
     pdf = PdfReader(str(tmp_path / "pack.pdf"))
     assert "statment" in (pdf.pages[0].extract_text() or "")
     assert "Evidence file missing: evidence/x.pdf" in text(tmp_path / "pack.pdf")
+
+
+def test_what_an_award_brings_is_the_editions_data() -> None:
+    """The list lives in rules.yaml beside its sentence; an edition without it still loads."""
+    from nums.standard import load_edition
+    from tests.conftest import REPO
+
+    recognition = load_edition().rules.recognition
+    assert recognition is not None
+    assert recognition.quote.startswith("National recognition and accreditation of your mentoring programme")
+    assert len(recognition.provides) == 5 and recognition.provides[0] == "Certification"
+    assert load_edition(REPO / "tests" / "editions" / "four-levels").rules.recognition is None
