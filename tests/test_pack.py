@@ -87,7 +87,7 @@ def test_an_initial_pack_covers_every_pillar(packed: dict[str, Path], edition: E
 def test_a_reaccreditation_pack_centres_on_continuation(packed: dict[str, Path]) -> None:
     titles = outline_titles(packed["department-combined"])
     assert titles.index("Continuation of provision") < titles.index("Gaps and next steps")
-    assert titles[1:3] == ["Summary", "Continuation of provision"]
+    assert titles[1:4] == ["Contents", "Summary", "Continuation of provision"]
     text = text_of(packed["department-combined"])
     assert "Continuation evidenced" in text and "3 programmes accredited together" in text
 

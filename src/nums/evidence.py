@@ -40,6 +40,9 @@ def check_url(url: str) -> EvidenceCheck:
     return EvidenceCheck(True, "url", url)
 
 
+FILE_NOT_FOUND = "file not found"
+
+
 def check_file(written: str, folder: Path) -> EvidenceCheck:
     """Usable when the path, once resolved (links followed), is a file inside ``folder``."""
     if PurePosixPath(written).is_absolute() or PureWindowsPath(written).is_absolute():
@@ -58,7 +61,7 @@ def check_file(written: str, folder: Path) -> EvidenceCheck:
     try:
         mode = os.stat(resolved).st_mode
     except OSError:
-        return _unusable(written, "file not found")
+        return _unusable(written, FILE_NOT_FOUND)
     if not stat.S_ISREG(mode):
         return _unusable(written, "not a file")
     return EvidenceCheck(True, "file", written, path=Path(resolved))

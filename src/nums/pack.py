@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from nums.evaluation import MET, NOT_CLAIMED, UNEVIDENCED, Assessment, ClaimResult
-from nums.evidence import FileFacts, file_facts, human_size
+from nums.evidence import FILE_NOT_FOUND, FileFacts, file_facts, human_size
 from nums.fees import submissions_request
+from nums.fingerprint import json_ready
 from nums.pricing import Quote, quote
 from nums.render.assessment import assessment_json
 from nums.standard import Edition, Item
@@ -25,6 +25,22 @@ PACK_FORMAT = "nums-pack/1"
 STATUS_WORDS = {MET: "Met", UNEVIDENCED: "Claimed without evidence", NOT_CLAIMED: "Not claimed"}
 STATUS_SYMBOLS = {MET: "✓", UNEVIDENCED: "!", NOT_CLAIMED: "–"}
 CHECK_WORDS = {"agrees": "agrees", "over": "over-rated", "under": "under-rated", "unrated": "not rated"}
+NOT_REQUIRED = "not required for a reaccreditation"
+
+
+def status_word(claim: ClaimResult, statement: str) -> str:
+    """The exact reason a claim does not count, in a few words: a missing file is
+    named as missing, not described as a claim without evidence."""
+    if claim.status != UNEVIDENCED:
+        return STATUS_WORDS[claim.status]
+    missing = [c.target for c in claim.evidence if c.kind == "file" and c.problem == FILE_NOT_FOUND]
+    if missing and not any(c.usable for c in claim.evidence):
+        return "Evidence file missing: " + ", ".join(missing)
+    if claim.evidence and not any(c.usable for c in claim.evidence):
+        return "Evidence not usable"
+    if claim.evidence and not statement:
+        return "Claimed without a statement"
+    return STATUS_WORDS[UNEVIDENCED]
 
 
 @dataclass(frozen=True)
@@ -81,16 +97,6 @@ def evidence_rows(result: Assessment) -> list[EvidenceRow]:
     return rows
 
 
-def _json_ready(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_ready(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def embedded_submission(result: Assessment, rows: list[EvidenceRow]) -> bytes:
     """``submission.json``: the submission as written, its assessment and its evidence hashes."""
     evidence = [
@@ -107,7 +113,7 @@ def embedded_submission(result: Assessment, rows: list[EvidenceRow]) -> bytes:
     document = {
         "format": PACK_FORMAT,
         "edition": result.edition.id,
-        "submission": _json_ready(result.submission.raw),
+        "submission": json_ready(result.submission.raw),
         "assessment": assessment_json(result),
         "evidence": evidence,
     }
@@ -118,6 +124,7 @@ def claim_view(
     item: Item, claim: ClaimResult, result: Assessment, rows_by_item: dict[str, list[EvidenceRow]]
 ) -> dict[str, Any]:
     written = result.submission.claims.get(item.id)
+    statement = written.statement.strip() if written else ""
     return {
         "id": item.id,
         "number": item.number,
@@ -126,9 +133,9 @@ def claim_view(
         "methods": item.methods,
         "errata": item.errata,
         "status": claim.status,
-        "status_word": STATUS_WORDS[claim.status],
+        "status_word": status_word(claim, statement),
         "status_symbol": STATUS_SYMBOLS[claim.status],
-        "statement": written.statement.strip() if written else "",
+        "statement": statement,
         "evidence": rows_by_item.get(item.id, []),
         "reasons": claim.reasons,
     }
@@ -166,19 +173,37 @@ def pillar_views(result: Assessment, rows: list[EvidenceRow], only_claimed: bool
                 }
             )
         p = result.pillars[pillar.id]
+        included = [c for lvl in levels for g in lvl["groups"] for c in g["items"]]
         views.append(
             {
                 "id": pillar.id,
                 "number": pillar.number,
                 "name": pillar.name,
                 "levels": levels,
-                "level": edition.level_name(p.level) if p.level else "none",
+                "level": _evidence_word(result, p.level, included, only_claimed),
                 "self_rating": edition.level_name(p.self_rating) if p.self_rating else "not rated",
-                "check": CHECK_WORDS[p.self_rating_check],
+                "check": "not checked: " + NOT_REQUIRED if only_claimed else CHECK_WORDS[p.self_rating_check],
                 "any": any(lvl["groups"] for lvl in levels),
+                "included": _included_word(included),
             }
         )
     return views
+
+
+def _included_word(included: list[dict[str, Any]]) -> str:
+    met = sum(1 for c in included if c["status"] == MET)
+    return f"{met} of {len(included)} met" if included else "none"
+
+
+def _evidence_word(
+    result: Assessment, level: str | None, included: list[dict[str, Any]], reaccreditation: bool
+) -> str:
+    """A pillar's evidence level; for a reaccreditation, which never requires one, what was included."""
+    if reaccreditation:
+        if not included:
+            return NOT_REQUIRED
+        return f"included criteria: {_included_word(included)} ({NOT_REQUIRED})"
+    return result.edition.level_name(level) if level else "none"
 
 
 @dataclass(frozen=True)

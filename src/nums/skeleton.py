@@ -57,7 +57,7 @@ def submission_skeleton(edition: Edition) -> str:
         for level in edition.levels:
             lines.append(f"  # --- {edition.level_name(level)} ---")
             for item in pillar.items_at(level):
-                lines += _item_lines(item.id, item.text, item.parent)
+                lines += _item_lines(item.id, _item_comment(item.text, item.parent, item.methods))
     lines += [
         "",
         "# Several programmes in one application: list them under 'programmes:' instead of",
@@ -69,12 +69,23 @@ def submission_skeleton(edition: Edition) -> str:
         '#   statement: ""',
         "#   evidence: []",
         "",
+        "# The coordinator's declaration: the evidence is accurate and the programmes are running.",
+        '# declaration: {name: "", role: "", date: null}',
+        "",
     ]
     return "\n".join(lines)
 
 
-def _item_lines(item_id: str, text: str, parent: str | None) -> list[str]:
-    comment = f"{parent}: {text}" if parent else text
+def _item_comment(text: str, parent: str | None, methods: tuple[str, ...]) -> str:
+    """The item's words as one sentence: its heading (without a doubled colon), its
+    text, and, for a criterion met by any one of several methods, those methods."""
+    comment = f"{parent.rstrip(':')}: {text}" if parent else text
+    if methods:
+        comment = f"{comment.rstrip(':')}: any one of {'; '.join(methods)}"
+    return comment
+
+
+def _item_lines(item_id: str, comment: str) -> list[str]:
     wrapped = textwrap.wrap(comment, 92)
     return [
         *(f"  # {line}" for line in wrapped),
@@ -98,7 +109,7 @@ def review_skeleton(edition: Edition, submission: Submission, sha256: str | None
         "date: null                      # YYYY-MM-DD of your decision",
     ]
     if sha256:
-        lines.append(f"submission_sha256: {sha256}   # the file reviewed; nums warns if it changes")
+        lines.append(f"submission_sha256: {sha256}   # the submission reviewed; nums warns if it changes")
     lines += ["overrides: {}                   # e.g. training: {level: bronze, reason: ...}", "decisions:"]
     if submission.application.type == "reaccreditation" and submission.continuation is not None:
         lines += _claim_comment("continuation", "Evidence that provision continues", submission.continuation)

@@ -152,6 +152,13 @@ class ValidityRule(Frozen):
     prepare_renewal_days: int = Field(default=60, ge=0)
 
 
+class RecognitionRule(Frozen):
+    """What an award brings the programme, as the standard lists it."""
+
+    quote: str
+    provides: tuple[str, ...] = Field(min_length=1)
+
+
 class ProgrammeRule(Frozen):
     quote: str
     mentors_fewer_than: int = Field(ge=1)
@@ -178,6 +185,7 @@ class Rules(Frozen):
     overall: OverallRule
     progression: ProgressionRule
     validity: ValidityRule
+    recognition: RecognitionRule | None = None  # optional: an edition may not list it
     programme: ProgrammeRule
     reaccreditation: ReaccreditationRule
     assessment: AssessmentRule

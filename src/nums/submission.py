@@ -63,6 +63,14 @@ class Award(Open):
     programmes: tuple[str, ...] | None = None  # the programmes it covered, by name, when it covered several
 
 
+class Declaration(Open):
+    """The coordinator's sign-off: the evidence is accurate and the programmes are running."""
+
+    name: str = Field(min_length=1)
+    role: str = ""
+    date: date
+
+
 class EvidenceItem(Open):
     title: str = Field(min_length=1)
     url: str | None = None
@@ -114,6 +122,7 @@ class SubmissionFile(Open):
     criteria: dict[str, Claim] = Field(default_factory=dict)
     continuation: Continuation | None = None
     combined_approach: str | None = None  # what a combined application's programmes share
+    declaration: Declaration | None = None
 
     @field_validator("history", mode="before")
     @classmethod
@@ -150,6 +159,7 @@ class Submission:
     raw: dict[str, Any] = field(repr=False, compare=False)
     warnings: tuple[Problem, ...] = ()
     combined_approach: str | None = None
+    declaration: Declaration | None = None
 
     @property
     def folder(self) -> Path:
@@ -231,6 +241,7 @@ def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) ->
         raw=doc.data,
         warnings=tuple(_unknown_keys(doc, parsed)),
         combined_approach=(parsed.combined_approach or "").strip() or None,
+        declaration=parsed.declaration,
     )
 
 

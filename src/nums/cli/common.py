@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,7 @@ def edition_from_context(
     from nums.standard import load_edition  # quotes never need the whole edition
 
     chosen = (ctx.find_root().obj or {}).get("standard")
-    edition = load_edition(chosen if chosen is not None else declared)
+    edition = load_edition(declared) if chosen is None else _edition_from_option(chosen)
     if chosen is not None and declared is not None and declared != edition.id:
         raise NumsError(
             Problem(
@@ -38,6 +39,27 @@ def edition_from_context(
             )
         )
     return edition
+
+
+def _edition_from_option(chosen: str) -> Edition:
+    """The edition ``--standard`` names; a problem with it blames the option, not a file."""
+    from nums.standard import load_edition
+
+    try:
+        return load_edition(chosen)
+    except NumsError as error:
+        raise NumsError(
+            [
+                Problem(p.message, field="--standard", suggestion=p.suggestion) if p.file is None else p
+                for p in error.problems
+            ]
+        ) from None
+
+
+def echo_warnings(problems: Sequence[Problem]) -> None:
+    """Warnings go to standard error, so ``--json`` output stays clean."""
+    for problem in problems:
+        click.echo(f"warning: {problem}", err=True)
 
 
 def echo_json(data: Any) -> None:
@@ -88,7 +110,7 @@ def load_submission_for(ctx: click.Context, path: str) -> tuple[Edition, Submiss
         edition = edition_from_context(ctx, str(declared) if declared is not None else None, path)
     except NumsError as error:
         first = error.problems[0]
-        if first.file is not None:
+        if first.file is not None or first.field == "--standard":
             raise
         raise NumsError(doc.problem(("standard",), first.message, first.suggestion)) from None
     return edition, submission_from_document(doc, edition, Path(path))

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import date
 from pathlib import Path
 
 import click
 
-from nums.cli.common import DATE, echo_json, edition_from_context, load_submission_for
+from nums.cli.common import DATE, echo_json, echo_warnings, edition_from_context, load_submission_for
 from nums.errors import NumsError, Problem
 from nums.evaluation import MET
 from nums.evaluation import assess as evaluate
-from nums.render.assessment import assessment_json, assessment_text
+from nums.render.assessment import assessment_json, assessment_text, assessment_warnings
 from nums.schema import submission_schema
 from nums.skeleton import submission_skeleton
 from nums.writing import write_text_atomically
@@ -34,7 +35,7 @@ def init(ctx: click.Context, folder: Path, force: bool) -> None:
         raise NumsError(Problem("already exists", file=str(target), suggestion="use --force to overwrite it"))
     write_text_atomically(target, submission_skeleton(edition))
     (folder / "evidence").mkdir(exist_ok=True)
-    click.echo(f"Wrote {target}. Fill it in, then: nums validate {target}")
+    click.echo(f"Wrote {target}. Fill it in, then: nums validate {shlex.quote(str(target))}")
 
 
 @click.command()
@@ -44,12 +45,7 @@ def validate(ctx: click.Context, file: str) -> None:
     """Check a submission file: structure, ids, levels, dates and evidence files."""
     edition, submission = load_submission_for(ctx, file)
     result = evaluate(edition, submission)
-    for warning in submission.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    for claim in result.claims.values():
-        for check in claim.evidence:
-            if check.problem:
-                click.echo(f"warning: {file}: criteria.{claim.id}: {check.target}: {check.problem}", err=True)
+    echo_warnings(assessment_warnings(result))
     claimed = sum(1 for c in submission.claims.values() if c.met)
     met = sum(1 for c in result.claims.values() if c.status == MET)
     click.echo(
@@ -68,6 +64,7 @@ def assess(ctx: click.Context, file: str, on: date | None, as_json: bool) -> Non
     """Say what the evidence supports, what may be awarded, and what is missing."""
     edition, submission = load_submission_for(ctx, file)
     result = evaluate(edition, submission, on, today=date.today())
+    echo_warnings(assessment_warnings(result))
     if as_json:
         echo_json(assessment_json(result))
     else:
@@ -114,7 +111,9 @@ def pack(
     edition, submission = load_submission_for(ctx, file)
     from nums.render.pack_pdf import write_pack  # WeasyPrint only when a pack is written
 
-    write_pack(evaluate(edition, submission), output, html, attach_evidence)
+    result = evaluate(edition, submission)
+    echo_warnings(assessment_warnings(result))
+    write_pack(result, output, html, attach_evidence)
     for target in (output, html):
         if target is not None:
             click.echo(f"Wrote {target}")

@@ -28,12 +28,12 @@ def standards(ctx: click.Context, as_json: bool) -> None:
         click.echo(terminal.edition_overview(edition))
 
 
-@standards.command()
+@standards.command(short_help="Show one pillar or criterion in full.")
 @click.argument("ident", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.pass_context
 def show(ctx: click.Context, ident: str, as_json: bool) -> None:
-    """Show one pillar (e.g. `support`) or criterion (e.g. `aims.7`) in full."""
+    """Show one pillar (such as `support`) or criterion (such as `aims.7`) in full."""
     edition = edition_from_context(ctx)
     key = ident.strip().lower()
     if key in edition.pillar_ids:

@@ -9,8 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import click
-
+from nums.errors import Problem
 from nums.evaluation import MET, NOT_CLAIMED, UNEVIDENCED, Assessment, ClaimResult
 from nums.gaps import Gaps
 from nums.render.terminal import heading, wrap
@@ -75,9 +74,27 @@ def assessment_json(result: Assessment) -> dict[str, Any]:
         "continuation": _claim_json(result.continuation) if result.continuation else None,
         "gaps": gaps_json(result.gaps),
         "next_gaps": gaps_json(result.next_gaps) if result.next_gaps else None,
-        "warnings": [*result.warnings, *(str(w) for w in sub.warnings)],
+        "warnings": [*result.warnings, *(str(w) for w in assessment_warnings(result))],
         "fees": [{"programme": f.programme, "priced_as": f.kind, "reason": f.reason} for f in result.fees],
     }
+
+
+def assessment_warnings(result: Assessment) -> list[Problem]:
+    """What the coordinator should fix though nothing stops the assessment: unknown keys
+    (a misspelt ``statment:``) and evidence that cannot count. ``validate``, ``assess``
+    and ``pack`` all print these on standard error, and the pack's cover lists them."""
+    sub = result.submission
+    problems = list(sub.warnings)
+    claims = [result.continuation] if result.continuation else []
+    claims += list(result.claims.values())
+    for claim in claims:
+        where = "continuation" if claim.id == "continuation" else f"criteria.{claim.id}"
+        problems += [
+            Problem(f"{check.target}: {check.problem}", file=str(sub.path), field=where)
+            for check in claim.evidence
+            if check.problem
+        ]
+    return problems
 
 
 def _claim_json(claim: ClaimResult) -> dict[str, Any]:
@@ -168,8 +185,6 @@ def assessment_text(result: Assessment) -> str:
         lines += _gaps_lines(result, result.gaps, "for the level applied for")
     if result.next_gaps:
         lines += _gaps_lines(result, result.next_gaps, "for the next level (a full application)")
-    for warning in sub.warnings:
-        lines.append(click.style("warning: ", fg="yellow") + str(warning))
     return "\n".join(lines)
 
 

@@ -1,16 +1,133 @@
 """The outcome letter (``nums review ... --letter``), with the pack's guarantees:
-escaped, nothing fetched, atomic, dated by the review (or SOURCE_DATE_EPOCH)."""
+escaped, nothing fetched, atomic, dated by the review (or SOURCE_DATE_EPOCH).
+
+The letter explains itself to the applicant: what was decided and why,
+criterion by criterion in the standard's words. A reaccreditation letter
+leads with continuation of provision and the level renewed; it shows no
+pillar levels, which a reaccreditation never required. The view functions
+below are presentation only: every level and date comes from ``Outcome``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from pathlib import Path
 
 from nums.render.pdf import Document, render_template, source_date, write_pdf
-from nums.review import PROVISIONAL, Outcome
+from nums.review import ACCEPTED, CONTINUATION, MORE_EVIDENCE, PROVISIONAL, REJECTED, Decision, Outcome
+
+CONTINUATION_WORDING = "Evidence that provision continues"
+DECISION_WORDS = {
+    ACCEPTED: "accepted",
+    REJECTED: "not accepted",
+    MORE_EVIDENCE: "more evidence requested",
+    None: "not decided",
+}
+
+
+@dataclass(frozen=True)
+class CriterionLine:
+    """One criterion as the letter names it: id, the standard's words, decision, comment."""
+
+    id: str
+    pillar: str  # the pillar's name, or "" for continuation
+    wording: str
+    decision: str
+    comment: str
+    raises: str = ""  # for an evidence request: what accepting it alone would raise, in words
+
+
+def _wording(outcome: Outcome, ident: str) -> str:
+    if ident == CONTINUATION:
+        return CONTINUATION_WORDING
+    item = outcome.edition.item(ident)
+    return f"{item.parent.rstrip(':')}: {item.text}" if item.parent else item.text
+
+
+def _pillar_name(outcome: Outcome, ident: str) -> str:
+    if ident == CONTINUATION:
+        return ""
+    return outcome.edition.pillar(outcome.edition.item(ident).pillar).name
+
+
+def criterion_line(outcome: Outcome, ident: str, raises: str = "") -> CriterionLine:
+    decision = outcome.review.decisions.get(ident) or Decision()
+    return CriterionLine(
+        id=ident,
+        pillar=_pillar_name(outcome, ident),
+        wording=_wording(outcome, ident),
+        decision=DECISION_WORDS[decision.decision],
+        comment=decision.comment.strip(),
+        raises=raises,
+    )
+
+
+def raises_in_words(outcome: Outcome, raises: tuple[str, ...]) -> str:
+    """ "would raise Diversity and Inclusion, and the outcome": pillars by name, never ids."""
+    names = [outcome.edition.pillar(p).name for p in raises if p != "outcome"]
+    if "outcome" in raises:
+        names.append("the outcome")
+    if not names:
+        return ""
+    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", and " + names[-1]
+    return "would raise " + text
+
+
+def feedback(outcome: Outcome) -> list[tuple[str, list[CriterionLine]]]:
+    """Per pillar, what the applicant learns most from: claims not accepted, claims
+    waiting for evidence, and criteria accepted that were not claimed."""
+    claimed = {i for i, claim in outcome.submission.claims.items() if claim.met}
+    unclaimed = set(outcome.unclaimed_accepted)
+    sections = []
+    for pillar in outcome.edition.pillars:
+        p = outcome.pillars[pillar.id]
+        lines = []
+        for item in pillar.items:
+            if item.id in unclaimed:
+                line = criterion_line(outcome, item.id)
+                lines.append(replace(line, decision="accepted, though not claimed"))
+            elif (item.id in p.rejected and item.id in claimed) or item.id in p.more_evidence:
+                lines.append(criterion_line(outcome, item.id))
+        if lines:
+            sections.append((pillar.name, lines))
+    return sections
+
+
+def included_criteria(outcome: Outcome) -> list[CriterionLine]:
+    """For a reaccreditation: the criteria the applicant chose to include, with their decisions."""
+    claimed = {i for i, claim in outcome.submission.claims.items() if claim.met}
+    decided = {i for i in outcome.review.decisions if i != CONTINUATION}
+    order = [item.id for item in outcome.edition.items]
+    return [criterion_line(outcome, i) for i in order if i in claimed or i in decided]
+
+
+def requests(outcome: Outcome) -> list[CriterionLine]:
+    return [
+        criterion_line(outcome, r.criterion, raises_in_words(outcome, r.raises)) for r in outcome.requests
+    ]
+
+
+def next_level_text(outcome: Outcome) -> str:
+    """When the next level may be applied for, never in the past of the letter."""
+    name = outcome.edition.level_name
+    if outcome.next_level_from and outcome.next_level:
+        when = (
+            "from today"
+            if outcome.next_level_from <= outcome.review.date
+            else f"from {outcome.next_level_from}"
+        )
+        full = " (a full application)" if outcome.submission.application.type == "reaccreditation" else ""
+        return f"{name(outcome.next_level)} may be applied for {when}{full}"
+    if outcome.valid_from and outcome.outcome and not outcome.next_level:
+        return f"{name(outcome.outcome)} is the highest level"
+    return ""
 
 
 def letter_html(result: Outcome, created: datetime) -> str:
+    reaccreditation = result.submission.application.type == "reaccreditation"
+    provisional = result.status == PROVISIONAL
+    recognition = result.edition.rules.recognition
     return render_template(
         "letter.html",
         o=result,
@@ -18,7 +135,14 @@ def letter_html(result: Outcome, created: datetime) -> str:
         sub=result.submission,
         ed=result.edition,
         level_name=result.edition.level_name,
-        provisional=result.status == PROVISIONAL,
+        provisional=provisional,
+        reaccreditation=reaccreditation,
+        continuation=criterion_line(result, CONTINUATION) if reaccreditation else None,
+        included=included_criteria(result) if reaccreditation else [],
+        feedback=[] if reaccreditation else feedback(result),
+        requests=requests(result),
+        next_level=next_level_text(result),
+        provides=recognition.provides if recognition and result.outcome and not provisional else (),
         created=created.isoformat(),
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 from nums.evaluation import Assessment
 from nums.pack import (
     CHECK_WORDS,
+    NOT_REQUIRED,
     STATUS_SYMBOLS,
     STATUS_WORDS,
     EvidenceRow,
@@ -24,6 +25,7 @@ from nums.pack import (
     pillar_views,
 )
 from nums.pricing import KIND_NAMES, Quote, quote_json
+from nums.render.assessment import assessment_warnings
 from nums.render.pdf import Attachment, Document, render_template, source_date, write_html, write_pdf
 from nums.render.quote_text import amount, split_sentence
 from nums.render.wheel import Spoke, wheel_svg
@@ -38,7 +40,7 @@ def pack_document(result: Assessment, attach_evidence: bool = False) -> Document
     ]
     if attach_evidence:
         attachments += _evidence_attachments(result, rows)
-    html = render_template("pack.html", **pack_context(result, rows, created))
+    html = render_template("pack.html", attached=attach_evidence, **pack_context(result, rows, created))
     return Document(html=html, created=created, base_dir=result.submission.folder, attachments=attachments)
 
 
@@ -59,6 +61,7 @@ def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime)
     sub = result.submission
     reaccreditation = sub.application.type == "reaccreditation"
     fee = application_quote(edition, sub)
+    pillars = pillar_views(result, rows, only_claimed=reaccreditation)
     return {
         "r": result,
         "ed": edition,
@@ -66,8 +69,10 @@ def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime)
         "level_name": edition.level_name,
         "created": created.isoformat(),
         "reaccreditation": reaccreditation,
-        "wheel": _wheel(result),
-        "pillars": pillar_views(result, rows, only_claimed=reaccreditation),
+        "wheel": _wheel(result, reaccreditation),
+        "warnings": [*result.warnings, *(str(w) for w in assessment_warnings(result))],
+        "contents": _contents(pillars, reaccreditation),
+        "pillars": pillars,
         "rows": rows,
         "index": evidence_index(rows),
         "continuation_rows": [row for row in rows if row.criterion == "continuation"],
@@ -75,6 +80,7 @@ def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime)
         "status_words": STATUS_WORDS,
         "status_symbols": STATUS_SYMBOLS,
         "check_words": CHECK_WORDS,
+        "not_required": NOT_REQUIRED,
         "gap_rows": _gap_rows(result),
         "keywords": ", ".join(["mentoring", "accreditation", edition.id, *(p.name for p in sub.programmes)]),
     }
@@ -102,11 +108,51 @@ def fee_context(fee: Quote | None) -> dict[str, Any]:
     }
 
 
-def _wheel(result: Assessment) -> Any:
+def _contents(pillars: list[dict[str, Any]], reaccreditation: bool) -> list[tuple[str, str]]:
+    """The contents page: (anchor, title) of each section, in order; the page
+    numbers come from the layout itself (CSS ``target-counter``), in one pass."""
+    entries = [("summary", "Summary")]
+    if reaccreditation:
+        entries.append(("continuation", "Continuation of provision"))
+    entries += [
+        (f"pillar-{p['id']}", f"Pillar {p['number']}: {p['name']}")
+        for p in pillars
+        if p["any"] or not reaccreditation
+    ]
+    entries += [
+        ("gaps", "Gaps and next steps"),
+        ("fees", "Fees"),
+        ("declaration", "Declaration"),
+        ("evidence-index", "Evidence index"),
+    ]
+    return entries
+
+
+def _wheel(result: Assessment, reaccreditation: bool) -> Any:
+    """Self-rating beside evidence per pillar; for a reaccreditation, which needs no
+    pillar evidence, the self-rating beside the level held (a bold ring)."""
     edition = result.edition
+    if reaccreditation:
+        return wheel_svg(
+            [
+                Spoke(
+                    label=_spoke_label(pillar.name),
+                    self_rank=edition.rank(result.pillars[pillar.id].self_rating),
+                    evidence_rank=0,
+                    self_name=edition.level_name(result.pillars[pillar.id].self_rating)
+                    if result.pillars[pillar.id].self_rating
+                    else "not rated",
+                    evidence_name=NOT_REQUIRED,
+                )
+                for pillar in edition.pillars
+            ],
+            [edition.level_name(level) for level in edition.levels],
+            f"Self-rating for each pillar; level held {edition.level_name(result.standing.held)}",
+            held_rank=edition.rank(result.standing.held),
+        )
     spokes = [
         Spoke(
-            label=pillar.name if len(pillar.name) <= 14 else pillar.name.split()[0],
+            label=_spoke_label(pillar.name),
             self_rank=edition.rank(result.pillars[pillar.id].self_rating),
             evidence_rank=edition.rank(result.pillars[pillar.id].level),
             self_name=edition.level_name(result.pillars[pillar.id].self_rating)
@@ -120,6 +166,10 @@ def _wheel(result: Assessment) -> Any:
     ]
     names = [edition.level_name(level) for level in edition.levels]
     return wheel_svg(spokes, names, "Self-rating and evidence level for each pillar")
+
+
+def _spoke_label(name: str) -> str:
+    return name if len(name) <= 14 else name.split()[0]
 
 
 def _gap_rows(result: Assessment) -> list[dict[str, Any]]:

@@ -54,8 +54,14 @@ def _radius(rank: int, levels: int) -> float:
     return INNER + (OUTER - INNER) * rank / levels
 
 
-def wheel_svg(spokes: Sequence[Spoke], level_names: Sequence[str], title: str) -> Markup:
-    """The wheel as escaped, inline SVG markup."""
+def wheel_svg(spokes: Sequence[Spoke], level_names: Sequence[str], title: str, held_rank: int = 0) -> Markup:
+    """The wheel as escaped, inline SVG markup. ``held_rank`` (a reaccreditation)
+    draws the level held as a bold ring, the fact the application rests on.
+
+    The rings are drawn again, lightly, over the wedges so that every level's
+    ring (Bronze too) stays visible through a filled wedge. The whole
+    description is also the SVG's title, which is what a tagged PDF carries as
+    the figure's alternative text."""
     levels = len(level_names)
     step = 360 / len(spokes)
     parts = [_rings(level_names)]
@@ -65,6 +71,9 @@ def wheel_svg(spokes: Sequence[Spoke], level_names: Sequence[str], title: str) -
         parts.append(_bar(spoke.self_rank, levels, start, middle - 0.5, "self"))
         parts.append(_bar(spoke.evidence_rank, levels, middle + 0.5, end, "evidence"))
         parts.append(_label(spoke.label, middle))
+    parts.append(_rings(level_names, over=True))
+    if held_rank:
+        parts.append(_held_ring(held_rank, levels))
     parts.append(_ring_labels(level_names, -90 - step / 2))
     description = "; ".join(
         f"{s.label}: self-rating {s.self_name}, evidence {s.evidence_name}" for s in spokes
@@ -72,17 +81,26 @@ def wheel_svg(spokes: Sequence[Spoke], level_names: Sequence[str], title: str) -
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE:.0f} {SIZE:.0f}" '
         f'role="img" aria-labelledby="wheel-title wheel-desc" class="wheel">'
-        f'<title id="wheel-title">{escape(title)}</title>'
+        f'<title id="wheel-title">{escape(title)}: {escape(description)}</title>'
         f'<desc id="wheel-desc">{escape(description)}</desc>' + "".join(parts) + "</svg>"
     )
 
 
-def _rings(level_names: Sequence[str]) -> str:
+def _rings(level_names: Sequence[str], over: bool = False) -> str:
+    """One ring per level; ``over`` draws them pale on top of the wedges."""
     levels = len(level_names)
+    colour, width = ("#c9d1d9", 0.35) if over else ("#6b7785", 0.3)
     return "".join(
-        f'<circle cx="{CENTRE}" cy="{CENTRE}" r="{_radius(rank, levels):.2f}" fill="none" stroke="#6b7785" '
-        f'stroke-width="0.3"/>'
+        f'<circle cx="{CENTRE}" cy="{CENTRE}" r="{_radius(rank, levels):.2f}" fill="none" stroke="{colour}" '
+        f'stroke-width="{width}"/>'
         for rank in range(1, levels + 1)
+    )
+
+
+def _held_ring(rank: int, levels: int) -> str:
+    return (
+        f'<circle cx="{CENTRE}" cy="{CENTRE}" r="{_radius(rank, levels):.2f}" fill="none" stroke="#135e2a" '
+        f'stroke-width="1.6"/>'
     )
 
 
