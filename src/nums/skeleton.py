@@ -104,7 +104,12 @@ def review_skeleton(edition: Edition, submission: Submission, sha256: str | None
         f"# {submission.application.type} application for {edition.level_name(submission.application.level)}"
         f" dated {submission.application.date.isoformat()}; {edition.id}.",
         "# For each criterion set decision to accepted, rejected or more-evidence, with a comment.",
-        "# The review stays provisional while any claimed criterion is undecided or needs more evidence.",
+        (
+            "# A reaccreditation is decided on continuation: the review is final once it is accepted or"
+            " rejected;\n# the criteria the applicant included may stay undecided."
+            if submission.application.type == "reaccreditation"
+            else "# The review stays provisional while any claimed criterion is undecided or needs more evidence."
+        ),
         'reviewer: {name: "", email: ""}',
         "date: null                      # YYYY-MM-DD of your decision",
     ]

@@ -84,9 +84,16 @@ def review_text(result: Outcome) -> str:
         f" · reviewed by {result.review.reviewer.name} on {result.review.date.isoformat()}",
         "",
         heading(f"{status}: outcome {name(result.outcome) if result.outcome else 'no award'}"),
-        f"  assessed overall level {name(result.overall) if result.overall else 'none'}; "
-        f"progression cap {name(result.standing.cap)}; applied for {name(sub.application.level)}",
     ]
+    renewal = sub.application.type == "reaccreditation"
+    if renewal:
+        decision = result.continuation or "not decided"
+        lines.append(f"  continuation of provision: {decision}; reaccreditation at {name(sub.application.level)}")
+    else:
+        lines.append(
+            f"  assessed overall level {name(result.overall) if result.overall else 'none'}; "
+            f"progression cap {name(result.standing.cap)}; applied for {name(sub.application.level)}"
+        )
     lines += [wrap(reason, 4, "  ✗") for reason in result.reasons]
     lines += [wrap(note, 4, "  !") for note in result.notes]
     if result.valid_from:
@@ -97,18 +104,29 @@ def review_text(result: Outcome) -> str:
                 " a renewal made in time loses no days)"
             )
         if result.next_level and result.next_level_from:
-            lines.append(
-                f"  {name(result.next_level)} may be applied for from {result.next_level_from.isoformat()}"
+            when = (
+                "now (a full application)"
+                if result.next_level_from <= result.review.date
+                else f"from {result.next_level_from.isoformat()}"
             )
+            lines.append(f"  {name(result.next_level)} may be applied for {when}")
     lines += [
         "",
-        heading(f"{'Pillar':<26}{'self-rating':<13}{'evidence':<11}{'assessed':<10}decisions (✓ ✗ ?)"),
+        heading(f"{'Pillar':<26}{'self-rating':<13}{'evidence':<11}{'assessed':<10}decisions (✓ ✗ ?)")
+        if not renewal
+        else heading("Criteria the applicant included (a reaccreditation does not depend on them)"),
     ]
     for pillar in ed.pillars:
         p = result.pillars[pillar.id]
+        if renewal and not (p.accepted or p.rejected or p.more_evidence):
+            continue
         assessed = (name(p.level) if p.level else "none") + ("*" if p.override else "")
         rated = name(p.self_rating) if p.self_rating else "-"
         evidenced = name(p.evidence_level) if p.evidence_level else "none"
+        if renewal:
+            words = f"accepted {len(p.accepted)}, rejected {len(p.rejected)}, more evidence {len(p.more_evidence)}"
+            lines.append(f"  {pillar.name:<24}{words}")
+            continue
         counts = f"{len(p.accepted)} {len(p.rejected)} {len(p.more_evidence)}"
         lines.append(f"  {pillar.name:<24}{rated:<13}{evidenced:<11}{assessed:<10}{counts}")
     overrides = [(pid, p.override) for pid, p in result.pillars.items() if p.override]
@@ -121,8 +139,6 @@ def review_text(result: Outcome) -> str:
                 "  *",
             )
         )
-    if sub.application.type == "reaccreditation":
-        lines.append(f"\n  Continuation evidence: {result.continuation or 'not decided'}")
     lines += _requests(result)
     blocking = [i for i in result.undecided if i not in result.optional_undecided]
     if blocking:
