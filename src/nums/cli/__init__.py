@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "review",
         "Review a submission criterion by criterion; write the outcome letter.",
     ),
+    "serve": ("nums.cli.web", "serve", "Work on a folder of programmes in a web browser."),
 }
 
 
