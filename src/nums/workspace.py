@@ -138,7 +138,7 @@ class Workspace:
 
     def new_folder(self, name: str) -> Path:
         """Where ``POST /api/programmes`` puts a new programme; refuses unsafe names."""
-        parts = name.strip().strip("/").split("/")
+        parts = name.strip().split("/")
         if not name.strip() or len(parts) > MAX_DEPTH or not all(_creatable_name(p) for p in parts):
             raise NumsError(
                 Problem(
