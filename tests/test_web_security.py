@@ -120,7 +120,7 @@ def test_evidence_is_served_only_as_a_download(root: Path) -> None:
 
 def test_an_oversize_upload_is_413_and_writes_nothing(root: Path) -> None:
     """"a larger one gets 413 and writes nothing\"."""
-    client, guard = client_for(root, max_upload=1000)
+    client, _ = client_for(root, max_upload=1000)
     before = sorted((root / "peer-mentoring" / "evidence").iterdir())
     too_big = client.post(
         "/api/programmes/peer-mentoring/evidence", files={"file": ("big.pdf", b"x" * 1001)}, headers=bearer()
