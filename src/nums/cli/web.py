@@ -71,21 +71,21 @@ def serve(ctx: click.Context, workspace: Path, host: str, port: int, no_browser:
     app = create_app(Workspace(workspace, standard), guard)
     shown_host = f"[{host}]" if ":" in host else host
     address = f"http://{shown_host}:{bound}/?token={token}"
-    if not is_loopback(host):
-        click.echo(
-            f"warning: listening on {host}: anyone who can reach port {bound} and has the address "
-            "can read and change every programme in this workspace.",
-            err=True,
-        )
-    click.echo(address)
-    sys.stdout.flush()
-    if not no_browser and _has_display():
-        with contextlib.suppress(Exception):
-            webbrowser.open(address)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
     server = uvicorn.Server(config)
     _stop_on_sigterm(server)
-    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C once it has stopped
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn stops, then re-raises it
+        if not is_loopback(host):
+            click.echo(
+                f"warning: listening on {host}: anyone who can reach port {bound} and has the address "
+                "can read and change every programme in this workspace.",
+                err=True,
+            )
+        click.echo(address)
+        sys.stdout.flush()
+        if not no_browser and _has_display():
+            with contextlib.suppress(Exception):
+                webbrowser.open(address)
         server.run(sockets=[sock])
     ctx.exit(0)
 
@@ -104,7 +104,7 @@ def _bind(host: str, port: int) -> socket.socket:
                 suggestion="choose another --port, or --port 0 for any free one",
             )
         ) from None
-    sock.set_inheritable(True)
+    sock.listen(128)  # connections made before the app is ready wait instead of being refused
     return sock
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nums.errors import NumsError
 from nums.evaluation import Assessment
 from nums.pack import application_quote
 from nums.render.quote_text import amount
@@ -103,7 +104,10 @@ def _gaps(result: Assessment, gaps: Any, label: str) -> dict[str, Any] | None:
 
 
 def _fee(result: Assessment) -> dict[str, Any]:
-    fee = application_quote(result.edition, result.submission)
+    try:
+        fee = application_quote(result.edition, result.submission)
+    except NumsError as error:  # no price list on that date: say so instead of failing the page
+        return {"unavailable": "; ".join(p.message for p in error.problems)}
     return {
         "net": amount(fee, fee.net),
         "vat": amount(fee, fee.vat),

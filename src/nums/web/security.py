@@ -22,6 +22,7 @@ Written as plain ASGI middleware: it runs on every request, so it stays cheap.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -82,11 +83,22 @@ class Guard:
 def allowed_hosts(host: str, port: int) -> frozenset[str]:
     """The Host headers that name this server: the address bound, and localhost for loopback."""
     names = {host}
-    if host in {"127.0.0.1", "localhost", "::1"}:
+    if host in {"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"}:
         names |= {"127.0.0.1", "localhost", "[::1]"}
+    if host in {"0.0.0.0", "::"}:  # every address of this machine: its names and addresses
+        names |= _machine_names()
     if ":" in host and not host.startswith("["):
         names.add(f"[{host}]")
     return frozenset(f"{name}:{port}" for name in names)
+
+
+def _machine_names() -> set[str]:
+    import socket
+
+    names = {socket.gethostname(), socket.getfqdn()}
+    with contextlib.suppress(OSError):
+        names |= set(socket.gethostbyname_ex(socket.gethostname())[2])
+    return {name.lower() for name in names if name}
 
 
 class SecurityMiddleware:
