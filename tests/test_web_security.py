@@ -66,6 +66,11 @@ def test_cookie_writes_need_the_csrf_token(root: Path) -> None:
         f"/new?csrf={guard.csrf}", data={"folder": "x2"}, headers={"Origin": "https://evil.example"}
     )
     assert cross_site.status_code == 403 and not (root / "x2").exists()
+    fetched = client.post(f"/new?csrf={guard.csrf}", data={"folder": "x2"}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert fetched.status_code == 403 and not (root / "x2").exists()
+    # under Referrer-Policy: no-referrer a browser's own form post says Origin: null
+    own = client.post(f"/new?csrf={guard.csrf}", data={"folder": "x5"}, headers={"Origin": "null"})
+    assert own.status_code == 303
     assert client.post(f"/new?csrf={guard.csrf}", data={"folder": "x3"}).status_code == 303
     header = client.post("/api/programmes", json={"folder": "x4"}, headers={"X-CSRF-Token": guard.csrf})
     assert header.status_code == 201

@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Mount
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from nums.web import api, routes_programmes
@@ -29,11 +29,16 @@ async def _too_large(request: Request, exc: Exception) -> Response:
     return PlainTextResponse(f"Too large: a file may be at most {limit} bytes; nothing was written.", 413)
 
 
+async def _no_icon(request: Request) -> Response:
+    return Response(status_code=204)
+
+
 def create_app(workspace: Workspace, guard: Guard) -> Starlette:
     app = Starlette(
         routes=[
             *api.ROUTES,
             *routes_programmes.ROUTES,
+            Route("/favicon.ico", _no_icon),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[Middleware(SecurityMiddleware, guard=guard)],

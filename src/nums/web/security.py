@@ -152,8 +152,10 @@ class SecurityMiddleware:
     def _write_refusal(
         self, headers: dict[str, str], query: dict[str, str], by_cookie: bool
     ) -> tuple[int, str] | None:
+        # Browsers send Sec-Fetch-Site; Origin is "null" for our own posts under no-referrer.
         origin = headers.get("origin")
-        if origin is not None and origin.split("://", 1)[-1].lower() not in self.guard.hosts:
+        cross_origin = origin not in {None, "null"} and origin.split("://", 1)[-1].lower() not in self.guard.hosts
+        if cross_origin or headers.get("sec-fetch-site") in {"cross-site", "same-site"}:
             return 403, "Refused: the request came from another site."
         if by_cookie and not self.guard.csrf_matches(headers.get("x-csrf-token") or query.get("csrf")):
             return 403, "Refused: the form is missing its security code. Reload the page and try again."
