@@ -105,7 +105,7 @@ def test_a_coordinators_journey_with_javascript(browser: Any, served: Served, tm
     }
     for item, statement in statements.items():
         block = page.locator(f"#item-{item.replace('.', '-')}")
-        block.get_by_label("Met: we claim this criterion").check()
+        block.get_by_label("We meet this: claim it").check()
         block.get_by_label("Statement").fill(statement)
         block.locator("details.add-evidence > summary").click()
     page.locator("#item-aims-1").get_by_label("Web address").fill("https://fenwick.example.ac.uk/study-buddies")
@@ -133,7 +133,7 @@ def test_a_coordinators_journey_with_javascript(browser: Any, served: Served, tm
     assert awardable(page) == "Silver"
     page.evaluate("window.__kept = 1")
     for item in ("aims.4", "aims.5"):
-        page.locator(f"#item-{item.replace('.', '-')}").get_by_label("Met: we claim this criterion").uncheck()
+        page.locator(f"#item-{item.replace('.', '-')}").get_by_label("We meet this: claim it").uncheck()
     sync_api.expect(page.locator("#awardable")).to_have_text("Bronze")
     assert page.evaluate("window.__kept") == 1  # the same page: no full reload
     context.close()
@@ -149,7 +149,7 @@ def test_the_same_edit_with_javascript_off(browser: Any, served: Served) -> None
     page.goto(served.address)
     page.get_by_role("link", name="Academic Mentoring Scheme").click()
     block = page.locator("#item-celebration-2")
-    block.get_by_label("Met: we claim this criterion").check()
+    block.get_by_label("We meet this: claim it").check()
     block.get_by_label("Statement").fill("Each spring we publish three short case studies of pairs.")
     block.locator("details.add-evidence > summary").click()
     block.get_by_label("Web address").fill("https://northmoor.example.ac.uk/mentoring/stories")

@@ -95,14 +95,18 @@ def _row(loaded: LoadedProgramme) -> dict[str, Any]:
 
 
 def _next_step(loaded: LoadedProgramme) -> str:
+    """One line on what to do next: the first thing in the way, or that the pack is ready."""
     result = loaded.assessment
     assert result is not None
+    applied = result.submission.application.level
     if result.eligibility.reasons:
         return result.eligibility.reasons[0]
+    if result.awardable == applied:
+        return "Ready: download the pack for the assessor"
     if not result.gaps.reached:
         short = [p for p in result.gaps.pillars.values() if not p.reaches_target]
         return f"{len(short)} pillar(s) short of {result.edition.level_name(result.gaps.target)}"
-    return "Ready: download the pack for the assessor"
+    return result.awardable_reason
 
 
 async def new_programme(request: Request) -> Response:
@@ -212,8 +216,23 @@ def _page(
         "versions": files.versions(loaded.place.folder),
         "flash": flash,
         "broken": loaded.document is None,
+        "excerpts": _excerpts(loaded) if loaded.document is None else [],
         **extra,
     }
+
+
+def _excerpts(loaded: LoadedProgramme, around: int = 3) -> list[dict[str, Any]]:
+    """The lines around each problem in a file that does not parse, numbered, the line itself marked."""
+    lines = (loaded.text or "").splitlines()
+    shown = []
+    for problem in loaded.problems:
+        if problem.line is None:
+            continue
+        first = max(problem.line - around, 1)
+        last = min(problem.line + around, len(lines))
+        rows = [(n, lines[n - 1], n == problem.line) for n in range(first, last + 1)]
+        shown.append({"problem": problem, "rows": rows})
+    return shown
 
 
 def _wants_continuation(document: dict[str, Any] | None) -> bool:
