@@ -161,6 +161,20 @@ def test_commands_that_render_nothing_do_not_import_weasyprint(tmp_path: Path) -
         assert result.stdout.strip().endswith("False"), (command, result.stdout, result.stderr)
 
 
+def test_quote_and_assess_do_not_import_the_web_app(tmp_path: Path) -> None:
+    """`nums quote` and `nums assess` must not import Starlette, uvicorn or multipart (issue 13)."""
+    example = REPO / "evidence_examples" / "peer-mentoring" / "submission.yaml"
+    commands = ["['quote', '--initial', '1', '--reaccreditation', '0']", f"['assess', '--json', {str(example)!r}]"]
+    for command in commands:
+        code = (
+            "import sys\nfrom nums.cli import cli\n"
+            f"try:\n    cli.main({command}, standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('starlette', 'uvicorn', 'multipart', 'python_multipart') if m in sys.modules))"
+        )
+        result = _run(["-c", code], tmp_path)
+        assert result.stdout.strip().endswith("[]"), (command, result.stdout, result.stderr)
+
+
 def test_the_wheel_ships_the_standards(tmp_path: Path) -> None:
     """The standards data ships inside the installed package."""
     result = subprocess.run(
@@ -174,3 +188,4 @@ def test_the_wheel_ships_the_standards(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "nums/standards/nums-2021/edition.yaml" in names
     assert "nums/standards/nums-2021/pillars/2-training.yaml" in names
+    assert "nums/web/static/app.js" in names and "nums/web/templates/programme.html" in names

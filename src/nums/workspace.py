@@ -138,7 +138,7 @@ class Workspace:
 
     def new_folder(self, name: str) -> Path:
         """Where ``POST /api/programmes`` puts a new programme; refuses unsafe names."""
-        parts = name.strip().strip("/").split("/")
+        parts = name.strip().split("/")
         if not name.strip() or len(parts) > MAX_DEPTH or not all(_creatable_name(p) for p in parts):
             raise NumsError(
                 Problem(
@@ -172,7 +172,7 @@ class Workspace:
             submission = submission_from_document(doc, edition, place.path)
         except NumsError as error:
             return LoadedProgramme(place, text, sha256, document, edition, None, None, error.problems)
-        result = assess(edition, submission, on)
+        result = assess(edition, submission, on, today=date.today())
         return LoadedProgramme(
             place, text, sha256, document, edition, submission, result, (), submission.warnings
         )

@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "portfolio",
         "Every programme of a university at a glance: awards, renewals, next year's fees.",
     ),
+    "serve": ("nums.cli.web", "serve", "Work on a folder of programmes in a web browser."),
 }
 
 

@@ -1,0 +1,123 @@
+"""``nums serve``: the coordinators' web app over a folder of programmes.
+
+Imported only when ``serve`` runs, so no other command loads Starlette or
+uvicorn.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import os
+import signal
+import socket
+import sys
+import webbrowser
+from pathlib import Path
+
+import click
+
+from nums.errors import NumsError, Problem
+
+LOOPBACK_NAMES = {"localhost"}
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command()
+@click.argument(
+    "workspace", required=False, default=".", type=click.Path(file_okay=False, exists=True, path_type=Path)
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option("--no-browser", is_flag=True, help="Do not open a web browser.")
+@click.option(
+    "--max-upload",
+    default=25,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="MIB",
+    help="Largest evidence file accepted, in MiB.",
+)
+@click.pass_context
+def serve(ctx: click.Context, workspace: Path, host: str, port: int, no_browser: bool, max_upload: float) -> None:
+    """Work on the programmes in WORKSPACE in a web browser.
+
+    Every folder inside WORKSPACE (up to three levels down) that holds a
+    submission.yaml is a programme. Prints the address to open, with a fresh
+    token that every request needs; stop with Ctrl-C.
+    """
+    import uvicorn
+
+    from nums.web.app import create_app
+    from nums.web.security import Guard, allowed_hosts, new_token
+    from nums.workspace import Workspace
+
+    explicit_host = ctx.get_parameter_source("host") == click.core.ParameterSource.COMMANDLINE
+    if not is_loopback(host) and not explicit_host:  # pragma: no cover - the default is loopback
+        raise NumsError(Problem("binding a non-loopback address needs --host given explicitly"))
+    sock = _bind(host, port)
+    bound = sock.getsockname()[1]
+    token = new_token()
+    guard = Guard(token, allowed_hosts(host, bound), int(max_upload * 1024 * 1024), f"nums_token_{bound}")
+    standard = (ctx.find_root().obj or {}).get("standard")
+    app = create_app(Workspace(workspace, standard), guard)
+    shown_host = f"[{host}]" if ":" in host else host
+    address = f"http://{shown_host}:{bound}/?token={token}"
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
+    server = uvicorn.Server(config)
+    _stop_on_sigterm(server)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn stops, then re-raises it
+        if not is_loopback(host):
+            click.echo(
+                f"warning: listening on {host}: anyone who can reach port {bound} and has the address "
+                "can read and change every programme in this workspace.",
+                err=True,
+            )
+        click.echo(address)
+        sys.stdout.flush()
+        if not no_browser and _has_display():
+            with contextlib.suppress(Exception):
+                webbrowser.open(address)
+        server.run(sockets=[sock])
+    ctx.exit(0)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        sock.close()
+        raise NumsError(
+            Problem(
+                f"cannot listen on {host}:{port}: {exc.strerror}",
+                suggestion="choose another --port, or --port 0 for any free one",
+            )
+        ) from None
+    sock.listen(128)  # connections made before the app is ready wait instead of being refused
+    return sock
+
+
+def _stop_on_sigterm(server: object) -> None:
+    """SIGTERM stops the server the way Ctrl-C does: finish, exit 0."""
+
+    def handle(signum: int, frame: object) -> None:
+        server.should_exit = True  # type: ignore[attr-defined]
+
+    signal.signal(signal.SIGTERM, handle)
+
+
+def _has_display() -> bool:
+    if sys.platform in {"darwin", "win32"}:
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

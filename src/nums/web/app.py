@@ -1,0 +1,50 @@
+"""The Starlette app: routes assembled, the security middleware outermost.
+
+``create_app`` takes everything it needs as arguments (the workspace, the
+token, the allowed hosts, the upload limit), so tests build the very app
+``nums serve`` runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from nums.web import api, routes_programmes
+from nums.web.security import BodyTooLarge, Guard, SecurityMiddleware
+from nums.workspace import Workspace
+
+STATIC = Path(__file__).resolve().parent / "static"
+DEFAULT_MAX_UPLOAD = 25 * 1024 * 1024  # "25 MiB a file by default"
+
+
+async def _too_large(request: Request, exc: Exception) -> Response:
+    limit = request.app.state.max_upload
+    return PlainTextResponse(f"Too large: a file may be at most {limit} bytes; nothing was written.", 413)
+
+
+async def _no_icon(request: Request) -> Response:
+    return Response(status_code=204)
+
+
+def create_app(workspace: Workspace, guard: Guard) -> Starlette:
+    app = Starlette(
+        routes=[
+            *api.ROUTES,
+            *routes_programmes.ROUTES,
+            Route("/favicon.ico", _no_icon),
+            Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+        ],
+        middleware=[Middleware(SecurityMiddleware, guard=guard)],
+        exception_handlers={BodyTooLarge: _too_large},
+    )
+    app.state.workspace = workspace
+    app.state.max_upload = guard.max_upload
+    app.state.csrf = guard.csrf
+    return app

@@ -1,0 +1,191 @@
+"""Files the web app writes and serves, so that nothing a person wrote is lost.
+
+- A save carries the SHA-256 of the file it was based on. If the file changed
+  on disk since (another tab, the CLI, a colleague on a shared drive), the save
+  is refused and the file is left alone.
+- Before a save replaces a file, the old version is kept under
+  ``PROGRAMME/.nums/history/`` (the newest ``KEEP_VERSIONS``), and any of them
+  can be restored (which keeps the one it replaces, too).
+- Uploads land only in the programme's ``evidence/`` folder, under a safe name,
+  and never overwrite: a clashing name gets a numbered suffix.
+- Files are served only from inside the programme's folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from nums.workspace import SUBMISSION_FILE, file_sha256
+from nums.writing import write_bytes_atomically
+
+KEEP_VERSIONS = 20
+HISTORY = Path(".nums") / "history"
+EVIDENCE = "evidence"
+_SAVE_LOCK = threading.Lock()  # one save at a time: the check and the rename are one step
+_VERSION_NAME = re.compile(r"^\d{8}T\d{12}Z-[0-9a-f]{12}\.yaml$")
+
+
+class Conflict(Exception):
+    """The file changed on disk since the version the person was editing."""
+
+    def __init__(self, current_sha256: str | None) -> None:
+        self.current_sha256 = current_sha256
+        super().__init__("the file changed on disk since you opened it")
+
+
+class TooLarge(Exception):
+    """An upload bigger than the limit."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"a file may be at most {limit} bytes")
+
+
+@dataclass(frozen=True)
+class Version:
+    """One kept version of a submission file."""
+
+    name: str
+    saved: datetime
+    sha256_prefix: str
+    size: int
+
+
+def current_sha256(path: Path) -> str | None:
+    try:
+        return file_sha256(path.read_bytes())
+    except FileNotFoundError:
+        return None
+
+
+def save_submission(folder: Path, text: str, base_sha256: str | None) -> str:
+    """Write ``folder/submission.yaml`` atomically if it is still ``base_sha256``; return the new hash."""
+    target = folder / SUBMISSION_FILE
+    data = text.encode("utf-8")
+    with _SAVE_LOCK:
+        try:
+            old = target.read_bytes()
+        except FileNotFoundError:
+            old = None
+        old_sha = file_sha256(old) if old is not None else None
+        if old_sha != base_sha256:
+            raise Conflict(old_sha)
+        if old is not None and old != data:
+            _keep(folder, old)
+        write_bytes_atomically(target, data)
+    return file_sha256(data)
+
+
+def _keep(folder: Path, data: bytes) -> None:
+    history = folder / HISTORY
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    write_bytes_atomically(history / f"{stamp}-{file_sha256(data)[:12]}.yaml", data)
+    for old in _version_files(folder)[KEEP_VERSIONS:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+
+
+def _version_files(folder: Path) -> list[Path]:
+    """Kept versions, newest first."""
+    history = folder / HISTORY
+    try:
+        names = [p for p in history.iterdir() if _VERSION_NAME.match(p.name)]
+    except OSError:
+        return []
+    return sorted(names, key=lambda p: p.name, reverse=True)
+
+
+def versions(folder: Path) -> list[Version]:
+    found = []
+    for path in _version_files(folder):
+        stamp, sha = path.stem.split("-", 1)
+        saved = datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+        found.append(Version(path.name, saved, sha, path.stat().st_size))
+    return found
+
+
+def restore(folder: Path, name: str, base_sha256: str | None) -> str:
+    """Make a kept version current again (the current one is kept in its turn)."""
+    if not _VERSION_NAME.match(name):
+        raise FileNotFoundError(name)
+    data = (folder / HISTORY / name).read_bytes()
+    return save_submission(folder, data.decode("utf-8"), base_sha256)
+
+
+def safe_name(name: str) -> str:
+    """A file name that is only a name: no folders, no leading dots, plain characters."""
+    base = unicodedata.normalize("NFKC", name.replace("\\", "/")).rsplit("/", 1)[-1]
+    base = re.sub(r"[^\w.\-]+", "-", base, flags=re.ASCII).strip("-.")
+    base = re.sub(r"-{2,}", "-", base)
+    if len(base) > 100:
+        stem, dot, ext = base.rpartition(".")
+        base = stem[: 100 - len(ext) - 1] + dot + ext if dot and len(ext) <= 10 else base[:100]
+    return base or "upload"
+
+
+def save_upload(folder: Path, name: str, chunks: Iterable[bytes], limit: int) -> Path:
+    """Write an upload into ``folder/evidence/`` under a fresh safe name; return its path.
+
+    Written to a temporary file first and linked into place, so a name is
+    never overwritten, and an upload over ``limit`` bytes leaves nothing.
+    """
+    evidence = folder / EVIDENCE
+    evidence.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=evidence)
+    try:
+        size = 0
+        with os.fdopen(handle, "wb") as stream:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(limit)
+                stream.write(chunk)
+        os.chmod(temporary, 0o644)
+        return _link_fresh(evidence, safe_name(name), Path(temporary))
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
+def _link_fresh(evidence: Path, name: str, temporary: Path) -> Path:
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        stem, dot, ext = name, "", ""
+    for number in range(1, 10_000):
+        candidate = evidence / (name if number == 1 else f"{stem}-{number}{dot}{ext}")
+        try:
+            os.link(temporary, candidate)
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileExistsError(name)
+
+
+def file_inside(folder: Path, relative: str) -> Path | None:
+    """The file ``relative`` names inside ``folder``, or None when it is not a plain file there.
+
+    Refuses absolute paths, ``..``, hidden parts (so ``.nums/`` is not served)
+    and links that lead out of the folder.
+    """
+    if not relative or relative.startswith("/") or "\\" in relative or "\x00" in relative:
+        return None
+    parts = relative.split("/")
+    if any(not part or part.startswith(".") for part in parts):
+        return None
+    root = folder.resolve()
+    try:
+        real = folder.joinpath(*parts).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not real.is_relative_to(root) or not real.is_file():
+        return None
+    return real

@@ -1,0 +1,393 @@
+"""The coordinator's pages: the workspace's programmes, and one programme's form.
+
+Every page works with JavaScript off: forms post, the server saves and
+redirects (or shows the form again with its errors and what was typed). With
+JavaScript on, ``static/app.js`` posts the form to ``preview`` as the person
+types and swaps in the live result.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from nums.errors import NumsError, Problem
+from nums.skeleton import submission_skeleton
+from nums.web import files
+from nums.web.api import create_programme_folder
+from nums.web.downloads import evidence_download, pack_html_text, pack_pdf_bytes
+from nums.web.editing import check_document, save_document
+from nums.web.form import (
+    CONTINUATION,
+    Posted,
+    claim_of,
+    document_from_form,
+    errors_by_field,
+    evidence_of,
+    programmes_of,
+    text,
+)
+from nums.web.result_view import result_view
+from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+_ENV = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def page_url(programme_id: str, rest: str = "") -> str:
+    return "/p/" + quote(programme_id, safe="/") + (f"/{rest}" if rest else "")
+
+
+def level_options(edition: Any) -> list[tuple[str, str]]:
+    return [(level, edition.level_name(level)) for level in edition.levels]
+
+
+_ENV.globals.update(
+    page_url=page_url, text=text, claim_of=claim_of, evidence_of=evidence_of, level_options=level_options
+)
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    html = _ENV.get_template(name).render(csrf=request.app.state.csrf, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def _workspace(request: Request) -> Workspace:
+    return request.app.state.workspace
+
+
+# --- home -----------------------------------------------------------------------
+
+
+async def home(request: Request) -> Response:
+    programmes = await run_in_threadpool(_workspace(request).load_all)
+    return render(request, "home.html", programmes=[_row(p) for p in programmes], title="Programmes")
+
+
+def _row(loaded: LoadedProgramme) -> dict[str, Any]:
+    result, sub = loaded.assessment, loaded.submission
+    if result is None or sub is None:
+        return {"id": loaded.id, "valid": False, "errors": [str(p) for p in loaded.problems]}
+    name = result.edition.level_name
+    return {
+        "id": loaded.id,
+        "valid": True,
+        "name": sub.title,
+        "institution": sub.programme.institution,
+        "application": f"{sub.application.type} for {name(sub.application.level)} "
+        f"on {sub.application.date.isoformat()}",
+        "awardable": name(result.awardable) if result.awardable else "nothing yet",
+        "valid_until": result.standing.expires.isoformat() if result.standing.expires else "—",
+        "next": _next_step(loaded),
+    }
+
+
+def _next_step(loaded: LoadedProgramme) -> str:
+    """One line on what to do next: the first thing in the way, or that the pack is ready."""
+    result = loaded.assessment
+    assert result is not None
+    applied = result.submission.application.level
+    if result.eligibility.reasons:
+        return result.eligibility.reasons[0]
+    if result.awardable == applied:
+        return "Ready: download the pack for the assessor"
+    if not result.gaps.reached:
+        short = [p for p in result.gaps.pillars.values() if not p.reaches_target]
+        return f"{len(short)} pillar(s) short of {result.edition.level_name(result.gaps.target)}"
+    return result.awardable_reason
+
+
+async def new_programme(request: Request) -> Response:
+    form = await request.form()
+    name = str(form.get("folder") or "")
+    try:
+        place = await run_in_threadpool(create_programme_folder, _workspace(request), name)
+    except (FileExistsError, NumsError) as error:
+        message = (
+            f"A folder called {name!r} already exists; choose another name."
+            if isinstance(error, FileExistsError)
+            else str(error.problems[0].message) + f" ({error.problems[0].suggestion})"
+        )
+        programmes = await run_in_threadpool(_workspace(request).load_all)
+        return render(
+            request,
+            "home.html",
+            status=409 if isinstance(error, FileExistsError) else 422,
+            programmes=[_row(p) for p in programmes],
+            new_error=message,
+            new_folder=name,
+            title="Programmes",
+        )
+    return RedirectResponse(page_url(place.id) + "?created=1", status_code=303)
+
+
+# --- one programme ------------------------------------------------------------
+
+
+async def programme(request: Request) -> Response:
+    workspace = _workspace(request)
+    found = workspace.split(request.path_params["rest"])
+    if found is None:
+        return render(request, "missing.html", status=404, title="Not found")
+    place, rest = found
+    method = request.method
+    if rest == "" and method == "GET":
+        loaded = await run_in_threadpool(workspace.load, place)
+        flash = _flash(request.query_params)
+        return render(request, "programme.html", **_page(loaded, None, (), flash))
+    if rest == "save" and method == "POST":
+        return await _save(request, workspace, place)
+    if rest == "preview" and method == "POST":
+        return await _preview(request, workspace, place)
+    if rest == "restore" and method == "POST":
+        return await _restore(request, place)
+    if rest == "replace" and method == "POST":
+        return await _replace(request, workspace, place)
+    if rest in {"pack.pdf", "pack.html"} and method == "GET":
+        return await _pack(request, workspace, place, rest)
+    if rest.startswith("files/") and method in {"GET", "HEAD"}:
+        download = evidence_download(place, rest.removeprefix("files/"))
+        if download is not None:
+            return download
+    return render(request, "missing.html", status=404, title="Not found")
+
+
+_FLASHES = {
+    "saved": "Saved. The version it replaced is kept under History.",
+    "created": "Created. Fill in the details and the criteria, then save.",
+    "restored": "Restored that version. The one it replaced is kept under History.",
+    "replaced": "Started again from a blank form. The broken file is kept under History.",
+    "conflict": "The file changed on disk meanwhile, so nothing was changed. This is the file as it is now.",
+}
+
+
+def _flash(query: Any) -> str | None:
+    return next((message for key, message in _FLASHES.items() if key in query), None)
+
+
+def _page(
+    loaded: LoadedProgramme,
+    document: dict[str, Any] | None,
+    problems: tuple[Problem, ...],
+    flash: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """Everything the programme page shows: the form (from ``document``, else the file), the
+    problems next to their fields, and the result of what is saved."""
+    shown = document if document is not None else loaded.document
+    edition = loaded.edition
+    if edition is None and shown is not None:
+        try:
+            from nums.standard import load_edition
+
+            edition = load_edition()
+        except NumsError:
+            edition = None
+    problems = problems if document is not None else loaded.problems
+    result = extra.pop("result", loaded.assessment)
+    return {
+        "title": _title(shown, loaded.id),
+        "id": loaded.id,
+        "place": loaded.place,
+        "loaded": loaded,
+        "doc": shown,
+        "ed": edition,
+        "programmes": programmes_of(shown) if shown is not None else [],
+        "combined": isinstance((shown or {}).get("programmes"), list),
+        "continuation": _wants_continuation(shown),
+        "CONTINUATION": CONTINUATION,
+        "problems": problems,
+        "errors": errors_by_field(problems, edition),
+        "sha256": extra.pop("sha256", loaded.sha256),
+        "result": result_view(result) if result is not None else None,
+        "statuses": result.claims if result is not None else {},
+        "versions": files.versions(loaded.place.folder),
+        "flash": flash,
+        "broken": loaded.document is None,
+        "excerpts": _excerpts(loaded) if loaded.document is None else [],
+        **extra,
+    }
+
+
+def _excerpts(loaded: LoadedProgramme, around: int = 3) -> list[dict[str, Any]]:
+    """The lines around each problem in a file that does not parse, numbered, the line itself marked."""
+    lines = (loaded.text or "").splitlines()
+    shown = []
+    for problem in loaded.problems:
+        if problem.line is None:
+            continue
+        first = max(problem.line - around, 1)
+        last = min(problem.line + around, len(lines))
+        rows = [(n, lines[n - 1], n == problem.line) for n in range(first, last + 1)]
+        shown.append({"problem": problem, "rows": rows})
+    return shown
+
+
+def _wants_continuation(document: dict[str, Any] | None) -> bool:
+    """A reaccreditation shows the continuation section; so does a file that already has one."""
+    if not document:
+        return False
+    application = document.get("application")
+    kind = application.get("type") if isinstance(application, dict) else None
+    return kind == "reaccreditation" or bool(document.get(CONTINUATION))
+
+
+def _title(document: dict[str, Any] | None, fallback: str) -> str:
+    if document:
+        names = [text(p.get("name")) for p in programmes_of(document) if p.get("name")]
+        if names:
+            return " · ".join(names)
+    return fallback
+
+
+async def _save(request: Request, workspace: Workspace, place: ProgrammeFolder) -> Response:
+    loaded = await run_in_threadpool(workspace.load, place)
+    if loaded.document is None and loaded.text is not None:
+        return render(request, "programme.html", status=409, **_page(loaded, None, ()))
+    async with request.form(max_files=1000, max_fields=5000) as form:
+        base = str(form.get("base_sha256") or "") or None
+        if form.get("action") == "overwrite":
+            base = str(form.get("overwrite_sha256") or "") or None
+        edition = loaded.edition or workspace.edition_for(loaded.document)
+        posted = document_from_form(edition, loaded.document, form)
+        if posted.action == "save" or posted.action == "overwrite":
+            try:
+                await run_in_threadpool(_store_uploads, request, place, posted)
+            except files.TooLarge as too_large:
+                problem = Problem(f"a file may be at most {too_large.limit} bytes; it was not stored")
+                return render(request, "programme.html", status=413, **_page(loaded, posted.document, (problem,)))
+    checked = await run_in_threadpool(check_document, workspace, place, posted.document)
+    if posted.action not in {"save", "overwrite"} or checked.problems:
+        # a button that adds or removes a row, or a form with mistakes: show it again, unsaved
+        status = 422 if checked.problems and posted.action in {"save", "overwrite"} else 200
+        return render(
+            request,
+            "programme.html",
+            status=status,
+            **_page(loaded, posted.document, checked.problems, sha256=base, unsaved=True),
+        )
+    try:
+        await run_in_threadpool(save_document, place, checked, base)
+    except files.Conflict as conflict:
+        return render(
+            request,
+            "programme.html",
+            status=409,
+            **_page(
+                loaded,
+                posted.document,
+                (),
+                sha256=base,
+                conflict=conflict.current_sha256,
+                unsaved=True,
+                result=checked.assessment(),
+            ),
+        )
+    return RedirectResponse(page_url(place.id) + "?saved=1", status_code=303)
+
+
+def _store_uploads(request: Request, place: ProgrammeFolder, posted: Posted) -> None:
+    """Files chosen in the form go into evidence/ and become evidence items of their criterion."""
+    limit = request.app.state.max_upload
+    for upload in posted.uploads:
+        path = files.save_upload(place.folder, upload.filename, _chunks(upload.stream), limit)
+        claim = (
+            posted.document[CONTINUATION]
+            if upload.target == CONTINUATION
+            else posted.document["criteria"][upload.target]
+        )
+        title = upload.title or Path(upload.filename).stem.replace("-", " ").replace("_", " ") or path.name
+        claim["evidence"].append({"title": title, "file": f"{files.EVIDENCE}/{path.name}"})
+
+
+def _chunks(stream: Any, size: int = 1 << 16) -> Any:
+    while chunk := stream.read(size):
+        yield chunk
+
+
+async def _preview(request: Request, workspace: Workspace, place: ProgrammeFolder) -> Response:
+    """The live result for what is in the form, unsaved (files are not stored)."""
+    loaded = await run_in_threadpool(workspace.load, place)
+    if loaded.document is None:
+        return HTMLResponse("", status_code=409)
+    async with request.form(max_files=1000, max_fields=5000) as form:
+        posted = document_from_form(loaded.edition or workspace.edition_for(loaded.document), loaded.document, form)
+    checked = await run_in_threadpool(check_document, workspace, place, posted.document)
+    result = await run_in_threadpool(checked.assessment)
+    html = _ENV.get_template("_result.html").render(
+        id=place.id,
+        result=result_view(result) if result is not None else None,
+        problems=checked.problems,
+        preview=True,
+        csrf=request.app.state.csrf,
+    )
+    return HTMLResponse(html)
+
+
+async def _restore(request: Request, place: ProgrammeFolder) -> Response:
+    form = await request.form()
+    try:
+        await run_in_threadpool(
+            files.restore, place.folder, str(form.get("version") or ""), str(form.get("base_sha256") or "") or None
+        )
+    except FileNotFoundError:
+        return render(request, "missing.html", status=404, title="Not found")
+    except files.Conflict:
+        return RedirectResponse(page_url(place.id) + "?conflict=1", status_code=303)
+    return RedirectResponse(page_url(place.id) + "?restored=1", status_code=303)
+
+
+async def _replace(request: Request, workspace: Workspace, place: ProgrammeFolder) -> Response:
+    """Only on the person's say-so: a file that does not parse is replaced by a blank form."""
+    form = await request.form()
+    if not form.get("confirm"):
+        loaded = await run_in_threadpool(workspace.load, place)
+        problem = Problem("tick the box to confirm you want to start again; the file is kept under History")
+        return render(request, "programme.html", status=422, **_page(loaded, None, (), confirm_error=problem))
+    skeleton = submission_skeleton(workspace.edition_for(None))
+    try:
+        await run_in_threadpool(
+            files.save_submission, place.folder, skeleton, str(form.get("base_sha256") or "") or None
+        )
+    except files.Conflict:
+        return RedirectResponse(page_url(place.id) + "?conflict=1", status_code=303)
+    return RedirectResponse(page_url(place.id) + "?replaced=1", status_code=303)
+
+
+async def _pack(request: Request, workspace: Workspace, place: ProgrammeFolder, name: str) -> Response:
+    loaded = await run_in_threadpool(workspace.load, place)
+    if loaded.assessment is None:
+        return render(request, "programme.html", status=422, **_page(loaded, None, ()))
+    if name == "pack.pdf":
+        data = await run_in_threadpool(pack_pdf_bytes, loaded.assessment)
+        filename = f"{place.id.replace('/', '-')}-pack.pdf"
+        return Response(
+            data,
+            media_type="application/pdf",
+            headers={"content-disposition": f'attachment; filename="{filename}"'},
+        )
+    html = await run_in_threadpool(pack_html_text, loaded.assessment)
+    # shown in its own sandbox: no script, no access to the app's origin
+    return HTMLResponse(
+        html,
+        headers={"content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"},
+    )
+
+
+ROUTES = [
+    Route("/", home, methods=["GET"]),
+    Route("/new", new_programme, methods=["POST"]),
+    Route("/p/{rest:path}", programme, methods=["GET", "HEAD", "POST"]),
+]

@@ -1,0 +1,40 @@
+// nums serve: the live result. Without this file every page still works (plain
+// form posts); with it, the result beside the form follows what is typed.
+(function () {
+  "use strict";
+  var form = document.getElementById("programme-form");
+  var result = document.getElementById("result");
+  var state = document.getElementById("save-state");
+  if (!form || !result || !form.dataset.preview) { return; }
+  var timer = null;
+  var latest = 0;
+  var dirty = false;
+
+  function preview() {
+    var body = new FormData(form);
+    Array.from(body.keys()).forEach(function (key) {
+      if (body.get(key) instanceof File) { body.delete(key); }
+    });
+    var ticket = ++latest;
+    fetch(form.dataset.preview, { method: "POST", body: body, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (html !== null && ticket === latest) { result.innerHTML = html; }
+      })
+      .catch(function () { /* the saved result stays; saving still works */ });
+  }
+
+  function changed() {
+    if (!dirty && state) { state.textContent = "Unsaved changes"; }
+    dirty = true;
+    clearTimeout(timer);
+    timer = setTimeout(preview, 300);
+  }
+
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.addEventListener("submit", function () { dirty = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) { event.preventDefault(); event.returnValue = ""; }
+  });
+}());

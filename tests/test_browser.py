@@ -1,0 +1,202 @@
+"""A coordinator's journey in a real browser (Debian's chromium through Playwright), on a real
+`nums serve` process on a free loopback port; axe-core on every page; screenshots at 1280 and 390 px.
+
+Set NUMS_SCREENSHOTS=folder to keep the screenshots for looking at.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from tests.serve_process import Served, serving
+from tests.web_support import copy_examples
+
+CHROMIUM = Path(os.environ.get("NUMS_CHROMIUM", "/usr/bin/chromium"))
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"no chromium at {CHROMIUM}: `apt-get install -y chromium` (.ci/run installs it)",
+    ),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WIDTHS = (1280, 390)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture()
+def served(tmp_path: Path) -> Iterator[Served]:
+    with serving(copy_examples(tmp_path)) as running:
+        yield running
+
+
+def shots_folder(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("NUMS_SCREENSHOTS") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def no_serious_violations(page: Any) -> None:
+    """axe-core: no serious or critical accessibility violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
+    details = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in bad]
+    assert not bad, details
+
+
+def awardable(page: Any) -> str:
+    return page.locator("#awardable").inner_text()
+
+
+def test_a_coordinators_journey_with_javascript(browser: Any, served: Served, tmp_path: Path) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(served.address)
+    assert "token=" not in page.url  # the token left the address bar for a cookie
+    assert page.get_by_role("heading", name="Programmes").is_visible()
+
+    # create a programme
+    page.get_by_label("Folder name").fill("study-buddies")
+    page.get_by_role("button", name="Create").click()
+    page.wait_for_url(re.compile(r"/p/study-buddies"))
+    assert "Created." in page.content()
+
+    # fill in the details
+    page.get_by_label("Programme name").fill("Study Buddies")
+    page.get_by_label("Institution").fill("Fenwick University")
+    page.get_by_label("Coordinator's name").fill("Ana Silva")
+    page.get_by_label("Coordinator's email").fill("ana.silva@fenwick.example.ac.uk")
+    page.get_by_label("Purpose").fill("peer mentoring of first-year students by second-years")
+    page.get_by_label("Number of mentors").fill("14")
+    page.get_by_label("Started running on").fill("2024-09-16")
+    page.get_by_label("Application date").fill("2026-03-02")
+    page.get_by_label("Level applied for").select_option("bronze")
+
+    # tick criteria, write statements, add a link and upload a file
+    statements = {
+        "aims.1": "Study Buddies helps first-years settle in and find their feet on the course.",
+        "aims.2": "The welcome leaflet states the scheme's aims on its first page.",
+    }
+    for item, statement in statements.items():
+        block = page.locator(f"#item-{item.replace('.', '-')}")
+        block.get_by_label("We meet this: claim it").check()
+        block.get_by_label("Statement").fill(statement)
+        block.locator("details.add-evidence > summary").click()
+    page.locator("#item-aims-1").get_by_label("Web address").fill("https://fenwick.example.ac.uk/study-buddies")
+    page.locator("#item-aims-1").get_by_label("Title").fill("Scheme web page")
+    leaflet = tmp_path / "welcome leaflet.pdf"
+    leaflet.write_bytes(b"%PDF-1.4\n% a leaflet\n")
+    page.locator("#item-aims-2").get_by_label("or upload a file").set_input_files(str(leaflet))
+    sync_api.expect(page.locator("#awardable")).to_be_visible()  # the live result appeared as I typed
+    page.get_by_role("button", name="Save").first.click()
+    page.wait_for_url(re.compile(r"saved=1"))
+    text = (served_workspace(served) / "study-buddies" / "submission.yaml").read_text()
+    assert "https://fenwick.example.ac.uk/study-buddies" in text and "evidence/welcome-leaflet.pdf" in text
+    assert (served_workspace(served) / "study-buddies" / "evidence" / "welcome-leaflet.pdf").exists()
+
+    # download the pack and find the statements in it
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download the pack (PDF)").click()
+    pdf = Path(download_info.value.path()).read_bytes()
+    words = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    for statement in statements.values():
+        assert statement in words
+
+    # watch the awardable level change as a Silver claim is withdrawn, without a reload
+    page.goto(served.base + "/p/peer-mentoring")
+    assert awardable(page) == "Silver"
+    page.evaluate("window.__kept = 1")
+    for item in ("aims.4", "aims.5"):
+        page.locator(f"#item-{item.replace('.', '-')}").get_by_label("We meet this: claim it").uncheck()
+    sync_api.expect(page.locator("#awardable")).to_have_text("Bronze")
+    assert page.evaluate("window.__kept") == 1  # the same page: no full reload
+    context.close()
+
+
+def served_workspace(served: Served) -> Path:
+    return Path(served.process.args[4])  # type: ignore[index]
+
+
+def test_the_same_edit_with_javascript_off(browser: Any, served: Served) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(served.address)
+    page.get_by_role("link", name="Academic Mentoring Scheme").click()
+    block = page.locator("#item-celebration-2")
+    block.get_by_label("We meet this: claim it").check()
+    block.get_by_label("Statement").fill("Each spring we publish three short case studies of pairs.")
+    block.locator("details.add-evidence > summary").click()
+    block.get_by_label("Web address").fill("https://northmoor.example.ac.uk/mentoring/stories")
+    page.get_by_role("button", name="Save").first.click()
+    page.wait_for_url(re.compile(r"saved=1"))
+    assert "Saved." in page.content()
+    text = (served_workspace(served) / "academic-mentoring" / "submission.yaml").read_text()
+    assert "Each spring we publish three short case studies of pairs." in text
+    context.close()
+
+
+def test_every_page_passes_axe_and_is_photographed(browser: Any, served: Served, tmp_path: Path) -> None:
+    workspace = served_workspace(served)
+    broken = workspace / "hand-edited"
+    broken.mkdir()
+    shutil.copy(workspace / "peer-mentoring" / "submission.yaml", broken / "submission.yaml")
+    with (broken / "submission.yaml").open("a") as stream:
+        stream.write("criteria: [oops\n")
+    folder = shots_folder(tmp_path)
+    pages = {
+        "home": "/",
+        "programme": "/p/peer-mentoring",
+        "combined": "/p/department-combined",
+        "broken": "/p/hand-edited",
+        "not-found": "/p/nothing-here",
+    }
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(served.address)
+        for name, path in pages.items():
+            page.goto(served.base + path)
+            no_serious_violations(page)
+            page.screenshot(path=str(folder / f"{name}-{width}.png"))
+        context.close()
+
+
+def test_the_form_works_from_the_keyboard(browser: Any, served: Served) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(served.address + "&next=1")
+    page.goto(served.base + "/p/peer-mentoring")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
+    page.get_by_label("Programme name").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "f-p0-institution"
+    page.keyboard.press("Enter")  # Enter in a field saves (the first button is Save, not Remove)
+    page.wait_for_url(re.compile(r"saved=1"))
+    context.close()

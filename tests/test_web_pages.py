@@ -1,0 +1,191 @@
+"""The coordinator's pages with JavaScript off: plain form posts and full pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nums.cli import cli
+from nums.web.files import KEEP_VERSIONS
+from tests.web_support import awardable_on, client_for, copy_examples, form_fields
+
+
+@pytest.fixture()
+def root(tmp_path: Path) -> Path:
+    return copy_examples(tmp_path)
+
+
+def test_home_lists_programmes_and_the_broken_ones_with_their_errors(root: Path) -> None:
+    (root / "broken").mkdir()
+    (root / "broken" / "submission.yaml").write_text("programme:\n  name: [\n")
+    client, _ = client_for(root)
+    html = client.get("/").text
+    assert "First-Year Peer Mentoring" in html and "Harbourside University" in html
+    assert "Programmes that need fixing" in html and "broken/submission.yaml:" in html
+    assert "New programme" in html
+
+
+def test_new_programme_then_fill_it_in_with_plain_form_posts(root: Path) -> None:
+    client, guard = client_for(root)
+    created = client.post(f"/new?csrf={guard.csrf}", data={"folder": "new-scheme"})
+    assert created.status_code == 303 and created.headers["location"].startswith("/p/new-scheme")
+    page = client.get("/p/new-scheme").text
+    assert "to fix" in page  # a blank submission is not valid yet, and says what is missing
+    fields = form_fields(page)
+    fields.update(
+        {
+            "p0.name": "Study Buddies",
+            "p0.institution": "Fenwick University",
+            "p0.coordinator.name": "Ana Silva",
+            "p0.purpose": "peer mentoring of first-year students",
+            "p0.mentors": "12",
+            "p0.started": "2024-09-16",
+            "application.date": "2026-03-02",
+            "application.level": "bronze",
+            "c.aims.1.met": "1",
+            "c.aims.1.statement": "Our aim is to help first-years settle in.",
+            "c.aims.1.new.url": "https://example.org/study-buddies",
+            "action": "save",
+        }
+    )
+    saved = client.post(f"/p/new-scheme/save?csrf={guard.csrf}", data=fields)
+    assert saved.status_code == 303, saved.text[:3000]
+    path = root / "new-scheme" / "submission.yaml"
+    assert CliRunner().invoke(cli, ["validate", str(path)]).exit_code == 0
+    page = client.get("/p/new-scheme?saved=1").text
+    assert "Saved." in page and "https://example.org/study-buddies" in page
+    assert "Our aim is to help first-years settle in." in path.read_text()
+
+
+def test_an_invalid_value_is_shown_next_to_its_field_and_nothing_is_saved(root: Path) -> None:
+    client, guard = client_for(root)
+    fields = form_fields(client.get("/p/peer-mentoring").text)
+    fields.update({"p0.mentors": "lots", "c.aims.1.statement": "typed but not saved", "action": "save"})
+    path = root / "peer-mentoring" / "submission.yaml"
+    before = path.read_bytes()
+    response = client.post(f"/p/peer-mentoring/save?csrf={guard.csrf}", data=fields)
+    assert response.status_code == 422
+    assert path.read_bytes() == before
+    assert 'id="f-p0-mentors-error"' in response.text
+    assert "typed but not saved" in response.text  # what the person typed is still in the form
+
+
+def test_a_stale_page_is_refused_and_keeps_what_was_typed(root: Path) -> None:
+    """"if the file changed on disk since ... the save is refused with a clear message, the file is left
+    as it is, and what the person typed is still in the form.\""""
+    client, guard = client_for(root)
+    fields = form_fields(client.get("/p/peer-mentoring").text)
+    path = root / "peer-mentoring" / "submission.yaml"
+    path.write_text(path.read_text() + "# edited elsewhere\n")
+    before = path.read_bytes()
+    fields.update({"c.aims.1.statement": "my careful words", "action": "save"})
+    response = client.post(f"/p/peer-mentoring/save?csrf={guard.csrf}", data=fields)
+    assert response.status_code == 409
+    assert "the file changed on disk" in response.text and "my careful words" in response.text
+    assert path.read_bytes() == before
+    fields = form_fields(response.text)
+    fields["action"] = "overwrite"
+    assert client.post(f"/p/peer-mentoring/save?csrf={guard.csrf}", data=fields).status_code == 303
+    assert "my careful words" in path.read_text()
+
+
+def test_a_hand_broken_file_is_shown_with_its_lines_and_never_overwritten_unasked(root: Path) -> None:
+    client, guard = client_for(root)
+    path = root / "peer-mentoring" / "submission.yaml"
+    path.write_text("programme:\n  name: First\n  name: Second\ncriteria: [\n")
+    before = path.read_bytes()
+    page = client.get("/p/peer-mentoring").text
+    assert re.search(r"submission\.yaml:\d+: ", page)
+    assert "cannot be read as a submission" in page
+    assert client.post(f"/p/peer-mentoring/save?csrf={guard.csrf}", data={"action": "save"}).status_code == 409
+    assert client.post(f"/p/peer-mentoring/replace?csrf={guard.csrf}", data={}).status_code == 422
+    assert path.read_bytes() == before
+    sha = form_fields(page)  # the broken page has no programme form
+    assert sha == {}
+    from nums.workspace import file_sha256
+
+    replaced = client.post(
+        f"/p/peer-mentoring/replace?csrf={guard.csrf}", data={"confirm": "1", "base_sha256": file_sha256(before)}
+    )
+    assert replaced.status_code == 303
+    assert path.read_bytes() != before
+    kept = sorted((root / "peer-mentoring" / ".nums" / "history").iterdir())
+    assert kept[-1].read_bytes() == before
+
+
+def test_saves_keep_the_last_versions_and_one_can_be_restored(root: Path) -> None:
+    """"The version it replaces is kept ... (the last 20), and the page can restore one.\""""
+    client, guard = client_for(root)
+    path = root / "peer-mentoring" / "submission.yaml"
+    original = path.read_bytes()
+    for number in range(KEEP_VERSIONS + 3):
+        fields = form_fields(client.get("/p/peer-mentoring").text)
+        fields.update({"c.aims.1.statement": f"version {number}", "action": "save"})
+        assert client.post(f"/p/peer-mentoring/save?csrf={guard.csrf}", data=fields).status_code == 303
+    history = root / "peer-mentoring" / ".nums" / "history"
+    assert len(list(history.iterdir())) == KEEP_VERSIONS
+    page = client.get("/p/peer-mentoring").text
+    assert page.count("Restore</button>") == KEEP_VERSIONS
+    newest = sorted(history.iterdir())[-1]
+    current = form_fields(page)["base_sha256"]
+    restored = client.post(
+        f"/p/peer-mentoring/restore?csrf={guard.csrf}", data={"version": newest.name, "base_sha256": current}
+    )
+    assert restored.status_code == 303
+    assert "version 21" in path.read_text() and path.read_bytes() != original
+    bad = client.post(f"/p/peer-mentoring/restore?csrf={guard.csrf}", data={"version": "../../x", "base_sha256": current})
+    assert bad.status_code == 404
+
+
+def test_buttons_add_and_remove_rows_without_saving(root: Path) -> None:
+    client, guard = client_for(root)
+    path = root / "peer-mentoring" / "submission.yaml"
+    before = path.read_bytes()
+    fields = form_fields(client.get("/p/peer-mentoring").text)
+    added = client.post(f"/p/peer-mentoring/save?csrf={guard.csrf}", data={**fields, "action": "add-award"})
+    assert added.status_code == 200 and 'name="history.1.level"' in added.text
+    removed = client.post(
+        f"/p/peer-mentoring/save?csrf={guard.csrf}", data={**fields, "action": "remove-evidence:aims.1:0"}
+    )
+    assert removed.status_code == 200
+    assert form_fields(removed.text)["c.aims.1.ev-count"] == "1"
+    assert path.read_bytes() == before
+
+
+def test_an_upload_from_the_form_becomes_evidence(root: Path) -> None:
+    client, guard = client_for(root)
+    fields = form_fields(client.get("/p/peer-mentoring").text)
+    fields.update({"action": "save", "c.celebration.2.new.title": "Case studies 2025"})
+    response = client.post(
+        f"/p/peer-mentoring/save?csrf={guard.csrf}",
+        data=fields,
+        files={"c.celebration.2.upload": ("case studies.pdf", b"%PDF-1.4 case studies")},
+    )
+    assert response.status_code == 303, response.text[:2000]
+    assert (root / "peer-mentoring" / "evidence" / "case-studies.pdf").read_bytes().startswith(b"%PDF")
+    text = (root / "peer-mentoring" / "submission.yaml").read_text()
+    assert '{title: "Case studies 2025", file: "evidence/case-studies.pdf"}' in text
+
+
+def test_the_live_preview_follows_the_form_without_saving(root: Path) -> None:
+    client, guard = client_for(root)
+    page = client.get("/p/academic-mentoring").text
+    assert awardable_on(page) == "Bronze"
+    fields = form_fields(page)
+    fields["application.level"] = "bronze"
+    preview = client.post(f"/p/academic-mentoring/preview?csrf={guard.csrf}", data=fields)
+    assert preview.status_code == 200 and "not saved yet" in preview.text
+    fields["p0.started"] = ""
+    fields["application.date"] = "2020-01-01"
+    preview = client.post(f"/p/academic-mentoring/preview?csrf={guard.csrf}", data=fields)
+    assert awardable_on(preview.text) == "Nothing yet"
+
+
+def test_the_pack_html_preview_is_sandboxed(root: Path) -> None:
+    client, _ = client_for(root)
+    response = client.get("/p/peer-mentoring/pack.html")
+    assert response.status_code == 200 and "First-Year Peer Mentoring" in response.text
+    assert "sandbox" in response.headers["content-security-policy"]
