@@ -14,6 +14,7 @@ are written as JSON scalars and flow collections, which YAML reads exactly
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import textwrap
@@ -151,16 +152,23 @@ def _criteria(edition: Edition, criteria: Any) -> list[str]:
         for level in edition.levels:
             lines.append(f"  # --- {edition.level_name(level)} ---")
             for item in pillar.items_at(level):
-                comment = f"{item.parent}: {item.text}" if item.parent else item.text
-                lines += [f"  # {line}" for line in textwrap.wrap(comment, 92)]
+                lines += _comment_lines(item.parent, item.text)
                 lines += _claim(item.id, criteria.get(item.id))
-    unknown = [k for k in criteria if str(k) not in {item.id for item in edition.items}]
+    known = {item.id for item in edition.items}
+    unknown = [k for k in criteria if str(k) not in known]
     if unknown:
         lines.append("")
         lines.append("  # ===== Not criteria of this edition (check the ids) =====")
         for key in unknown:
             lines += _claim(str(key), criteria[key])
     return lines
+
+
+@functools.lru_cache(maxsize=1024)
+def _comment_lines(parent: str | None, text: str) -> tuple[str, ...]:
+    """An item's text as wrapped comment lines (the same for every save, so kept)."""
+    comment = f"{parent}: {text}" if parent else text
+    return tuple(f"  # {line}" for line in textwrap.wrap(comment, 92))
 
 
 def _claim(item_id: str, claim: Any) -> list[str]:
