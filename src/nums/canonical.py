@@ -39,6 +39,8 @@ _TOP_KEYS = (
 _DATE_KEYS = frozenset({"started", "date", "awarded"})
 _WORD = re.compile(r"^[a-z][a-z0-9_-]*$")  # ids and levels read best bare
 _YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+# characters YAML may not hold even quoted (JSON leaves DEL, C1 controls and lone surrogates raw)
+_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]+")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -58,7 +60,11 @@ def scalar(value: Any, key: Any = None) -> str:
         return "[" + ", ".join(scalar(v) for v in value) + "]"
     if isinstance(value, str) and _WORD.match(value) and value.lower() not in _YAML_WORDS:
         return value
-    return json.dumps(value, ensure_ascii=False)
+    return _NOT_YAML_PRINTABLE.sub(_escape, json.dumps(value, ensure_ascii=False))
+
+
+def _escape(match: re.Match[str]) -> str:
+    return "".join(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}" for ch in match.group())
 
 
 def _key(key: Any) -> str:
