@@ -39,8 +39,9 @@ _TOP_KEYS = (
 _DATE_KEYS = frozenset({"started", "date", "awarded"})
 _WORD = re.compile(r"^[a-z][a-z0-9_-]*$")  # ids and levels read best bare
 _YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
-# characters YAML may not hold even quoted (JSON leaves DEL, C1 controls and lone surrogates raw)
-_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]+")
+# characters JSON leaves raw that YAML either refuses (DEL, C1 controls, lone surrogates) or reads
+# as line breaks inside quotes (NEL, U+2028, U+2029): written as escapes, they come back exactly
+_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x9f\ud800-\udfff\u2028\u2029\ufffe\uffff]+")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
