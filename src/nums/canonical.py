@@ -53,7 +53,7 @@ def scalar(value: Any, key: Any = None) -> str:
     """
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str) and key in _DATE_KEYS and _ISO_DATE.match(value):
+    if isinstance(value, str) and key in _DATE_KEYS and _is_date(value):
         return value
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_key(k)}: {scalar(v, k)}" for k, v in value.items()) + "}"
@@ -66,6 +66,17 @@ def scalar(value: Any, key: Any = None) -> str:
 
 def _escape(match: re.Match[str]) -> str:
     return "".join(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}" for ch in match.group())
+
+
+def _is_date(text: str) -> bool:
+    """Written bare only when YAML will read it as that date (``2026-13-01`` stays quoted text)."""
+    if not _ISO_DATE.match(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _key(key: Any) -> str:
