@@ -27,7 +27,7 @@ def test_version_and_help() -> None:
     assert code == 0 and __version__ in output
     code, output = invoke("--help")
     assert code == 0
-    for command in ("standards", "init", "validate", "assess", "schema", "pack", "quote", "review"):
+    for command in ("standards", "init", "validate", "assess", "schema", "pack", "quote", "review", "serve"):
         assert command in output
 
 

@@ -126,6 +126,10 @@ def test_an_invalid_submission_is_422_with_validates_messages_and_leaves_the_fil
     response = client.put(url, json={"base_sha256": got["sha256"], "submission": document}, headers=bearer())
     errors = {e["field"]: e["message"] for e in response.json()["errors"]}
     assert response.status_code == 422 and "did you mean 'silver'" in errors["application.level"]
+    document["application"]["level"] = "silver"
+    document["application"]["date"] = "2026-13-01"
+    response = client.put(url, json={"base_sha256": got["sha256"], "submission": document}, headers=bearer())
+    assert response.status_code == 422 and "application.date" in {e["field"] for e in response.json()["errors"]}
     assert client.put(url, json={"submission": []}, headers=bearer()).status_code == 422
     assert path.read_bytes() == before
 

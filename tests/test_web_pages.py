@@ -189,3 +189,22 @@ def test_the_pack_html_preview_is_sandboxed(root: Path) -> None:
     response = client.get("/p/peer-mentoring/pack.html")
     assert response.status_code == 200 and "First-Year Peer Mentoring" in response.text
     assert "sandbox" in response.headers["content-security-policy"]
+
+
+def test_an_oversize_upload_from_the_form_is_413_and_saves_nothing(root: Path) -> None:
+    """"Uploads have a size limit ... a larger one gets 413 and writes nothing.\""""
+    client, guard = client_for(root, max_upload=1000)
+    fields = form_fields(client.get("/p/peer-mentoring").text)
+    fields.update({"action": "save", "c.aims.1.statement": "not saved with a too-large file"})
+    path = root / "peer-mentoring" / "submission.yaml"
+    before = path.read_bytes()
+    evidence = sorted((root / "peer-mentoring" / "evidence").iterdir())
+    response = client.post(
+        f"/p/peer-mentoring/save?csrf={guard.csrf}",
+        data=fields,
+        files={"c.aims.1.upload": ("big.pdf", b"x" * 1001)},
+    )
+    assert response.status_code == 413
+    assert "not saved with a too-large file" in response.text
+    assert path.read_bytes() == before
+    assert sorted((root / "peer-mentoring" / "evidence").iterdir()) == evidence

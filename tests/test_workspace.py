@@ -42,6 +42,7 @@ def test_a_broken_programme_carries_its_errors_and_hides_no_other(tmp_path: Path
     root = copy_examples(tmp_path)
     (root / "peer-mentoring" / "submission.yaml").write_text("programme: [unclosed\n")
     (root / "online-peer-mentoring" / "submission.yaml").write_text("programme: {name: x}\n")
+    (root / "department-combined" / "submission.yaml").write_text("application:\n  date: 2026-13-01\n")
     loaded = {p.id: p for p in Workspace(root).load_all()}
     assert len(loaded) == 4
     broken = loaded["peer-mentoring"]
@@ -51,3 +52,5 @@ def test_a_broken_programme_carries_its_errors_and_hides_no_other(tmp_path: Path
     assert invalid.document is not None and not invalid.valid
     assert any(p.field == "application" for p in invalid.problems)
     assert loaded["academic-mentoring"].valid
+    impossible = loaded["department-combined"]
+    assert not impossible.valid and "2026-13-01 is not a date: there is no month 13" in str(impossible.problems[0])

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 from datetime import date
 from typing import Any
 
+from nums.skeleton import comment_lines
 from nums.standard import Edition
 
 _PROGRAMME_KEYS = ("name", "institution", "coordinator", "purpose", "mentors", "started", "website")
@@ -38,6 +38,9 @@ _TOP_KEYS = (
 _DATE_KEYS = frozenset({"started", "date", "awarded"})
 _WORD = re.compile(r"^[a-z][a-z0-9_-]*$")  # ids and levels read best bare
 _YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+# characters JSON leaves raw that YAML either refuses (DEL, C1 controls, lone surrogates) or reads
+# as line breaks inside quotes (NEL, U+2028, U+2029): written as escapes, they come back exactly
+_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x9f\ud800-\udfff\u2028\u2029\ufffe\uffff]+")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -49,7 +52,7 @@ def scalar(value: Any, key: Any = None) -> str:
     """
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str) and key in _DATE_KEYS and _ISO_DATE.match(value):
+    if isinstance(value, str) and key in _DATE_KEYS and _is_date(value):
         return value
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_key(k)}: {scalar(v, k)}" for k, v in value.items()) + "}"
@@ -57,7 +60,22 @@ def scalar(value: Any, key: Any = None) -> str:
         return "[" + ", ".join(scalar(v) for v in value) + "]"
     if isinstance(value, str) and _WORD.match(value) and value.lower() not in _YAML_WORDS:
         return value
-    return json.dumps(value, ensure_ascii=False)
+    return _NOT_YAML_PRINTABLE.sub(_escape, json.dumps(value, ensure_ascii=False))
+
+
+def _escape(match: re.Match[str]) -> str:
+    return "".join(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}" for ch in match.group())
+
+
+def _is_date(text: str) -> bool:
+    """Written bare only when YAML will read it as that date (``2026-13-01`` stays quoted text)."""
+    if not _ISO_DATE.match(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _key(key: Any) -> str:
@@ -151,10 +169,10 @@ def _criteria(edition: Edition, criteria: Any) -> list[str]:
         for level in edition.levels:
             lines.append(f"  # --- {edition.level_name(level)} ---")
             for item in pillar.items_at(level):
-                comment = f"{item.parent}: {item.text}" if item.parent else item.text
-                lines += [f"  # {line}" for line in textwrap.wrap(comment, 92)]
+                lines += comment_lines(item.text, item.parent, item.methods)
                 lines += _claim(item.id, criteria.get(item.id))
-    unknown = [k for k in criteria if str(k) not in {item.id for item in edition.items}]
+    known = {item.id for item in edition.items}
+    unknown = [k for k in criteria if str(k) not in known]
     if unknown:
         lines.append("")
         lines.append("  # ===== Not criteria of this edition (check the ids) =====")

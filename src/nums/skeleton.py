@@ -7,6 +7,7 @@ PyYAML cannot write them.
 
 from __future__ import annotations
 
+import functools
 import json
 import textwrap
 
@@ -57,7 +58,7 @@ def submission_skeleton(edition: Edition) -> str:
         for level in edition.levels:
             lines.append(f"  # --- {edition.level_name(level)} ---")
             for item in pillar.items_at(level):
-                lines += _item_lines(item.id, _item_comment(item.text, item.parent, item.methods))
+                lines += [*comment_lines(item.text, item.parent, item.methods), *_blank_claim(item.id)]
     lines += [
         "",
         "# Several programmes in one application: list them under 'programmes:' instead of",
@@ -76,24 +77,19 @@ def submission_skeleton(edition: Edition) -> str:
     return "\n".join(lines)
 
 
-def _item_comment(text: str, parent: str | None, methods: tuple[str, ...]) -> str:
-    """The item's words as one sentence: its heading (without a doubled colon), its
-    text, and, for a criterion met by any one of several methods, those methods."""
+@functools.lru_cache(maxsize=1024)
+def comment_lines(text: str, parent: str | None, methods: tuple[str, ...]) -> tuple[str, ...]:
+    """An item's words as wrapped comment lines: its heading (without a doubled colon), its
+    text, and, for a criterion met by any one of several methods, those methods. The
+    browser's canonical writer uses the same lines, so both layouts agree."""
     comment = f"{parent.rstrip(':')}: {text}" if parent else text
     if methods:
         comment = f"{comment.rstrip(':')}: any one of {'; '.join(methods)}"
-    return comment
+    return tuple(f"  # {line}" for line in textwrap.wrap(comment, 92))
 
 
-def _item_lines(item_id: str, comment: str) -> list[str]:
-    wrapped = textwrap.wrap(comment, 92)
-    return [
-        *(f"  # {line}" for line in wrapped),
-        f"  {item_id}:",
-        "    met: false",
-        '    statement: ""',
-        "    evidence: []",
-    ]
+def _blank_claim(item_id: str) -> list[str]:
+    return [f"  {item_id}:", "    met: false", '    statement: ""', "    evidence: []"]
 
 
 def review_skeleton(edition: Edition, submission: Submission, sha256: str | None = None) -> str:

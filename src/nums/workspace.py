@@ -162,6 +162,9 @@ class Workspace:
             doc = parse_yaml(text, str(place.path))
         except NumsError as error:
             return LoadedProgramme(place, text, sha256, None, None, None, None, error.problems)
+        except ValueError as exc:  # PyYAML raises this for an impossible date such as 2026-13-01
+            problem = Problem(f"not valid YAML: {exc}", file=str(place.path))
+            return LoadedProgramme(place, text, sha256, None, None, None, None, (problem,))
         document = doc.data if isinstance(doc.data, dict) else None
         try:
             edition = self.edition_for(document)

@@ -125,19 +125,25 @@ async def _put_submission(request: Request, place: ProgrammeFolder, workspace: W
     body = await _json_body(request)
     if not isinstance(body, dict) or "submission" not in body:
         return _error(422, 'send {"base_sha256": ..., "submission": {...}}')
-    checked = await run_in_threadpool(check_document, workspace, place, body["submission"])
-    if checked.problems:
-        return JSONResponse({"errors": [problem_json(p) for p in checked.problems]}, status_code=422)
     try:
-        sha = await run_in_threadpool(save_document, place, checked, body.get("base_sha256"))
+        answer = await run_in_threadpool(_check_save_assess, workspace, place, body)
     except files.Conflict as conflict:
         return _error(
             409,
             "the file changed on disk since base_sha256; it was left as it is",
             sha256=conflict.current_sha256,
         )
-    result = await run_in_threadpool(checked.assessment)
-    return JSONResponse({"sha256": sha, "assessment": assessment_json(result) if result else None})
+    return JSONResponse(answer, status_code=422 if "errors" in answer else 200)
+
+
+def _check_save_assess(workspace: Workspace, place: ProgrammeFolder, body: dict[str, Any]) -> dict[str, Any]:
+    """One trip to a worker thread: validate, save, assess."""
+    checked = check_document(workspace, place, body["submission"])
+    if checked.problems:
+        return {"errors": [problem_json(p) for p in checked.problems]}
+    sha = save_document(place, checked, body.get("base_sha256"))
+    result = checked.assessment()
+    return {"sha256": sha, "assessment": assessment_json(result) if result else None}
 
 
 async def _get_assessment(request: Request, place: ProgrammeFolder, workspace: Workspace) -> Response:

@@ -80,15 +80,22 @@ def save_submission(folder: Path, text: str, base_sha256: str | None) -> str:
         if old_sha != base_sha256:
             raise Conflict(old_sha)
         if old is not None and old != data:
-            _keep(folder, old)
+            _keep(folder, target, old)
         write_bytes_atomically(target, data)
     return file_sha256(data)
 
 
-def _keep(folder: Path, data: bytes) -> None:
+def _keep(folder: Path, target: Path, data: bytes) -> None:
+    """Keep the version about to be replaced: a hard link to it costs no copy (the rename
+    that follows gives the target a new file), with a copy where links are not possible."""
     history = folder / HISTORY
+    history.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    write_bytes_atomically(history / f"{stamp}-{file_sha256(data)[:12]}.yaml", data)
+    kept = history / f"{stamp}-{file_sha256(data)[:12]}.yaml"
+    try:
+        os.link(target, kept)
+    except OSError:
+        write_bytes_atomically(kept, data)
     for old in _version_files(folder)[KEEP_VERSIONS:]:
         with contextlib.suppress(OSError):
             old.unlink()

@@ -27,6 +27,7 @@ def result_view(result: Assessment) -> dict[str, Any]:
         "awardable_id": result.awardable,
         "awardable_reason": result.awardable_reason,
         "applied": name(sub.application.level),
+        "reaccreditation": sub.application.type == "reaccreditation",
         "reasons": result.eligibility.reasons,
         "notes": result.eligibility.notes,
         "evidence_level": name(result.evidence_level) if result.evidence_level else "none",
