@@ -15,6 +15,7 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 from nums.render.pdf import Document, render_template, source_date, write_pdf
+from nums.render.review_text import raises_in_words
 from nums.review import ACCEPTED, CONTINUATION, MORE_EVIDENCE, PROVISIONAL, REJECTED, Decision, Outcome
 
 CONTINUATION_WORDING = "Evidence that provision continues"
@@ -61,17 +62,6 @@ def criterion_line(outcome: Outcome, ident: str, raises: str = "") -> CriterionL
         comment=decision.comment.strip(),
         raises=raises,
     )
-
-
-def raises_in_words(outcome: Outcome, raises: tuple[str, ...]) -> str:
-    """ "would raise Diversity and Inclusion, and the outcome": pillars by name, never ids."""
-    names = [outcome.edition.pillar(p).name for p in raises if p != "outcome"]
-    if "outcome" in raises:
-        names.append("the outcome")
-    if not names:
-        return ""
-    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", and " + names[-1]
-    return "would raise " + text
 
 
 def feedback(outcome: Outcome) -> list[tuple[str, list[CriterionLine]]]:

@@ -167,5 +167,17 @@ def _requests(result: Outcome) -> list[str]:
         label = request.criterion if request.criterion != CONTINUATION else "continuation"
         lines.append(wrap(request.comment or "(no comment)", 22, f"  {mark} {label}"))
         if request.raises:
-            lines.append(wrap("would raise: " + ", ".join(request.raises), 22))
+            lines.append(wrap(raises_in_words(result, request.raises), 22))
     return lines
+
+
+def raises_in_words(outcome: Outcome, raises: tuple[str, ...]) -> str:
+    """ "would raise Diversity and Inclusion, and the outcome": pillars by name, never ids."""
+    names = [outcome.edition.pillar(p).name for p in raises if p != "outcome"]
+    if "outcome" in raises:
+        names.append("the outcome")
+    if not names:
+        return ""
+    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", and " + names[-1]
+    return "would raise " + text
+
