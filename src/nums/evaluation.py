@@ -420,10 +420,10 @@ def combined_notes(edition: Edition, submission: Submission) -> list[str]:
 
 
 def _field_text(programme: Programme, field: str) -> str | None:
-    value = getattr(programme, field, None)
-    if value is None:
-        return None
-    return getattr(value, "name", value)
+    """The compared value of a programme: its coordinator's name or its department."""
+    if field == "coordinator":
+        return programme.coordinator.name if programme.coordinator else None
+    return programme.department
 
 
 def _when_next(edition: Edition, held: Standing, applied: str) -> str:

@@ -56,10 +56,29 @@ class QuoteRequest:
         return tuple(p for p in self.named if p.kind is None)
 
 
-def request_for(named: tuple[NamedProgramme, ...], **options: object) -> QuoteRequest:
+def request_for(
+    named: tuple[NamedProgramme, ...],
+    *,
+    on: date,
+    largest_mentors: int | None = None,
+    vat_rate: Decimal | None = None,
+    addressee: str | None = None,
+    dated_by: str = "the date asked for",
+    alternatives: bool = True,
+) -> QuoteRequest:
     """A request whose counts are those of its named programmes (left-out ones not counted)."""
     counts = {kind: sum(1 for p in named if p.kind == kind) for kind in KINDS}
-    return QuoteRequest(counts["initial"], counts["reaccreditation"], named=named, **options)  # type: ignore[arg-type]
+    return QuoteRequest(
+        counts["initial"],
+        counts["reaccreditation"],
+        largest_mentors,
+        on,
+        vat_rate,
+        named=named,
+        addressee=addressee,
+        dated_by=dated_by,
+        alternatives=alternatives,
+    )
 
 
 @dataclass(frozen=True)
