@@ -9,7 +9,7 @@ is the pillars needing the fewest further items, ties broken in pillar order.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nums.standard import Edition, Pillar
 
@@ -22,6 +22,7 @@ class PillarGap:
     missing: dict[str, tuple[str, ...]]  # level -> unmet item ids, for every level up to the target
     needed: int  # further items to meet before the pillar reaches the target
     unevidenced: tuple[str, ...]  # claimed items that would count with evidence
+    more: dict[str, int] = field(default_factory=dict)  # level -> further items needed there (only levels short)
 
 
 @dataclass(frozen=True)
@@ -72,17 +73,19 @@ def _pillar_gap(
 ) -> PillarGap:
     upto = edition.levels[: edition.rank(target)]
     missing = {lvl: tuple(i.id for i in pillar.items_at(lvl) if i.id not in met) for lvl in upto}
-    needed = 0
+    more = {}
     for lvl in upto:
         items = pillar.items_at(lvl)
         have = len(items) - len(missing[lvl])
-        needed += max(0, edition.rules.best_fit.needed(len(items)) - have)
+        if (short := edition.rules.best_fit.needed(len(items)) - have) > 0:
+            more[lvl] = short
     flat = [i for ids in missing.values() for i in ids]
     return PillarGap(
         id=pillar.id,
         level=level,
         reaches_target=edition.rank(level) >= edition.rank(target),
         missing=missing,
-        needed=needed,
+        needed=sum(more.values()),
         unevidenced=tuple(i for i in flat if i in unevidenced),
+        more=more,
     )

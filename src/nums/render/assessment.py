@@ -268,9 +268,8 @@ def _gaps_lines(result: Assessment, gaps: Gaps, label: str) -> list[str]:
 def _pillar_gap_lines(result: Assessment, gaps: Gaps, pillar_id: str) -> list[str]:
     """Per level still short: how many more, and the items to choose from."""
     edition = result.edition
+    gap = gaps.pillars[pillar_id]
     lines = [f"  {edition.pillar(pillar_id).name}:"]
-    for level, ids in gaps.pillars[pillar_id].missing.items():
-        met, needed, _ = result.pillars[pillar_id].counts[level]
-        if met < needed:
-            lines.append(wrap(", ".join(ids), 20, f"    {edition.level_name(level)} +{needed - met} of"))
+    for level, more in gap.more.items():
+        lines.append(wrap(", ".join(gap.missing[level]), 20, f"    {edition.level_name(level)} +{more} of"))
     return lines

@@ -184,11 +184,10 @@ def _gap_rows(result: Assessment) -> list[dict[str, Any]]:
             gap = gaps.pillars[pillar.id]
             if gap.reaches_target:
                 continue
-            needs = []
-            for level, ids in gap.missing.items():
-                met, needed, _ = result.pillars[pillar.id].counts[level]
-                if met < needed:
-                    needs.append({"level": edition.level_name(level), "more": needed - met, "from": ids})
+            needs = [
+                {"level": edition.level_name(level), "more": more, "from": gap.missing[level]}
+                for level, more in gap.more.items()
+            ]
             short.append(
                 {
                     "pillar": pillar.name,
