@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from nums.standard import Edition, load_edition
-
-# Tests keep their cached editions to themselves (see editioncache.py).
-os.environ.setdefault("NUMS_CACHE_DIR", tempfile.mkdtemp(prefix="nums-test-cache-"))
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "evidence_examples"

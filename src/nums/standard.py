@@ -344,12 +344,6 @@ def load_edition(folder: str | Path | None = None) -> Edition:
 
 @functools.lru_cache(maxsize=8)
 def _load_edition(folder: str) -> Edition:
-    from nums.editioncache import cached_edition  # kept between runs, keyed by the files' bytes
-
-    return cached_edition(Path(folder), lambda: _read_edition(folder))
-
-
-def _read_edition(folder: str) -> Edition:
     root = Path(folder)
     edition_doc, meta = read_edition_file(root)
     problems: list[Problem] = []
