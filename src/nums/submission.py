@@ -10,6 +10,7 @@ Every problem names the file, line and field.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -71,8 +72,8 @@ class EvidenceItem(Open):
             )
         return self
 
-    def check(self, folder: Path) -> EvidenceCheck:
-        return check_url(self.url) if self.url is not None else check_file(self.file or "", folder)
+    def check(self, folder: Path, root: str | None = None) -> EvidenceCheck:
+        return check_url(self.url) if self.url is not None else check_file(self.file or "", folder, root)
 
 
 class Claim(Open):
@@ -156,10 +157,11 @@ class Submission:
         if self.continuation is not None:
             items += self.continuation.evidence
         checks: dict[tuple[str | None, str | None], EvidenceCheck] = {}
+        root = os.path.realpath(self.folder)  # resolved once, not once per file
         for item in items:
             key = (item.url, item.file)
             if key not in checks:
-                checks[key] = item.check(self.folder)
+                checks[key] = item.check(self.folder, root)
         return checks
 
     def check(self, item: EvidenceItem) -> EvidenceCheck:
