@@ -24,7 +24,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from nums.dates import last_valid_day
-from nums.errors import NumsError, Problem, did_you_mean
+from nums.errors import NumsError, Problem, did_you_mean, limited
 from nums.evaluation import lowest, overall_level, pillar_level, rating_check, standing_reasons
 from nums.models import Open, validation_problems
 from nums.progression import Standing, standing
@@ -101,8 +101,10 @@ def load_review(path: str | Path, edition: Edition, submission: Submission) -> R
         parsed = ReviewFile.model_validate(doc.data)
     except ValidationError as exc:
         problems = validation_problems(doc, exc, ReviewFile)
-        raise NumsError(problems + _salvaged_checks(doc, edition, submission, problems)) from None
-    problems = list(_check(doc, parsed, edition, submission))
+        reported = {p.field for p in problems}
+        more = (p for p in _salvaged(doc, edition, submission) if p.field not in reported)
+        raise NumsError(problems + limited(more, doc.path)) from None
+    problems = limited(_check(doc, parsed, edition, submission), doc.path)
     if problems:
         raise NumsError(problems)
     return Review(
@@ -156,28 +158,25 @@ def _check(
             )
 
 
-def _salvaged_checks(
-    doc: YamlDocument, edition: Edition, submission: Submission, found: list[Problem]
-) -> list[Problem]:
+def _salvaged(doc: YamlDocument, edition: Edition, submission: Submission) -> Iterator[Problem]:
     """The id, pillar and level checks, run on the raw data when the schema already
     failed, so that every problem in a review is reported in one run."""
     data: dict[str, Any] = doc.data
-    problems: list[Problem] = []
     decisions = data.get("decisions")
     for ident in decisions if isinstance(decisions, dict) else ():
         if ident == CONTINUATION:
             if submission.application.type != "reaccreditation":
-                problems.append(
+                yield (
                     doc.problem(
                         ("decisions", ident), "only a reaccreditation has continuation evidence to decide"
                     )
                 )
         elif problem := _unknown_item(doc, edition, ident):
-            problems.append(problem)
+            yield problem
     overrides = data.get("overrides")
     for pillar_id, override in overrides.items() if isinstance(overrides, dict) else ():
         if pillar_id not in edition.pillar_ids:
-            problems.append(
+            yield (
                 doc.problem(
                     ("overrides", pillar_id),
                     f"unknown pillar {pillar_id!r}",
@@ -186,15 +185,13 @@ def _salvaged_checks(
             )
         level = override.get("level") if isinstance(override, dict) else None
         if isinstance(level, str) and level not in edition.levels:
-            problems.append(
+            yield (
                 doc.problem(
                     ("overrides", pillar_id, "level"),
                     f"unknown level {level!r}",
                     did_you_mean(level.lower(), edition.levels) or "levels: " + ", ".join(edition.levels),
                 )
             )
-    reported = {p.field for p in found}
-    return [p for p in problems if p.field not in reported]
 
 
 def _unknown_item(doc: YamlDocument, edition: Edition, ident: str) -> Problem | None:

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, PositiveInt, ValidationError, field_validator, model_validator
 
-from nums.errors import NumsError, Problem, did_you_mean
+from nums.errors import NumsError, Problem, did_you_mean, limited
 from nums.evidence import EvidenceCheck, check_file, check_url
 from nums.models import Open, validation_problems
 from nums.standard import Edition
@@ -207,8 +207,10 @@ def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) ->
         parsed = SubmissionFile.model_validate(doc.data)
     except ValidationError as exc:
         problems = validation_problems(doc, exc, SubmissionFile)
-        raise NumsError(problems + _salvaged_checks(doc, edition, problems)) from None
-    problems = list(_check(doc, parsed, edition))
+        reported = {p.field for p in problems}
+        more = (p for p in _salvaged(doc, edition) if p.field not in reported)
+        raise NumsError(problems + limited(more, doc.path)) from None
+    problems = limited(_check(doc, parsed, edition), doc.path)
     if problems:
         raise NumsError(problems)
     programmes = _programmes(parsed)
@@ -224,7 +226,7 @@ def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) ->
         continuation=parsed.continuation,
         declared_standard=parsed.standard,
         raw=doc.data,
-        warnings=tuple(_unknown_keys(doc, parsed)),
+        warnings=tuple(limited(_unknown_keys(doc, parsed), doc.path)),
     )
 
 
@@ -284,23 +286,22 @@ def _check(doc: YamlDocument, parsed: SubmissionFile, edition: Edition) -> Itera
             yield problem
 
 
-def _salvaged_checks(doc: YamlDocument, edition: Edition, found: list[Problem]) -> list[Problem]:
+def _salvaged(doc: YamlDocument, edition: Edition) -> Iterator[Problem]:
     """The id and level checks, run on the raw data when the schema already failed,
     so that every problem in the file is reported in one run."""
     data: dict[str, Any] = doc.data
-    problems: list[Problem] = []
     levels = edition.levels
     application = data.get("application")
     if isinstance(application, dict) and isinstance(application.get("level"), str):
         level = application["level"]
         if level not in levels:
-            problems.append(
+            yield (
                 doc.problem(("application", "level"), f"unknown level {level!r}", _levels_hint(level, levels))
             )
     ratings = data.get("self_rating")
     for pillar_id, level in ratings.items() if isinstance(ratings, dict) else ():
         if pillar_id not in edition.pillar_ids:
-            problems.append(
+            yield (
                 doc.problem(
                     ("self_rating", pillar_id),
                     f"unknown pillar {pillar_id!r}",
@@ -308,7 +309,7 @@ def _salvaged_checks(doc: YamlDocument, edition: Edition, found: list[Problem]) 
                 )
             )
         elif isinstance(level, str) and level.strip() and level not in levels:
-            problems.append(
+            yield (
                 doc.problem(
                     ("self_rating", pillar_id), f"unknown level {level!r}", _levels_hint(level, levels)
                 )
@@ -317,9 +318,7 @@ def _salvaged_checks(doc: YamlDocument, edition: Edition, found: list[Problem]) 
     for item_id in criteria if isinstance(criteria, dict) else ():
         problem = _check_item_id(doc, edition, item_id)
         if problem:
-            problems.append(problem)
-    reported = {p.field for p in found}
-    return [p for p in problems if p.field not in reported]
+            yield problem
 
 
 def _check_programmes(doc: YamlDocument, parsed: SubmissionFile) -> Iterator[Problem]:
