@@ -15,6 +15,7 @@ contract, like the submission file.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -103,7 +104,7 @@ def load_review(path: str | Path, edition: Edition, submission: Submission) -> R
         problems = validation_problems(doc, exc, ReviewFile)
         reported = {p.field for p in problems}
         more = (p for p in _salvaged(doc, edition, submission) if p.field not in reported)
-        raise NumsError(problems + limited(more, doc.path)) from None
+        raise NumsError(limited(itertools.chain(problems, more), doc.path)) from None
     problems = limited(_check(doc, parsed, edition, submission), doc.path)
     if problems:
         raise NumsError(problems)

@@ -10,6 +10,7 @@ Every problem names the file, line and field.
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -209,7 +210,7 @@ def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) ->
         problems = validation_problems(doc, exc, SubmissionFile)
         reported = {p.field for p in problems}
         more = (p for p in _salvaged(doc, edition) if p.field not in reported)
-        raise NumsError(problems + limited(more, doc.path)) from None
+        raise NumsError(limited(itertools.chain(problems, more), doc.path)) from None
     problems = limited(_check(doc, parsed, edition), doc.path)
     if problems:
         raise NumsError(problems)
