@@ -375,3 +375,15 @@ def test_a_file_with_thousands_of_mistakes_is_reported_in_seconds(tmp_path: Path
     assert code == 2
     assert output.count("error:") == 101
     assert "many.yaml: more problems than the first 100 shown (fix these first)" in output
+
+
+def test_text_with_a_lone_surrogate_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    """Text from JSON or a browser can hold "\\ud800", which no file can."""
+    from nums.errors import NumsError
+
+    with pytest.raises(NumsError, match=r"x\.yaml:2: holds a character that is not valid Unicode"):
+        parse_yaml("a: 1\nb: \ud800\n", "x.yaml")
+    content = b'{"submission": {"programme": {"name": "\\ud800"}}}'
+    code, output = run("review", str(_pdf(tmp_path, {"submission.json": content})), str(PEER / "review.yaml"))
+    assert code == 2
+    assert "the embedded submission.json holds text that is not valid Unicode" in output

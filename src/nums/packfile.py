@@ -207,6 +207,10 @@ def unpack(path: str | Path, folder: Path) -> Path:
         write_bytes_atomically(
             target, json.dumps(data["submission"], indent=2, ensure_ascii=False).encode("utf-8")
         )
+    except UnicodeEncodeError:
+        raise NumsError(
+            Problem(f"the embedded {SUBMISSION_JSON} holds text that is not valid Unicode", file=str(path))
+        ) from None
     except (OSError, ValueError, RecursionError):
         raise NumsError(
             Problem("the pack's embedded files cannot be unpacked: their names clash", file=str(path))
