@@ -167,31 +167,25 @@ def _salvaged(doc: YamlDocument, edition: Edition, submission: Submission) -> It
     for ident in decisions if isinstance(decisions, dict) else ():
         if ident == CONTINUATION:
             if submission.application.type != "reaccreditation":
-                yield (
-                    doc.problem(
-                        ("decisions", ident), "only a reaccreditation has continuation evidence to decide"
-                    )
+                yield doc.problem(
+                    ("decisions", ident), "only a reaccreditation has continuation evidence to decide"
                 )
         elif problem := _unknown_item(doc, edition, ident):
             yield problem
     overrides = data.get("overrides")
     for pillar_id, override in overrides.items() if isinstance(overrides, dict) else ():
         if pillar_id not in edition.pillar_ids:
-            yield (
-                doc.problem(
-                    ("overrides", pillar_id),
-                    f"unknown pillar {pillar_id!r}",
-                    did_you_mean(pillar_id, edition.pillar_ids),
-                )
+            yield doc.problem(
+                ("overrides", pillar_id),
+                f"unknown pillar {pillar_id!r}",
+                did_you_mean(pillar_id, edition.pillar_ids),
             )
         level = override.get("level") if isinstance(override, dict) else None
         if isinstance(level, str) and level not in edition.levels:
-            yield (
-                doc.problem(
-                    ("overrides", pillar_id, "level"),
-                    f"unknown level {level!r}",
-                    did_you_mean(level.lower(), edition.levels) or "levels: " + ", ".join(edition.levels),
-                )
+            yield doc.problem(
+                ("overrides", pillar_id, "level"),
+                f"unknown level {level!r}",
+                did_you_mean(level.lower(), edition.levels) or "levels: " + ", ".join(edition.levels),
             )
 
 

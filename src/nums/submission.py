@@ -296,24 +296,20 @@ def _salvaged(doc: YamlDocument, edition: Edition) -> Iterator[Problem]:
     if isinstance(application, dict) and isinstance(application.get("level"), str):
         level = application["level"]
         if level not in levels:
-            yield (
-                doc.problem(("application", "level"), f"unknown level {level!r}", _levels_hint(level, levels))
+            yield doc.problem(
+                ("application", "level"), f"unknown level {level!r}", _levels_hint(level, levels)
             )
     ratings = data.get("self_rating")
     for pillar_id, level in ratings.items() if isinstance(ratings, dict) else ():
         if pillar_id not in edition.pillar_ids:
-            yield (
-                doc.problem(
-                    ("self_rating", pillar_id),
-                    f"unknown pillar {pillar_id!r}",
-                    did_you_mean(pillar_id, edition.pillar_ids),
-                )
+            yield doc.problem(
+                ("self_rating", pillar_id),
+                f"unknown pillar {pillar_id!r}",
+                did_you_mean(pillar_id, edition.pillar_ids),
             )
         elif isinstance(level, str) and level.strip() and level not in levels:
-            yield (
-                doc.problem(
-                    ("self_rating", pillar_id), f"unknown level {level!r}", _levels_hint(level, levels)
-                )
+            yield doc.problem(
+                ("self_rating", pillar_id), f"unknown level {level!r}", _levels_hint(level, levels)
             )
     criteria = data.get("criteria")
     for item_id in criteria if isinstance(criteria, dict) else ():
