@@ -16,3 +16,19 @@ def median_ms(args: list[str], runs: int) -> float:
         subprocess.run(args, check=True, capture_output=True)
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
+
+
+def median_cpu_ms(args: list[str], runs: int) -> float:
+    """Median CPU time (user + system) of a fresh process, in milliseconds, after one
+    warm-up run: unlike wall time, it does not grow when other work shares the machine."""
+    import resource
+
+    subprocess.run(args, check=True, capture_output=True)
+    times = []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(args, check=True, capture_output=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        times.append(used * 1000)
+    return statistics.median(times)

@@ -92,7 +92,9 @@ def test_names_that_the_file_system_refuses_are_problems_not_crashes(tmp_path: P
     assert code == 2
     assert "no edition of the standard at 'xxxxx" in output
     path = submission_with(tmp_path, "file: evidence/mentee-leaflet.md", 'file: "evidence/a\\0b"')
-    text = path.read_text().replace('url: "https://www.harbourside.example.ac.uk/peer-mentoring"', 'url: "http://["')
+    text = path.read_text().replace(
+        'url: "https://www.harbourside.example.ac.uk/peer-mentoring"', 'url: "http://["'
+    )
     path.write_text(text)
     code, output = run("validate", str(path))
     assert code == 0, output
@@ -357,3 +359,31 @@ def test_an_invalid_embedded_submission_is_one_clear_message(
     code, output = run("review", str(_pdf(tmp_path, {"submission.json": content})), str(PEER / "review.yaml"))
     assert code == 2
     assert expected in output
+
+
+def test_a_file_with_thousands_of_mistakes_is_reported_in_seconds(tmp_path: Path) -> None:
+    """ "Every command ... ends within seconds": the first hundred problems, and a note."""
+    import time
+
+    path = tmp_path / "many.yaml"
+    path.write_text(
+        "history:\n" + "- x\n" * 100_000 + "criteria:\n" + "".join(f"  k{i}: 1\n" for i in range(20_000))
+    )
+    start = time.perf_counter()
+    code, output = run("validate", str(path))
+    assert time.perf_counter() - start < 30
+    assert code == 2
+    assert output.count("error:") == 101
+    assert "many.yaml: more problems than the first 100 shown (fix these first)" in output
+
+
+def test_text_with_a_lone_surrogate_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    """Text from JSON or a browser can hold "\\ud800", which no file can."""
+    from nums.errors import NumsError
+
+    with pytest.raises(NumsError, match=r"x\.yaml:2: holds a character that is not valid Unicode"):
+        parse_yaml("a: 1\nb: \ud800\n", "x.yaml")
+    content = b'{"submission": {"programme": {"name": "\\ud800"}}}'
+    code, output = run("review", str(_pdf(tmp_path, {"submission.json": content})), str(PEER / "review.yaml"))
+    assert code == 2
+    assert "the embedded submission.json holds text that is not valid Unicode" in output

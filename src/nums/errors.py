@@ -8,6 +8,7 @@ the package prints or exits.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -34,13 +35,33 @@ class Problem:
         text += self.message
         if self.suggestion:
             text += f" ({self.suggestion})"
-        return text.translate(_VISIBLE)
+        return _INVISIBLE.sub(_escape, text) if _INVISIBLE.search(text) else text
 
 
 # Control characters and text-direction overrides from a hostile file are shown as
 # escapes, so a message can never restyle or rewrite the terminal it is printed on.
-_VISIBLE = {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]}
-_VISIBLE |= {code: f"\\u{code:04x}" for code in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+MAX_PROBLEMS = 100
+"""Problems reported from one file: a file with 300,000 mistakes is reported in a second."""
+
+
+def limited(problems: Iterable[Problem], file: str | None) -> list[Problem]:
+    """At most ``MAX_PROBLEMS`` problems, taken lazily, and a note when there were more."""
+    import itertools
+
+    kept = list(itertools.islice(problems, MAX_PROBLEMS + 1))
+    if len(kept) > MAX_PROBLEMS:
+        kept[MAX_PROBLEMS:] = [
+            Problem(f"more problems than the first {MAX_PROBLEMS} shown", file, suggestion="fix these first")
+        ]
+    return kept
 
 
 class NumsError(Exception):

@@ -43,15 +43,17 @@ def check_url(url: str) -> EvidenceCheck:
 FILE_NOT_FOUND = "file not found"
 
 
-def check_file(written: str, folder: Path) -> EvidenceCheck:
-    """Usable when the path, once resolved (links followed), is a file inside ``folder``."""
+def check_file(written: str, folder: Path, root: str | None = None) -> EvidenceCheck:
+    """Usable when the path, once resolved (links followed), is a file inside ``folder``.
+
+    ``root`` is ``folder`` already resolved, when the caller checks many files."""
     if PurePosixPath(written).is_absolute() or PureWindowsPath(written).is_absolute():
         return _unusable(
             written, "absolute paths never count; give the path relative to the submission's folder"
         )
     if "\0" in written:
         return _unusable(written, "a file name cannot contain a NUL character")
-    root = os.path.realpath(folder)
+    root = root or os.path.realpath(folder)
     try:
         resolved = os.path.realpath(os.path.join(root, written))
     except OSError:  # a name too long for the file system, a loop of links

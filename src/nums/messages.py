@@ -108,7 +108,10 @@ def friendly(error: dict[str, Any], group: str | None, known_types: frozenset[st
     if kind in _GROUP_TYPES:
         need = GROUP_NEEDS.get(group or "", "needs fields written as key: value")
         return f"{need} ({_got(value)})"
-    return f"{subject} {_rule(kind, ctx)} ({_got(value)})".strip()
+    message = f"{subject} {_rule(kind, ctx)} ({_got(value)})"
+    if kind == "string_type" and isinstance(value, (int, float)):  # `title: 2024`, `name: yes`
+        message += "; put it in quotes to keep it as text"
+    return message
 
 
 def _rule(kind: str, ctx: dict[str, Any]) -> str:

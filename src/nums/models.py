@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from nums.errors import NumsError, Problem, did_you_mean
+from nums.errors import MAX_PROBLEMS, NumsError, Problem, did_you_mean
 from nums.yamlsource import YamlDocument, load_yaml
 
 
@@ -45,7 +45,8 @@ def validation_problems(
 
     problems = []
     known = _known_error_types()
-    for item in error.errors(include_url=False):
+    errors = error.errors(include_url=False)
+    for item in errors[:MAX_PROBLEMS]:
         inner = tuple(_clean(item["loc"]))
         location = tuple(prefix) + inner
         group = _model_at(model, inner)
@@ -57,6 +58,12 @@ def validation_problems(
             if suggestion is None and fields:
                 suggestion = "known fields: " + ", ".join(sorted(fields))
         problems.append(doc.problem(location, message, suggestion))
+    if len(errors) > MAX_PROBLEMS:
+        problems.append(
+            Problem(
+                f"more problems than the first {MAX_PROBLEMS} shown", doc.path, suggestion="fix these first"
+            )
+        )
     return problems
 
 

@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import stat
-import warnings
-import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -117,6 +114,8 @@ def _name_tree(node: Any) -> Iterator[tuple[str, Any]]:
 
 def _bounded_data(stream: Any, limit: int, label: str, name: str) -> bytes:
     """An embedded file's bytes, decompressed no further than ``limit``."""
+    import zlib
+
     raw: bytes = stream._data  # the stored, still-compressed bytes
     filters = stream.get("/Filter")
     filters = [str(f) for f in filters] if isinstance(filters, list) else [str(filters)] if filters else []
@@ -145,7 +144,11 @@ def _mib(size: int) -> str:
 
 @contextlib.contextmanager
 def _quiet_pypdf() -> Iterator[None]:
-    """pypdf logs and warns about damaged files; our one message says it for people."""
+    """pypdf logs and warns about damaged files; our one message says it for people.
+    (Imported here: commands that only ask "is this a PDF?" need neither module.)"""
+    import logging
+    import warnings
+
     logger = logging.getLogger("pypdf")
     level = logger.level
     logger.setLevel(logging.CRITICAL + 1)
@@ -204,6 +207,10 @@ def unpack(path: str | Path, folder: Path) -> Path:
         write_bytes_atomically(
             target, json.dumps(data["submission"], indent=2, ensure_ascii=False).encode("utf-8")
         )
+    except UnicodeEncodeError:
+        raise NumsError(
+            Problem(f"the embedded {SUBMISSION_JSON} holds text that is not valid Unicode", file=str(path))
+        ) from None
     except (OSError, ValueError, RecursionError):
         raise NumsError(
             Problem("the pack's embedded files cannot be unpacked: their names clash", file=str(path))

@@ -15,6 +15,7 @@ contract, like the submission file.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -24,7 +25,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from nums.dates import day_after, last_valid_day
-from nums.errors import NumsError, Problem, did_you_mean
+from nums.errors import NumsError, Problem, did_you_mean, limited
 from nums.evaluation import (
     combined_notes,
     lowest,
@@ -108,8 +109,10 @@ def load_review(path: str | Path, edition: Edition, submission: Submission) -> R
         parsed = ReviewFile.model_validate(doc.data)
     except ValidationError as exc:
         problems = validation_problems(doc, exc, ReviewFile)
-        raise NumsError(problems + _salvaged_checks(doc, edition, submission, problems)) from None
-    problems = list(_check(doc, parsed, edition, submission))
+        reported = {p.field for p in problems}
+        more = (p for p in _salvaged(doc, edition, submission) if p.field not in reported)
+        raise NumsError(limited(itertools.chain(problems, more), doc.path)) from None
+    problems = limited(_check(doc, parsed, edition, submission), doc.path)
     if problems:
         raise NumsError(problems)
     return Review(
@@ -163,45 +166,34 @@ def _check(
             )
 
 
-def _salvaged_checks(
-    doc: YamlDocument, edition: Edition, submission: Submission, found: list[Problem]
-) -> list[Problem]:
+def _salvaged(doc: YamlDocument, edition: Edition, submission: Submission) -> Iterator[Problem]:
     """The id, pillar and level checks, run on the raw data when the schema already
     failed, so that every problem in a review is reported in one run."""
     data: dict[str, Any] = doc.data
-    problems: list[Problem] = []
     decisions = data.get("decisions")
     for ident in decisions if isinstance(decisions, dict) else ():
         if ident == CONTINUATION:
             if submission.application.type != "reaccreditation":
-                problems.append(
-                    doc.problem(
-                        ("decisions", ident), "only a reaccreditation has continuation evidence to decide"
-                    )
+                yield doc.problem(
+                    ("decisions", ident), "only a reaccreditation has continuation evidence to decide"
                 )
         elif problem := _unknown_item(doc, edition, ident):
-            problems.append(problem)
+            yield problem
     overrides = data.get("overrides")
     for pillar_id, override in overrides.items() if isinstance(overrides, dict) else ():
         if pillar_id not in edition.pillar_ids:
-            problems.append(
-                doc.problem(
-                    ("overrides", pillar_id),
-                    f"unknown pillar {pillar_id!r}",
-                    did_you_mean(pillar_id, edition.pillar_ids),
-                )
+            yield doc.problem(
+                ("overrides", pillar_id),
+                f"unknown pillar {pillar_id!r}",
+                did_you_mean(pillar_id, edition.pillar_ids),
             )
         level = override.get("level") if isinstance(override, dict) else None
         if isinstance(level, str) and level not in edition.levels:
-            problems.append(
-                doc.problem(
-                    ("overrides", pillar_id, "level"),
-                    f"unknown level {level!r}",
-                    did_you_mean(level.lower(), edition.levels) or "levels: " + ", ".join(edition.levels),
-                )
+            yield doc.problem(
+                ("overrides", pillar_id, "level"),
+                f"unknown level {level!r}",
+                did_you_mean(level.lower(), edition.levels) or "levels: " + ", ".join(edition.levels),
             )
-    reported = {p.field for p in found}
-    return [p for p in problems if p.field not in reported]
 
 
 def _unknown_item(doc: YamlDocument, edition: Edition, ident: str) -> Problem | None:

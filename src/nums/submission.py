@@ -10,6 +10,8 @@ Every problem names the file, line and field.
 from __future__ import annotations
 
 import functools
+import itertools
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, PositiveInt, ValidationError, field_validator, model_validator
 
-from nums.errors import NumsError, Problem, did_you_mean
+from nums.errors import NumsError, Problem, did_you_mean, limited
 from nums.evidence import EvidenceCheck, check_file, check_url
 from nums.models import Open, validation_problems
 from nums.standard import Edition
@@ -84,8 +86,8 @@ class EvidenceItem(Open):
             )
         return self
 
-    def check(self, folder: Path) -> EvidenceCheck:
-        return check_url(self.url) if self.url is not None else check_file(self.file or "", folder)
+    def check(self, folder: Path, root: str | None = None) -> EvidenceCheck:
+        return check_url(self.url) if self.url is not None else check_file(self.file or "", folder, root)
 
 
 class Claim(Open):
@@ -173,10 +175,11 @@ class Submission:
         if self.continuation is not None:
             items += self.continuation.evidence
         checks: dict[tuple[str | None, str | None], EvidenceCheck] = {}
+        root = os.path.realpath(self.folder)  # resolved once, not once per file
         for item in items:
             key = (item.url, item.file)
             if key not in checks:
-                checks[key] = item.check(self.folder)
+                checks[key] = item.check(self.folder, root)
         return checks
 
     def check(self, item: EvidenceItem) -> EvidenceCheck:
@@ -222,8 +225,10 @@ def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) ->
         parsed = SubmissionFile.model_validate(doc.data)
     except ValidationError as exc:
         problems = validation_problems(doc, exc, SubmissionFile)
-        raise NumsError(problems + _salvaged_checks(doc, edition, problems)) from None
-    problems = list(_check(doc, parsed, edition))
+        reported = {p.field for p in problems}
+        more = (p for p in _salvaged(doc, edition) if p.field not in reported)
+        raise NumsError(limited(itertools.chain(problems, more), doc.path)) from None
+    problems = limited(_check(doc, parsed, edition), doc.path)
     if problems:
         raise NumsError(problems)
     programmes = _programmes(parsed)
@@ -239,7 +244,7 @@ def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) ->
         continuation=parsed.continuation,
         declared_standard=parsed.standard,
         raw=doc.data,
-        warnings=tuple(_unknown_keys(doc, parsed)),
+        warnings=tuple(limited(_unknown_keys(doc, parsed), doc.path)),
         combined_approach=(parsed.combined_approach or "").strip() or None,
         declaration=parsed.declaration,
     )
@@ -301,42 +306,35 @@ def _check(doc: YamlDocument, parsed: SubmissionFile, edition: Edition) -> Itera
             yield problem
 
 
-def _salvaged_checks(doc: YamlDocument, edition: Edition, found: list[Problem]) -> list[Problem]:
+def _salvaged(doc: YamlDocument, edition: Edition) -> Iterator[Problem]:
     """The id and level checks, run on the raw data when the schema already failed,
     so that every problem in the file is reported in one run."""
     data: dict[str, Any] = doc.data
-    problems: list[Problem] = []
     levels = edition.levels
     application = data.get("application")
     if isinstance(application, dict) and isinstance(application.get("level"), str):
         level = application["level"]
         if level not in levels:
-            problems.append(
-                doc.problem(("application", "level"), f"unknown level {level!r}", _levels_hint(level, levels))
+            yield doc.problem(
+                ("application", "level"), f"unknown level {level!r}", _levels_hint(level, levels)
             )
     ratings = data.get("self_rating")
     for pillar_id, level in ratings.items() if isinstance(ratings, dict) else ():
         if pillar_id not in edition.pillar_ids:
-            problems.append(
-                doc.problem(
-                    ("self_rating", pillar_id),
-                    f"unknown pillar {pillar_id!r}",
-                    did_you_mean(pillar_id, edition.pillar_ids),
-                )
+            yield doc.problem(
+                ("self_rating", pillar_id),
+                f"unknown pillar {pillar_id!r}",
+                did_you_mean(pillar_id, edition.pillar_ids),
             )
         elif isinstance(level, str) and level.strip() and level not in levels:
-            problems.append(
-                doc.problem(
-                    ("self_rating", pillar_id), f"unknown level {level!r}", _levels_hint(level, levels)
-                )
+            yield doc.problem(
+                ("self_rating", pillar_id), f"unknown level {level!r}", _levels_hint(level, levels)
             )
     criteria = data.get("criteria")
     for item_id in criteria if isinstance(criteria, dict) else ():
         problem = _check_item_id(doc, edition, item_id)
         if problem:
-            problems.append(problem)
-    reported = {p.field for p in found}
-    return [p for p in problems if p.field not in reported]
+            yield problem
 
 
 def _check_programmes(doc: YamlDocument, parsed: SubmissionFile) -> Iterator[Problem]:

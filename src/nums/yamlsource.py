@@ -177,8 +177,13 @@ def _too_big(size: int) -> str:
 
 def parse_yaml(text: str, name: str, kind: str = "YAML file") -> YamlDocument:
     """Parse YAML text held in memory (``name`` and ``kind`` are used in messages)."""
-    if len(text) > MAX_BYTES or (len(text) * 4 > MAX_BYTES and len(text.encode("utf-8")) > MAX_BYTES):
-        raise NumsError(Problem(_too_big(len(text.encode("utf-8"))), file=name))
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:  # a lone surrogate, from JSON's "\ud800" or a browser
+        line = text.count("\n", 0, exc.start) + 1
+        raise NumsError(Problem("holds a character that is not valid Unicode", file=name, line=line)) from None
+    if size > MAX_BYTES:
+        raise NumsError(Problem(_too_big(size), file=name))
     loader = _Loader(text)
     builder = _Builder(loader, name, kind)
     try:
