@@ -19,7 +19,7 @@ from starlette.routing import Route
 from nums.errors import NumsError
 from nums.render.assessment import assessment_json
 from nums.skeleton import submission_skeleton
-from nums.web import files
+from nums.web import files, review_api
 from nums.web.downloads import evidence_download, pack_pdf_bytes
 from nums.web.editing import check_document, json_ready, problem_json, save_document
 from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
@@ -109,6 +109,8 @@ async def programme_routes(request: Request) -> Response:
         return evidence_download(place, rest.removeprefix("files/")) or _error(404, "no such file")
     if rest == "pack.pdf" and method == "GET":
         return await _get_pack(place, workspace)
+    if rest in {"review", "outcome", "letter.pdf"}:
+        return await review_api.answer(request, rest, place, workspace)
     return _error(404, "not found")
 
 
