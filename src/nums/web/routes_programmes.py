@@ -35,6 +35,7 @@ from nums.web.form import (
     text,
 )
 from nums.web.result_view import result_view
+from nums.web.routes_review import review_page
 from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -161,6 +162,10 @@ async def programme(request: Request) -> Response:
         download = evidence_download(place, rest.removeprefix("files/"))
         if download is not None:
             return download
+    if rest == "review" or rest.startswith("review/"):
+        answer = await review_page(request, workspace, place, rest, render, _ENV)
+        if answer is not None:
+            return answer
     return render(request, "missing.html", status=404, title="Not found")
 
 

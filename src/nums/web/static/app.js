@@ -2,10 +2,12 @@
 // form posts); with it, the result beside the form follows what is typed.
 (function () {
   "use strict";
-  var form = document.getElementById("programme-form");
-  var result = document.getElementById("result");
+  // the page's live form: the coordinator's, the assessor's review or the quote
+  var form = document.querySelector("form[data-preview]");
+  if (!form) { return; }
+  var result = document.getElementById(form.dataset.result || "result");
   var state = document.getElementById("save-state");
-  if (!form || !result || !form.dataset.preview) { return; }
+  if (!result) { return; }
   var timer = null;
   var latest = 0;
   var dirty = false;
