@@ -19,7 +19,7 @@ from nums.errors import NumsError, Problem
 from nums.evaluation import Assessment
 from nums.fingerprint import document_sha256
 from nums.render.review_text import review_json
-from nums.review import FINAL, Outcome, Review, review_from_text, review_outcome
+from nums.review import Outcome, Review, review_from_text, review_outcome
 from nums.skeleton import review_skeleton
 from nums.standard import Edition
 from nums.submission import Submission
@@ -143,34 +143,3 @@ def letter_bytes(result: Outcome) -> bytes:
         target = Path(folder) / "letter.pdf"
         write_letter(result, target)
         return target.read_bytes()
-
-
-@dataclass(frozen=True)
-class Status:
-    """A programme's place in the assessor's queue."""
-
-    state: str  # none | provisional | final | invalid
-    open_requests: int = 0
-    outcome: str | None = None
-
-    def words(self, edition: Edition | None) -> str:
-        if self.state == "none":
-            return "not started"
-        if self.state == "invalid":
-            return "review file needs fixing"
-        if self.state == FINAL:
-            level = edition.level_name(self.outcome) if edition and self.outcome else "not accredited"
-            return f"final: {level}"
-        return f"provisional, {self.open_requests} open request(s)"
-
-
-def review_status(case: Case) -> Status:
-    stored = stored_review(case)
-    if stored.text is None:
-        return Status("none")
-    try:
-        review = review_from_text(stored.text, case.path, case.edition, case.submission)
-    except (NumsError, ValueError):
-        return Status("invalid")
-    result = outcome(case, review)
-    return Status(result.status, len(result.requests), result.outcome)

@@ -8,6 +8,7 @@ types and swaps in the live result.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -73,11 +74,44 @@ def _workspace(request: Request) -> Workspace:
 
 
 async def home(request: Request) -> Response:
-    programmes = await run_in_threadpool(_workspace(request).load_all)
-    return render(request, "home.html", programmes=[_row(p) for p in programmes], title="Programmes")
+    return render(request, "home.html", **await _home(request))
 
 
-def _row(loaded: LoadedProgramme) -> dict[str, Any]:
+async def _home(request: Request) -> dict[str, Any]:
+    """The programmes with their portfolio status and review state (``nums.portfolio``), sortable."""
+    from nums.web.routes_finance import portfolio_of
+
+    workspace = _workspace(request)
+    programmes = await run_in_threadpool(workspace.load_all)
+    edition, portfolio = await run_in_threadpool(portfolio_of, workspace, date.today())
+    by_id = {row.id: row for row in portfolio.rows}
+    rows = [_row(p, by_id.get(p.id), edition) for p in programmes]
+    order = request.query_params.get("sort", "")
+    if order in {"application", "-application"}:
+        rows.sort(key=lambda r: (r.get("applied") or "", r["id"]), reverse=order.startswith("-"))
+    return {
+        "programmes": rows,
+        "title": "Programmes",
+        "sort": order,
+        "horizon": portfolio.horizon_days,
+        "lapsing": portfolio.lapsing,
+        "by_status": portfolio.by_status,
+    }
+
+
+_REVIEW_WORDS = {"none": "not started"}
+
+
+def _review_words(row: Any, edition: Any) -> str:
+    review = row.review
+    if review.status == "final":
+        return "final: " + (edition.level_name(review.outcome) if review.outcome else "not accredited")
+    if review.status == "provisional":
+        return f"provisional, {review.open_requests} open request{'s' if review.open_requests != 1 else ''}"
+    return _REVIEW_WORDS.get(review.status, review.status)
+
+
+def _row(loaded: LoadedProgramme, portfolio_row: Any = None, edition: Any = None) -> dict[str, Any]:
     result, sub = loaded.assessment, loaded.submission
     if result is None or sub is None:
         return {"id": loaded.id, "valid": False, "errors": [str(p) for p in loaded.problems]}
@@ -89,9 +123,13 @@ def _row(loaded: LoadedProgramme) -> dict[str, Any]:
         "institution": sub.programme.institution,
         "application": f"{sub.application.type} for {name(sub.application.level)} "
         f"on {sub.application.date.isoformat()}",
+        "applied": sub.application.date.isoformat(),
         "awardable": name(result.awardable) if result.awardable else "nothing yet",
         "valid_until": result.standing.expires.isoformat() if result.standing.expires else "—",
         "next": _next_step(loaded),
+        "status": portfolio_row.status if portfolio_row else "",
+        "award_until": portfolio_row.award.valid_until.isoformat() if portfolio_row and portfolio_row.award else None,
+        "review": _review_words(portfolio_row, edition) if portfolio_row else "",
     }
 
 
@@ -121,15 +159,14 @@ async def new_programme(request: Request) -> Response:
             if isinstance(error, FileExistsError)
             else str(error.problems[0].message) + f" ({error.problems[0].suggestion})"
         )
-        programmes = await run_in_threadpool(_workspace(request).load_all)
+        context = await _home(request)
         return render(
             request,
             "home.html",
             status=409 if isinstance(error, FileExistsError) else 422,
-            programmes=[_row(p) for p in programmes],
             new_error=message,
             new_folder=name,
-            title="Programmes",
+            **context,
         )
     return RedirectResponse(page_url(place.id) + "?created=1", status_code=303)
 
