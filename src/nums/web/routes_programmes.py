@@ -35,6 +35,7 @@ from nums.web.form import (
     programmes_of,
     text,
 )
+from nums.web.packs import is_received
 from nums.web.result_view import result_view
 from nums.web.routes_review import review_page
 from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
@@ -185,6 +186,8 @@ async def programme(request: Request) -> Response:
         loaded = await run_in_threadpool(workspace.load, place)
         flash = _flash(request.query_params)
         return render(request, "programme.html", **_page(loaded, None, (), flash))
+    if rest in {"save", "preview", "restore", "replace"} and method == "POST" and is_received(place.folder):
+        return render(request, "missing.html", status=409, title="A received pack is read-only")
     if rest == "save" and method == "POST":
         return await _save(request, workspace, place)
     if rest == "preview" and method == "POST":
@@ -258,6 +261,7 @@ def _page(
         "versions": files.versions(loaded.place.folder),
         "flash": flash,
         "broken": loaded.document is None,
+        "received": is_received(loaded.place.folder),
         "excerpts": _excerpts(loaded) if loaded.document is None else [],
         **extra,
     }
@@ -428,8 +432,22 @@ async def _pack(request: Request, workspace: Workspace, place: ProgrammeFolder, 
     )
 
 
+async def new_pack(request: Request) -> Response:
+    """The home page's pack upload: the pack becomes a programme, and its review opens."""
+    from nums.web.api import receive_upload
+
+    try:
+        place = await receive_upload(request)
+    except (NumsError, files.TooLarge) as error:
+        message = str(error.problems[0]) if isinstance(error, NumsError) else str(error)
+        context = await _home(request)
+        return render(request, "home.html", status=422, pack_error=message, **context)
+    return RedirectResponse(page_url(place.id, "review"), status_code=303)
+
+
 ROUTES = [
     Route("/", home, methods=["GET"]),
+    Route("/packs", new_pack, methods=["POST"]),
     Route("/new", new_programme, methods=["POST"]),
     Route("/p/{rest:path}", programme, methods=["GET", "HEAD", "POST"]),
 ]
