@@ -268,3 +268,26 @@ def test_the_queue_shows_each_review_state_sortable_by_application_date(root: Pa
     assert dates == sorted(dates) and len(dates) == 4
     backwards = re.findall(r"on (\d{4}-\d{2}-\d{2})</td>", client.get("/?sort=-application").text)
     assert backwards == sorted(dates, reverse=True)
+
+
+def test_a_reaccreditation_is_decided_on_continuation(root: Path) -> None:
+    """'The continuation: decision for a reaccreditation': the review is final once it is decided."""
+    client, _ = client_for(root)
+    html = client.get("/p/department-combined/review").text
+    assert 'id="d-continuation"' in html and 'name="d.continuation.decision"' in html
+    sent = a_review(continuation="accepted")
+    sent["date"] = "2026-04-25"
+    saved = client.put(
+        API.format("department-combined"), json={"base_sha256": None, "review": sent}, headers=bearer()
+    )
+    assert saved.status_code == 200, saved.json()
+    assert saved.json()["outcome"]["status"] == "final"
+    assert saved.json()["outcome"] == cli_review_json(root / "department-combined")
+    # an initial application has no continuation to decide: refused in nums review's words
+    refused = client.put(
+        API.format("academic-mentoring"),
+        json={"base_sha256": None, "review": a_review(continuation="accepted")},
+        headers=bearer(),
+    )
+    assert refused.status_code == 422
+    assert "only a reaccreditation has continuation evidence to decide" in refused.text
