@@ -134,3 +134,19 @@ def test_a_pack_upload_needs_the_token_and_csrf(root: Path, pack: bytes) -> None
         403,
     }
     assert not (root / "received").exists()
+
+
+def test_a_pack_dropped_into_the_workspace_is_offered_and_received_by_name_only(
+    root: Path, pack: bytes
+) -> None:
+    """'Uploading a pack (or dropping one into the workspace) makes it a programme for review.'"""
+    (root / "Harbourside sent this.pdf").write_bytes(pack)
+    (root / "notes.pdf").write_bytes(b"not a pdf at all")
+    client, guard = client_for(root)
+    home = client.get("/").text
+    assert "Harbourside sent this.pdf" in home and "notes.pdf" not in home
+    outside = client.post(f"/packs?csrf={guard.csrf}&dropped=../peer-mentoring/submission.yaml")
+    assert outside.status_code == 422 and "no pack PDF called" in outside.text
+    got = client.post(f"/packs?csrf={guard.csrf}&dropped=Harbourside%20sent%20this.pdf")
+    assert got.status_code == 303 and got.headers["location"] == "/p/received/Harbourside-sent-this/review"
+    assert 'href="/p/received/Harbourside-sent-this/review">review it' in client.get("/").text

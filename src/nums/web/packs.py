@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from nums.errors import NumsError, Problem
@@ -33,7 +34,9 @@ def is_received(folder: Path) -> bool:
     return (folder / MARKER).is_file()
 
 
-def receive_pack(workspace: Workspace, filename: str, chunks: Iterable[bytes], limit: int) -> ProgrammeFolder:
+def receive_pack(
+    workspace: Workspace, filename: str, chunks: Iterable[bytes], limit: int, note: str | None = None
+) -> ProgrammeFolder:
     """Store and unpack an uploaded pack as ``received/NAME``; raise ``NumsError`` for a PDF
     that is not a nums pack (or whose embedded names leave the folder), ``TooLarge`` over ``limit``."""
     scratch = Path(tempfile.mkdtemp(prefix=".pack-", dir=workspace.root))
@@ -56,7 +59,7 @@ def receive_pack(workspace: Workspace, filename: str, chunks: Iterable[bytes], l
                 [Problem(p.message, file=shown, suggestion=p.suggestion) for p in error.problems]
             ) from None
         (scratch / MARKER).parent.mkdir(parents=True, exist_ok=True)
-        (scratch / MARKER).write_text(f"received as {shown}\n", encoding="utf-8")
+        (scratch / MARKER).write_text(note or f"received as {shown}\n", encoding="utf-8")
         return _place(workspace, scratch, _stem(shown))
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -86,3 +89,59 @@ def _place(workspace: Workspace, scratch: Path, stem: str) -> ProgrammeFolder:
             raise NumsError(Problem("the unpacked pack is not a programme folder", file=str(target)))
         return place
     raise FileExistsError(stem)
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A pack PDF someone put straight into the workspace folder, and the programme made from it."""
+
+    name: str
+    received_id: str | None
+
+
+def dropped_packs(workspace: Workspace) -> list[Dropped]:
+    """The PDFs at the top of the workspace, each with the programme received from it, if any."""
+    try:
+        entries = sorted(os.scandir(workspace.root), key=lambda entry: entry.name)
+    except OSError:
+        return []
+    made = _received_from(workspace)
+    found = []
+    for entry in entries:
+        if entry.name.startswith(".") or not entry.name.lower().endswith(".pdf"):
+            continue
+        if entry.is_file(follow_symlinks=False) and is_pdf(entry.path):
+            found.append(Dropped(entry.name, made.get(_dropped_note(entry.name))))
+    return found
+
+
+def _dropped_note(name: str) -> str:
+    return f"dropped into the workspace as {name}\n"
+
+
+def _received_from(workspace: Workspace) -> dict[str, str]:
+    """Each received programme's marker text, mapped to its id."""
+    made: dict[str, str] = {}
+    received = workspace.root / RECEIVED
+    try:
+        folders = sorted(received.iterdir())
+    except OSError:
+        return made
+    for folder in folders:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            made.setdefault((folder / MARKER).read_text(encoding="utf-8"), f"{RECEIVED}/{folder.name}")
+    return made
+
+
+def receive_dropped(workspace: Workspace, name: str, limit: int) -> ProgrammeFolder:
+    """Receive a pack found in the workspace folder; ``name`` is only looked up among them."""
+    listed = {d.name: d for d in dropped_packs(workspace)}
+    if name not in listed:
+        raise NumsError(
+            Problem(f"there is no pack PDF called {name!r} in the workspace folder", field="name")
+        )
+    path = workspace.root / listed[name].name
+    with path.open("rb") as stream:
+        return receive_pack(
+            workspace, name, iter(lambda: stream.read(1 << 16), b""), limit, _dropped_note(name)
+        )

@@ -35,7 +35,7 @@ from nums.web.form import (
     programmes_of,
     text,
 )
-from nums.web.packs import is_received
+from nums.web.packs import dropped_packs, is_received
 from nums.web.result_view import result_view
 from nums.web.routes_review import review_page
 from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
@@ -97,6 +97,7 @@ async def _home(request: Request) -> dict[str, Any]:
         "horizon": portfolio.horizon_days,
         "lapsing": portfolio.lapsing,
         "by_status": portfolio.by_status,
+        "dropped": await run_in_threadpool(dropped_packs, workspace),
     }
 
 
@@ -433,11 +434,18 @@ async def _pack(request: Request, workspace: Workspace, place: ProgrammeFolder, 
 
 
 async def new_pack(request: Request) -> Response:
-    """The home page's pack upload: the pack becomes a programme, and its review opens."""
+    """The home page's pack upload (or a pack found in the workspace folder, by name): the pack
+    becomes a programme, and its review opens."""
     from nums.web.api import receive_upload
+    from nums.web.packs import receive_dropped
 
     try:
-        place = await receive_upload(request)
+        if request.query_params.get("dropped"):
+            place = await run_in_threadpool(
+                receive_dropped, _workspace(request), request.query_params["dropped"], request.app.state.max_upload
+            )
+        else:
+            place = await receive_upload(request)
     except (NumsError, files.TooLarge) as error:
         message = str(error.problems[0]) if isinstance(error, NumsError) else str(error)
         context = await _home(request)
