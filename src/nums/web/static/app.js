@@ -36,7 +36,8 @@
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   form.addEventListener("submit", function () { dirty = false; });
+  var saves = form.method.toLowerCase() === "post";  // the quote form saves nothing: no warning
   window.addEventListener("beforeunload", function (event) {
-    if (dirty) { event.preventDefault(); event.returnValue = ""; }
+    if (dirty && saves) { event.preventDefault(); event.returnValue = ""; }
   });
 }());
