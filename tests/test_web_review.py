@@ -291,3 +291,16 @@ def test_a_reaccreditation_is_decided_on_continuation(root: Path) -> None:
     )
     assert refused.status_code == 422
     assert "only a reaccreditation has continuation evidence to decide" in refused.text
+
+
+def test_only_web_addresses_become_links(root: Path) -> None:
+    """Evidence links open in a new tab; an address that is not http(s) is shown, never linked."""
+    submission = root / "peer-mentoring" / "submission.yaml"
+    text = submission.read_text()
+    assert "https://www.harbourside.example.ac.uk/peer-mentoring" in text
+    submission.write_text(
+        text.replace("https://www.harbourside.example.ac.uk/peer-mentoring", "javascript:alert(1)")
+    )
+    client, _ = client_for(root)
+    html = client.get("/p/peer-mentoring/review").text
+    assert 'href="javascript:' not in html and "javascript:alert(1)" in html

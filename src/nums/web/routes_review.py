@@ -220,7 +220,8 @@ def _item_view(ident: str, text: str, claim: Any, decisions: dict[str, Any]) -> 
     entry = decisions.get(ident) if isinstance(decisions.get(ident), dict) else {}
     evidence = []
     for ev in claim.evidence if claim is not None else ():
-        evidence.append({"title": ev.title, "url": ev.url, "file": ev.file})
+        web = ev.url if ev.url and ev.url.lower().startswith(("https://", "http://")) else None
+        evidence.append({"title": ev.title, "url": web, "other_url": ev.url if not web else None, "file": ev.file})
     return {
         "id": ident,
         "field": ident.replace(".", "-"),
