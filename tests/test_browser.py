@@ -175,6 +175,10 @@ def test_every_page_passes_axe_and_is_photographed(browser: Any, served: Served,
         "combined": "/p/department-combined",
         "broken": "/p/hand-edited",
         "not-found": "/p/nothing-here",
+        "review": "/p/peer-mentoring/review",
+        "quote": "/quote?initial=3&reaccreditation=2&on=2026-03-01",
+        "quote-tailored": "/quote?initial=51&on=2026-03-01",
+        "quote-selected": "/quote?programme=peer-mentoring&programme=academic-mentoring",
     }
     for width in WIDTHS:
         context = browser.new_context(viewport={"width": width, "height": 900})
@@ -199,4 +203,46 @@ def test_the_form_works_from_the_keyboard(browser: Any, served: Served) -> None:
     assert page.evaluate("document.activeElement.id") == "f-p0-institution"
     page.keyboard.press("Enter")  # Enter in a field saves (the first button is Save, not Remove)
     page.wait_for_url(re.compile(r"saved=1"))
+    context.close()
+
+
+def test_an_assessors_journey(browser: Any, served: Served) -> None:
+    """Issue 14: the assessor accepts the open request, sees the outcome turn final and Silver
+    as they click, saves, and finds "Silver" in the outcome letter."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(served.address)
+    sync_api.expect(page.get_by_role("link", name="provisional, 1 open request")).to_be_visible()
+    page.get_by_role("link", name="provisional, 1 open request").click()
+    page.wait_for_url(re.compile(r"/p/peer-mentoring/review"))
+    sync_api.expect(page.locator("#review-status")).to_have_text("provisional")
+    page.locator("#d-diversity-2").get_by_label("Accepted").check()
+    sync_api.expect(page.locator("#review-status")).to_have_text("final")  # live, before saving
+    sync_api.expect(page.locator("#review-outcome")).to_have_text("Silver")
+    page.get_by_role("button", name="Save review").first.click()
+    page.wait_for_url(re.compile(r"saved=1"))
+    text = (served_workspace(served) / "peer-mentoring" / "review.yaml").read_text()
+    assert "diversity.2:\n    decision: accepted" in text
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Outcome letter (PDF)").click()
+    pdf = Path(download_info.value.path()).read_bytes()
+    words = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Silver" in words
+    page.goto(served.base + "/")
+    sync_api.expect(page.get_by_role("link", name="final: Silver")).to_be_visible()
+    context.close()
+
+
+def test_a_finance_officers_quote(browser: Any, served: Served) -> None:
+    """Issue 14: counts typed give the total as they type; 51 programmes need tailored costs."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(served.address)
+    page.get_by_role("link", name="Quote by numbers").click()
+    page.get_by_label("Quote date").fill("2026-03-01")
+    page.get_by_label("Initial assessments").fill("3")
+    sync_api.expect(page.locator("#quote-total")).to_have_text(re.compile(r"^£[\d,]+\.\d\d$"))
+    page.get_by_label("Initial assessments").fill("51")
+    sync_api.expect(page.locator("#quote-total")).to_have_text("tailored")
+    assert "more than 50 programmes need tailored costs" in page.locator("#tailored").inner_text()
     context.close()

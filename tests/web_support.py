@@ -55,9 +55,9 @@ class FormReader(HTMLParser):
         if not self.inside:
             return
         name = a.get("name")
-        if tag == "input" and name and a.get("type") not in {"file", "checkbox", "submit"}:
+        if tag == "input" and name and a.get("type") not in {"file", "checkbox", "radio", "submit"}:
             self.fields.append((name, a.get("value", "")))
-        elif tag == "input" and name and a.get("type") == "checkbox" and "checked" in a:
+        elif tag == "input" and name and a.get("type") in {"checkbox", "radio"} and "checked" in a:
             self.fields.append((name, a.get("value", "on")))
         elif tag == "textarea" and name:
             self._textarea = name

@@ -38,7 +38,7 @@ from nums.models import Open, validation_problems
 from nums.progression import Standing, standing
 from nums.standard import Edition
 from nums.submission import Award, Submission
-from nums.yamlsource import YamlDocument, load_yaml
+from nums.yamlsource import YamlDocument, load_yaml, parse_yaml
 
 DecisionWord = Literal["accepted", "rejected", "more-evidence"]
 ACCEPTED, REJECTED, MORE_EVIDENCE = "accepted", "rejected", "more-evidence"
@@ -102,7 +102,16 @@ class Review:
 
 def load_review(path: str | Path, edition: Edition, submission: Submission) -> Review:
     """Read and check a review file against the edition and the submission it reviews."""
-    doc = load_yaml(path, kind="review file")
+    return review_from_document(load_yaml(path, kind="review file"), Path(path), edition, submission)
+
+
+def review_from_text(text: str, path: str | Path, edition: Edition, submission: Submission) -> Review:
+    """A review file's text, checked as ``load_review`` checks the file (the web app's saves)."""
+    return review_from_document(parse_yaml(text, str(path), kind="review file"), Path(path), edition, submission)
+
+
+def review_from_document(doc: YamlDocument, path: Path, edition: Edition, submission: Submission) -> Review:
+    """The checks of ``load_review`` on a parsed review file."""
     if not isinstance(doc.data, dict):
         raise NumsError(doc.problem((), "a review must be a mapping with 'reviewer', 'date' and 'decisions'"))
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import textwrap
+from typing import Any
 
 from nums.standard import Edition
 from nums.submission import Claim, Submission
@@ -92,9 +93,24 @@ def _blank_claim(item_id: str) -> list[str]:
     return [f"  {item_id}:", "    met: false", '    statement: ""', "    evidence: []"]
 
 
-def review_skeleton(edition: Edition, submission: Submission, sha256: str | None = None) -> str:
+def review_skeleton(
+    edition: Edition, submission: Submission, sha256: str | None = None, document: dict[str, Any] | None = None
+) -> str:
     """A review file listing every claimed criterion, its statement and evidence as comments,
-    with an empty decision for the assessor to fill."""
+    with an empty decision for the assessor to fill.
+
+    With ``document`` (a review's data, as the browser edits it) the same layout
+    is written with its values filled in, so a review saved by the web app reads
+    like one started with ``nums review --init``. Decisions on items that are not
+    claimed (an assessor may accept one) and keys the format does not define
+    follow at the end, so nothing is dropped.
+    """
+    from nums.canonical import scalar  # canonical builds on this module's comment writer
+
+    filled = document or {}
+    decisions = filled.get("decisions") if isinstance(filled.get("decisions"), dict) else {}
+    reviewer = filled.get("reviewer", {"name": "", "email": ""})
+    sha256 = filled.get("submission_sha256") or sha256
     lines = [
         f"# Review of {submission.title} ({submission.programme.institution})",
         f"# {submission.application.type} application for {edition.level_name(submission.application.level)}"
@@ -106,21 +122,32 @@ def review_skeleton(edition: Edition, submission: Submission, sha256: str | None
             if submission.application.type == "reaccreditation"
             else "# The review stays provisional while any claimed criterion is undecided or needs more evidence."
         ),
-        'reviewer: {name: "", email: ""}',
-        "date: null                      # YYYY-MM-DD of your decision",
+        f"reviewer: {scalar(reviewer)}",
+        f"date: {scalar(filled.get('date'), 'date'):<26}# YYYY-MM-DD of your decision",
     ]
     if sha256:
         lines.append(f"submission_sha256: {sha256}   # the submission reviewed; nums warns if it changes")
-    lines += ["overrides: {}                   # e.g. training: {level: bronze, reason: ...}", "decisions:"]
+    overrides = filled.get("overrides") or {}
+    lines += [f"overrides: {scalar(overrides):<20} # e.g. training: {{level: bronze, reason: ...}}", "decisions:"]
+    listed = []
     if submission.application.type == "reaccreditation" and submission.continuation is not None:
         lines += _claim_comment("continuation", "Evidence that provision continues", submission.continuation)
-        lines += _decision_lines("continuation")
+        lines += _decision_lines("continuation", decisions.get("continuation"), scalar)
+        listed.append("continuation")
     for item in edition.items:
         claim = submission.claims.get(item.id)
         if claim is None or not claim.met:
             continue
         lines += _claim_comment(item.id, item.text, claim)
-        lines += _decision_lines(item.id)
+        lines += _decision_lines(item.id, decisions.get(item.id), scalar)
+        listed.append(item.id)
+    extra = [ident for ident in decisions if ident not in listed]
+    if extra:
+        lines += ["", "  # Decided though not claimed (or not known to this edition):"]
+    for ident in extra:
+        lines += _decision_lines(str(ident), decisions[ident], scalar)
+    known = {"reviewer", "date", "submission_sha256", "overrides", "decisions"}
+    lines += [f"{scalar(key)}: {scalar(value, key)}" for key, value in filled.items() if key not in known]
     lines.append("")
     return "\n".join(lines)
 
@@ -137,9 +164,15 @@ def _claim_comment(ident: str, text: str, claim: Claim) -> list[str]:
     return out
 
 
-def _decision_lines(ident: str) -> list[str]:
-    return [
+def _decision_lines(ident: str, filled: Any = None, scalar: Any = None) -> list[str]:
+    """One decision: blank in a skeleton, the decision and comment when filled."""
+    decision = filled.get("decision") if isinstance(filled, dict) else None
+    comment = filled.get("comment") if isinstance(filled, dict) else None
+    lines = [
         f"  {ident}:",
-        "    decision:                   # accepted | rejected | more-evidence",
-        '    comment: ""',
+        f"    decision: {'' if decision is None else scalar(decision):<18}# accepted | rejected | more-evidence",
+        f"    comment: {scalar(comment or '') if scalar else chr(34) * 2}",
     ]
+    if isinstance(filled, dict):
+        lines += [f"    {scalar(k)}: {scalar(v, k)}" for k, v in filled.items() if k not in {"decision", "comment"}]
+    return lines

@@ -16,12 +16,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from nums.errors import NumsError
+from nums.errors import NumsError, Problem
 from nums.render.assessment import assessment_json
 from nums.skeleton import submission_skeleton
-from nums.web import files
+from nums.web import files, review_api
 from nums.web.downloads import evidence_download, pack_pdf_bytes
 from nums.web.editing import check_document, json_ready, problem_json, save_document
+from nums.web.packs import is_received, receive_pack
 from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
 
 
@@ -97,6 +98,8 @@ async def programme_routes(request: Request) -> Response:
         return _error(404, "no such programme")
     place, rest = found
     method = request.method
+    if ((rest == "submission" and method == "PUT") or rest == "evidence") and is_received(place.folder):
+        return _error(409, "this programme came from a received pack: its submission is read-only")
     if rest == "submission" and method == "GET":
         return await _get_submission(place, workspace)
     if rest == "submission" and method == "PUT":
@@ -109,6 +112,8 @@ async def programme_routes(request: Request) -> Response:
         return evidence_download(place, rest.removeprefix("files/")) or _error(404, "no such file")
     if rest == "pack.pdf" and method == "GET":
         return await _get_pack(place, workspace)
+    if rest in {"review", "outcome", "letter.pdf"}:
+        return await review_api.answer(request, rest, place, workspace)
     return _error(404, "not found")
 
 
@@ -201,7 +206,30 @@ async def _json_body(request: Request) -> Any:
         return None
 
 
+async def post_pack(request: Request) -> Response:
+    """``POST /api/packs``: a pack PDF becomes a programme for review (201 with its id)."""
+    try:
+        place = await receive_upload(request)
+    except files.TooLarge as too_large:
+        return _error(413, f"a file may be at most {too_large.limit} bytes; nothing was written")
+    except NumsError as error:
+        return _error(422, str(error.problems[0]), errors=[problem_json(p) for p in error.problems])
+    return JSONResponse({"id": place.id, "path": str(place.path)}, status_code=201)
+
+
+async def receive_upload(request: Request) -> ProgrammeFolder:
+    """The multipart field ``file`` received as a pack (one path for the API and the home page)."""
+    async with request.form(max_files=1, max_fields=10) as form:
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise NumsError(Problem("send the pack PDF as the multipart field 'file'", field="file"))
+        return await run_in_threadpool(
+            receive_pack, _workspace(request), upload.filename or "pack.pdf", _chunks(upload.file), request.app.state.max_upload
+        )
+
+
 ROUTES = [
+    Route("/api/packs", post_pack, methods=["POST"]),
     Route("/api/programmes", list_programmes, methods=["GET"]),
     Route("/api/programmes", create_programme, methods=["POST"]),
     Route("/api/programmes/{rest:path}", programme_routes, methods=["GET", "HEAD", "PUT", "POST"]),

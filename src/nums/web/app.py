@@ -16,7 +16,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from nums.web import api, routes_programmes
+from nums.web import api, routes_finance, routes_programmes
 from nums.web.security import BodyTooLarge, Guard, SecurityMiddleware
 from nums.workspace import Workspace
 
@@ -37,6 +37,7 @@ def create_app(workspace: Workspace, guard: Guard) -> Starlette:
     app = Starlette(
         routes=[
             *api.ROUTES,
+            *routes_finance.ROUTES,
             *routes_programmes.ROUTES,
             Route("/favicon.ico", _no_icon),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),

@@ -29,6 +29,7 @@ from nums.writing import write_bytes_atomically
 
 KEEP_VERSIONS = 20
 HISTORY = Path(".nums") / "history"
+REVIEW_HISTORY = HISTORY / "review"  # a folder of its own: the submission's History lists only its versions
 EVIDENCE = "evidence"
 _SAVE_LOCK = threading.Lock()  # one save at a time: the check and the rename are one step
 _VERSION_NAME = re.compile(r"^\d{8}T\d{12}Z-[0-9a-f]{12}\.yaml$")
@@ -69,7 +70,14 @@ def current_sha256(path: Path) -> str | None:
 
 def save_submission(folder: Path, text: str, base_sha256: str | None) -> str:
     """Write ``folder/submission.yaml`` atomically if it is still ``base_sha256``; return the new hash."""
-    target = folder / SUBMISSION_FILE
+    return save_file(folder, SUBMISSION_FILE, text, base_sha256, HISTORY)
+
+
+def save_file(folder: Path, name: str, text: str, base_sha256: str | None, history: Path) -> str:
+    """Write ``folder/name`` atomically if it is still ``base_sha256``, keeping the version it
+    replaces under ``folder/history``; return the new hash. The submission and the review
+    are saved alike (each with its own history)."""
+    target = folder / name
     data = text.encode("utf-8")
     with _SAVE_LOCK:
         try:
@@ -80,15 +88,14 @@ def save_submission(folder: Path, text: str, base_sha256: str | None) -> str:
         if old_sha != base_sha256:
             raise Conflict(old_sha)
         if old is not None and old != data:
-            _keep(folder, target, old)
+            _keep(folder / history, target, old)
         write_bytes_atomically(target, data)
     return file_sha256(data)
 
 
-def _keep(folder: Path, target: Path, data: bytes) -> None:
+def _keep(history: Path, target: Path, data: bytes) -> None:
     """Keep the version about to be replaced: a hard link to it costs no copy (the rename
     that follows gives the target a new file), with a copy where links are not possible."""
-    history = folder / HISTORY
     history.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     kept = history / f"{stamp}-{file_sha256(data)[:12]}.yaml"
@@ -96,14 +103,13 @@ def _keep(folder: Path, target: Path, data: bytes) -> None:
         os.link(target, kept)
     except OSError:
         write_bytes_atomically(kept, data)
-    for old in _version_files(folder)[KEEP_VERSIONS:]:
+    for old in _version_files(history)[KEEP_VERSIONS:]:
         with contextlib.suppress(OSError):
             old.unlink()
 
 
-def _version_files(folder: Path) -> list[Path]:
-    """Kept versions, newest first."""
-    history = folder / HISTORY
+def _version_files(history: Path) -> list[Path]:
+    """Kept versions in a history folder, newest first."""
     try:
         names = [p for p in history.iterdir() if _VERSION_NAME.match(p.name)]
     except OSError:
@@ -113,7 +119,7 @@ def _version_files(folder: Path) -> list[Path]:
 
 def versions(folder: Path) -> list[Version]:
     found = []
-    for path in _version_files(folder):
+    for path in _version_files(folder / HISTORY):
         stamp, sha = path.stem.split("-", 1)
         saved = datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
         found.append(Version(path.name, saved, sha, path.stat().st_size))

@@ -8,6 +8,7 @@ types and swaps in the live result.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -34,7 +35,9 @@ from nums.web.form import (
     programmes_of,
     text,
 )
+from nums.web.packs import dropped_packs, is_received
 from nums.web.result_view import result_view
+from nums.web.routes_review import review_page
 from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -72,11 +75,45 @@ def _workspace(request: Request) -> Workspace:
 
 
 async def home(request: Request) -> Response:
-    programmes = await run_in_threadpool(_workspace(request).load_all)
-    return render(request, "home.html", programmes=[_row(p) for p in programmes], title="Programmes")
+    return render(request, "home.html", **await _home(request))
 
 
-def _row(loaded: LoadedProgramme) -> dict[str, Any]:
+async def _home(request: Request) -> dict[str, Any]:
+    """The programmes with their portfolio status and review state (``nums.portfolio``), sortable."""
+    from nums.web.routes_finance import portfolio_of
+
+    workspace = _workspace(request)
+    programmes = await run_in_threadpool(workspace.load_all)
+    edition, portfolio = await run_in_threadpool(portfolio_of, workspace, date.today())
+    by_id = {row.id: row for row in portfolio.rows}
+    rows = [_row(p, by_id.get(p.id), edition) for p in programmes]
+    order = request.query_params.get("sort", "")
+    if order in {"application", "-application"}:
+        rows.sort(key=lambda r: (r.get("applied") or "", r["id"]), reverse=order.startswith("-"))
+    return {
+        "programmes": rows,
+        "title": "Programmes",
+        "sort": order,
+        "horizon": portfolio.horizon_days,
+        "lapsing": portfolio.lapsing,
+        "by_status": portfolio.by_status,
+        "dropped": await run_in_threadpool(dropped_packs, workspace),
+    }
+
+
+_REVIEW_WORDS = {"none": "not started"}
+
+
+def _review_words(row: Any, edition: Any) -> str:
+    review = row.review
+    if review.status == "final":
+        return "final: " + (edition.level_name(review.outcome) if review.outcome else "not accredited")
+    if review.status == "provisional":
+        return f"provisional, {review.open_requests} open request{'s' if review.open_requests != 1 else ''}"
+    return _REVIEW_WORDS.get(review.status, review.status)
+
+
+def _row(loaded: LoadedProgramme, portfolio_row: Any = None, edition: Any = None) -> dict[str, Any]:
     result, sub = loaded.assessment, loaded.submission
     if result is None or sub is None:
         return {"id": loaded.id, "valid": False, "errors": [str(p) for p in loaded.problems]}
@@ -88,9 +125,13 @@ def _row(loaded: LoadedProgramme) -> dict[str, Any]:
         "institution": sub.programme.institution,
         "application": f"{sub.application.type} for {name(sub.application.level)} "
         f"on {sub.application.date.isoformat()}",
+        "applied": sub.application.date.isoformat(),
         "awardable": name(result.awardable) if result.awardable else "nothing yet",
         "valid_until": result.standing.expires.isoformat() if result.standing.expires else "—",
         "next": _next_step(loaded),
+        "status": portfolio_row.status if portfolio_row else "",
+        "award_until": portfolio_row.award.valid_until.isoformat() if portfolio_row and portfolio_row.award else None,
+        "review": _review_words(portfolio_row, edition) if portfolio_row else "",
     }
 
 
@@ -120,15 +161,14 @@ async def new_programme(request: Request) -> Response:
             if isinstance(error, FileExistsError)
             else str(error.problems[0].message) + f" ({error.problems[0].suggestion})"
         )
-        programmes = await run_in_threadpool(_workspace(request).load_all)
+        context = await _home(request)
         return render(
             request,
             "home.html",
             status=409 if isinstance(error, FileExistsError) else 422,
-            programmes=[_row(p) for p in programmes],
             new_error=message,
             new_folder=name,
-            title="Programmes",
+            **context,
         )
     return RedirectResponse(page_url(place.id) + "?created=1", status_code=303)
 
@@ -147,6 +187,8 @@ async def programme(request: Request) -> Response:
         loaded = await run_in_threadpool(workspace.load, place)
         flash = _flash(request.query_params)
         return render(request, "programme.html", **_page(loaded, None, (), flash))
+    if rest in {"save", "preview", "restore", "replace"} and method == "POST" and is_received(place.folder):
+        return render(request, "missing.html", status=409, title="A received pack is read-only")
     if rest == "save" and method == "POST":
         return await _save(request, workspace, place)
     if rest == "preview" and method == "POST":
@@ -161,6 +203,10 @@ async def programme(request: Request) -> Response:
         download = evidence_download(place, rest.removeprefix("files/"))
         if download is not None:
             return download
+    if rest == "review" or rest.startswith("review/"):
+        answer = await review_page(request, workspace, place, rest, render, _ENV)
+        if answer is not None:
+            return answer
     return render(request, "missing.html", status=404, title="Not found")
 
 
@@ -216,6 +262,7 @@ def _page(
         "versions": files.versions(loaded.place.folder),
         "flash": flash,
         "broken": loaded.document is None,
+        "received": is_received(loaded.place.folder),
         "excerpts": _excerpts(loaded) if loaded.document is None else [],
         **extra,
     }
@@ -386,8 +433,29 @@ async def _pack(request: Request, workspace: Workspace, place: ProgrammeFolder, 
     )
 
 
+async def new_pack(request: Request) -> Response:
+    """The home page's pack upload (or a pack found in the workspace folder, by name): the pack
+    becomes a programme, and its review opens."""
+    from nums.web.api import receive_upload
+    from nums.web.packs import receive_dropped
+
+    try:
+        if request.query_params.get("dropped"):
+            place = await run_in_threadpool(
+                receive_dropped, _workspace(request), request.query_params["dropped"], request.app.state.max_upload
+            )
+        else:
+            place = await receive_upload(request)
+    except (NumsError, files.TooLarge) as error:
+        message = str(error.problems[0]) if isinstance(error, NumsError) else str(error)
+        context = await _home(request)
+        return render(request, "home.html", status=422, pack_error=message, **context)
+    return RedirectResponse(page_url(place.id, "review"), status_code=303)
+
+
 ROUTES = [
     Route("/", home, methods=["GET"]),
+    Route("/packs", new_pack, methods=["POST"]),
     Route("/new", new_programme, methods=["POST"]),
     Route("/p/{rest:path}", programme, methods=["GET", "HEAD", "POST"]),
 ]

@@ -2,10 +2,12 @@
 // form posts); with it, the result beside the form follows what is typed.
 (function () {
   "use strict";
-  var form = document.getElementById("programme-form");
-  var result = document.getElementById("result");
+  // the page's live form: the coordinator's, the assessor's review or the quote
+  var form = document.querySelector("form[data-preview]");
+  if (!form) { return; }
+  var result = document.getElementById(form.dataset.result || "result");
   var state = document.getElementById("save-state");
-  if (!form || !result || !form.dataset.preview) { return; }
+  if (!result) { return; }
   var timer = null;
   var latest = 0;
   var dirty = false;
@@ -34,7 +36,8 @@
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   form.addEventListener("submit", function () { dirty = false; });
+  var saves = form.method.toLowerCase() === "post";  // the quote form saves nothing: no warning
   window.addEventListener("beforeunload", function (event) {
-    if (dirty) { event.preventDefault(); event.returnValue = ""; }
+    if (dirty && saves) { event.preventDefault(); event.returnValue = ""; }
   });
 }());

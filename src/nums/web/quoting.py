@@ -1,0 +1,114 @@
+"""Quotes in the app: the finance page, ``/api/quote`` and the quote PDF.
+
+The numbers are read by the very parameter types ``nums quote`` uses (so a bad
+count, rate or date is refused with the CLI's words), and priced by
+``pricing.quote``: the answer is exactly what ``nums quote ... --json`` prints
+and the PDF the same bytes as ``nums quote --pdf``. Programmes ticked on the
+home page are priced as one request, as ``nums quote SUBMISSION...`` does.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from nums.cli.common import DATE
+from nums.cli.finance import PercentParam
+from nums.errors import NumsError, Problem
+from nums.fees import submissions_request
+from nums.prices import load_price_lists
+from nums.pricing import Quote, QuoteRequest, quote, quote_json
+from nums.workspace import Workspace
+
+# the CLI's own option types, with its option names for the messages
+_PARAMS: dict[str, tuple[str, click.ParamType]] = {
+    "initial": ("--initial", click.IntRange(min=0)),
+    "reaccreditation": ("--reaccreditation", click.IntRange(min=0)),
+    "mentors": ("--mentors", click.IntRange(min=1)),
+    "vat_rate": ("--vat-rate", PercentParam()),
+    "on": ("--on", DATE),
+}
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What the form or the query asked for, read; ``problems`` when something is not a number or date."""
+
+    values: dict[str, Any]
+    programmes: tuple[str, ...]
+    problems: tuple[Problem, ...]
+
+
+def read_params(query: Mapping[str, str], programmes: list[str]) -> Asked:
+    values: dict[str, Any] = {}
+    problems = []
+    for key, (option, kind) in _PARAMS.items():
+        text = str(query.get(key) or "").strip()
+        if not text:
+            continue
+        try:
+            values[key] = kind.convert(text, None, None)
+        except click.BadParameter as error:
+            problems.append(Problem(f"Invalid value for '{option}': {error.message}", field=key))
+    return Asked(values, tuple(dict.fromkeys(p for p in programmes if p)), tuple(problems))
+
+
+def price(workspace: Workspace, asked: Asked, today: date | None = None) -> Quote:
+    """The quote ``nums quote`` gives for these values (raises ``NumsError`` as it does)."""
+    values = asked.values
+    if asked.programmes:
+        return quote(load_price_lists(workspace.standard), _programmes_request(workspace, asked, today))
+    request = QuoteRequest(
+        values.get("initial", 0),
+        values.get("reaccreditation", 0),
+        values.get("mentors"),
+        values.get("on") or today or date.today(),
+        values.get("vat_rate"),
+        dated_by="the date asked for" if values.get("on") else "today",
+    )
+    return quote(load_price_lists(workspace.standard), request)
+
+
+def _programmes_request(workspace: Workspace, asked: Asked, today: date | None) -> QuoteRequest:
+    if asked.values.get("initial") or asked.values.get("reaccreditation"):
+        raise NumsError(Problem("give programmes or initial/reaccreditation counts, not both"))
+    loaded = []
+    edition = None
+    for ident in asked.programmes:
+        place = workspace.programme_at(ident)
+        if place is None:
+            raise NumsError(Problem(f"no programme {ident!r} in this workspace", field="programme"))
+        programme = workspace.load(place)
+        if programme.submission is None or programme.edition is None:
+            raise NumsError(programme.problems or (Problem("does not validate", file=str(place.path)),))
+        edition = programme.edition
+        loaded.append(programme.submission)
+    assert edition is not None
+    return submissions_request(
+        edition,
+        loaded,
+        today=today or date.today(),
+        on=asked.values.get("on"),
+        mentors=asked.values.get("mentors"),
+        vat_rate=asked.values.get("vat_rate"),
+    )
+
+
+def answer_json(result: Quote) -> dict[str, object]:
+    """Exactly what ``nums quote ... --json`` prints."""
+    return quote_json(result)
+
+
+def quote_pdf_bytes(result: Quote) -> bytes:
+    from nums.render.quote_pdf import write_quote_pdf  # WeasyPrint only when a PDF is asked for
+
+    with tempfile.TemporaryDirectory(prefix="nums-quote-") as folder:
+        target = Path(folder) / "quote.pdf"
+        write_quote_pdf(result, target)
+        return target.read_bytes()

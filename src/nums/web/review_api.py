@@ -1,0 +1,114 @@
+"""``/api/programmes/{id}/review``, ``/outcome`` and ``/letter.pdf``: the review as a contract.
+
+``GET review`` is the review file's data and hash; ``PUT review`` checks,
+saves (conflict-checked on ``base_sha256``) and answers with the outcome;
+``outcome`` is exactly ``nums review SUBMISSION REVIEW --json``; the letter is
+the same bytes as ``nums review ... --letter``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from nums.errors import NumsError
+from nums.review import review_from_text
+from nums.web import files
+from nums.web.editing import json_ready, problem_json
+from nums.web.reviewing import (
+    Case,
+    case_of,
+    check_review,
+    letter_bytes,
+    outcome,
+    outcome_json,
+    save_review,
+    stored_review,
+    submission_changed,
+)
+from nums.workspace import ProgrammeFolder, Workspace
+
+
+def _error(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status)
+
+
+async def answer(request: Request, rest: str, place: ProgrammeFolder, workspace: Workspace) -> Response:
+    loaded = await run_in_threadpool(workspace.load, place)
+    case = case_of(loaded)
+    if case is None:
+        return _error(
+            422, "the submission does not validate", errors=[problem_json(p) for p in loaded.problems]
+        )
+    method = request.method
+    if rest == "review" and method == "GET":
+        return await run_in_threadpool(_get_review, case)
+    if rest == "review" and method == "PUT":
+        return await _put_review(request, case)
+    if rest in {"outcome", "letter.pdf"} and method == "GET":
+        return await run_in_threadpool(_outcome_or_letter, case, rest, place.id)
+    return _error(405 if rest == "review" else 404, "not found")
+
+
+def _get_review(case: Case) -> Response:
+    stored = stored_review(case)
+    if stored.text is None:
+        return _error(404, "no review yet")
+    if stored.document is None:
+        return _error(
+            422, "the review file cannot be read", errors=[problem_json(p) for p in stored.problems]
+        )
+    return JSONResponse({"sha256": stored.sha256, "review": json_ready(stored.document)})
+
+
+async def _put_review(request: Request, case: Case) -> Response:
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or "review" not in body:
+        return _error(422, 'send {"base_sha256": ..., "review": {...}}')
+    try:
+        answer_body = await run_in_threadpool(_check_save, case, body)
+    except files.Conflict as conflict:
+        return _error(
+            409,
+            "the review changed on disk since base_sha256; it was left as it is",
+            sha256=conflict.current_sha256,
+        )
+    return JSONResponse(answer_body, status_code=422 if "errors" in answer_body else 200)
+
+
+def _check_save(case: Case, body: dict[str, Any]) -> dict[str, Any]:
+    checked = check_review(case, body["review"])
+    if checked.review is None:
+        return {"errors": [problem_json(p) for p in checked.problems]}
+    sha = save_review(case, checked, body.get("base_sha256"))
+    return {
+        "sha256": sha,
+        "outcome": outcome_json(case, checked.review),
+        "submission_changed": submission_changed(case, checked.review),
+    }
+
+
+def _outcome_or_letter(case: Case, rest: str, programme_id: str) -> Response:
+    stored = stored_review(case)
+    if stored.text is None:
+        return _error(404, "no review yet")
+    try:
+        review = review_from_text(stored.text, case.path, case.edition, case.submission)
+    except (NumsError, ValueError) as error:
+        problems = error.problems if isinstance(error, NumsError) else ()
+        return _error(422, "the review file does not validate", errors=[problem_json(p) for p in problems])
+    if rest == "outcome":
+        return JSONResponse(outcome_json(case, review))
+    data = letter_bytes(outcome(case, review))
+    filename = f"{programme_id.replace('/', '-')}-outcome-letter.pdf"
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,145 @@
+"""The assessor's review in the app: one path for the review page and the JSON API.
+
+A review the assessor edits is written in the layout ``nums review --init``
+writes (``review_skeleton`` with the values filled in), read back and checked
+by the loader ``nums review`` uses, and only then saved beside the submission,
+conflict-checked and versioned like the submission. Its outcome is
+``review_outcome`` and ``review_json``: what ``nums review --json`` prints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nums.errors import NumsError, Problem
+from nums.evaluation import Assessment
+from nums.fingerprint import document_sha256
+from nums.render.review_text import review_json
+from nums.review import Outcome, Review, review_from_text, review_outcome
+from nums.skeleton import review_skeleton
+from nums.standard import Edition
+from nums.submission import Submission
+from nums.web import files
+from nums.workspace import LoadedProgramme, file_sha256
+from nums.yamlsource import parse_yaml
+
+REVIEW_FILE = "review.yaml"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A submission under review: what every review of it is checked and judged against."""
+
+    folder: Path
+    edition: Edition
+    submission: Submission
+    evidence_levels: dict[str, str | None]
+    fingerprints: tuple[str, ...]  # what the review's submission_sha256 may match
+
+    @property
+    def path(self) -> Path:
+        return self.folder / REVIEW_FILE
+
+    @property
+    def digest(self) -> str:
+        return self.fingerprints[0]
+
+
+def case_of(loaded: LoadedProgramme) -> Case | None:
+    """The case for a programme whose submission validates, else None."""
+    result: Assessment | None = loaded.assessment
+    if result is None or loaded.submission is None or loaded.edition is None:
+        return None
+    levels = {pillar_id: pillar.level for pillar_id, pillar in result.pillars.items()}
+    digest = document_sha256(loaded.submission.raw)
+    raw_sha = hashlib.sha256((loaded.text or "").encode("utf-8")).hexdigest()
+    return Case(loaded.place.folder, loaded.edition, loaded.submission, levels, (digest, raw_sha))
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The review file as it is on disk: its text, hash and data (None when there is none)."""
+
+    text: str | None
+    sha256: str | None
+    document: dict[str, Any] | None
+    problems: tuple[Problem, ...]
+
+
+def stored_review(case: Case) -> Stored:
+    try:
+        data = case.path.read_bytes()
+    except FileNotFoundError:
+        return Stored(None, None, None, ())
+    text = data.decode("utf-8", errors="replace")
+    try:
+        doc = parse_yaml(text, str(case.path), kind="review file")
+    except NumsError as error:
+        return Stored(text, file_sha256(data), None, error.problems)
+    except ValueError as exc:  # an impossible date such as 2026-13-01
+        return Stored(
+            text, file_sha256(data), None, (Problem(f"not valid YAML: {exc}", file=str(case.path)),)
+        )
+    document = doc.data if isinstance(doc.data, dict) else None
+    return Stored(text, file_sha256(data), document, ())
+
+
+@dataclass(frozen=True)
+class CheckedReview:
+    text: str
+    review: Review | None
+    problems: tuple[Problem, ...]
+
+
+def check_review(case: Case, document: Any) -> CheckedReview:
+    """``document`` as the review file it would become, and what ``nums review`` would say of it."""
+    if not isinstance(document, dict):
+        return CheckedReview(
+            "", None, (Problem("a review must be a mapping with 'reviewer', 'date' and 'decisions'"),)
+        )
+    filled = dict(document)
+    filled.setdefault("submission_sha256", case.digest)
+    text = review_skeleton(case.edition, case.submission, case.digest, filled)
+    try:
+        review = review_from_text(text, case.path, case.edition, case.submission)
+    except NumsError as error:
+        return CheckedReview(text, None, error.problems)
+    except ValueError as exc:
+        return CheckedReview(text, None, (Problem(f"not valid: {exc}", file=str(case.path)),))
+    return CheckedReview(text, review, ())
+
+
+def outcome(case: Case, review: Review) -> Outcome:
+    return review_outcome(case.edition, case.submission, review, case.evidence_levels)
+
+
+def outcome_json(case: Case, review: Review) -> dict[str, Any]:
+    """Exactly what ``nums review SUBMISSION REVIEW --json`` prints."""
+    return review_json(outcome(case, review))
+
+
+def save_review(case: Case, checked: CheckedReview, base_sha256: str | None) -> str:
+    """Save a checked review if the file is still ``base_sha256`` (else ``files.Conflict``)."""
+    if checked.review is None:
+        raise ValueError("only a valid review is saved")
+    return files.save_file(case.folder, REVIEW_FILE, checked.text, base_sha256, files.REVIEW_HISTORY)
+
+
+def submission_changed(case: Case, review: Review | None) -> bool:
+    """The review names a submission fingerprint that is no longer this submission's."""
+    recorded = review.submission_sha256 if review else None
+    return bool(recorded) and recorded not in case.fingerprints
+
+
+def letter_bytes(result: Outcome) -> bytes:
+    """The outcome letter, written by the function ``nums review --letter`` calls."""
+    from nums.render.letter_pdf import write_letter
+
+    with tempfile.TemporaryDirectory(prefix="nums-letter-") as folder:
+        target = Path(folder) / "letter.pdf"
+        write_letter(result, target)
+        return target.read_bytes()

@@ -1,0 +1,182 @@
+"""The finance officer's quote page, ``/api/quote``, and the portfolio downloads.
+
+The quote page is a GET form (a quote writes nothing), so it works with
+JavaScript off and its address can be bookmarked or sent; ``static/app.js``
+posts it to ``/quote/preview`` as the officer types. The portfolio downloads
+are computed by ``nums.portfolio.build`` and the renderers ``nums portfolio``
+uses for ``--csv``, ``--ics`` and ``--pdf``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from nums.errors import NumsError
+from nums.render.quote_text import KIND_NAMES, amount, split_sentence
+from nums.web.editing import problem_json
+from nums.web.quoting import Asked, answer_json, price, quote_pdf_bytes, read_params
+from nums.workspace import Workspace
+
+
+def _workspace(request: Request) -> Workspace:
+    return request.app.state.workspace
+
+
+def _asked(request: Request, form: Any = None) -> Asked:
+    source = form if form is not None else request.query_params
+    return read_params(source, [str(v) for v in source.getlist("programme")])
+
+
+def _priced(workspace: Workspace, asked: Asked) -> tuple[Any, tuple[Any, ...]]:
+    """The quote, or None with the problems (the CLI's messages)."""
+    if asked.problems:
+        return None, asked.problems
+    try:
+        return price(workspace, asked), ()
+    except NumsError as error:
+        return None, error.problems
+
+
+def _refusal(problems: tuple[Any, ...]) -> JSONResponse:
+    return JSONResponse(
+        {"error": "; ".join(str(p.message) for p in problems), "errors": [problem_json(p) for p in problems]},
+        status_code=422,
+    )
+
+
+async def api_quote(request: Request) -> Response:
+    result, problems = await run_in_threadpool(_priced, _workspace(request), _asked(request))
+    return _refusal(problems) if result is None else JSONResponse(answer_json(result))
+
+
+async def quote_pdf(request: Request) -> Response:
+    result, problems = await run_in_threadpool(_priced, _workspace(request), _asked(request))
+    if result is None:
+        return _refusal(problems)
+    data = await run_in_threadpool(quote_pdf_bytes, result)
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"content-disposition": f'attachment; filename="{result.reference}.pdf"'},
+    )
+
+
+def quote_view(result: Any) -> dict[str, Any]:
+    """The quote as the page shows it: amounts, reasons and split notes in ``nums quote``'s words."""
+    return {
+        "reference": result.reference,
+        "on": result.request.on.isoformat(),
+        "dated_by": result.request.dated_by,
+        "lines": [
+            {
+                "kind": KIND_NAMES[line.kind],
+                "programmes": line.programmes,
+                "band": line.band.label if line.band else "—",
+                "net": amount(result, line.net),
+                "named": [p.name for p in line.named],
+                "notes": list(line.notes),
+            }
+            for line in result.lines
+        ],
+        "net": amount(result, result.net),
+        "vat_rate": answer_json(result)["vat_rate"],
+        "vat": amount(result, result.vat),
+        "total": amount(result, result.gross),
+        "tailored": result.tailored,
+        "reasons": list(result.reasons),
+        "valid_until": result.valid_until.isoformat(),
+        "left_out": [p.reason or p.name for p in result.request.left_out],
+        "splits": [split_sentence(result, split) for split in result.alternatives],
+        "terms": answer_json(result)["terms"],
+    }
+
+
+async def quote_page(request: Request) -> Response:
+    from nums.web.routes_programmes import render
+
+    asked = _asked(request)
+    result, problems = await run_in_threadpool(_priced, _workspace(request), asked)
+    return render(
+        request,
+        "quote.html",
+        status=422 if problems and request.query_params else 200,
+        title="Quote",
+        q=request.query_params,
+        programmes=asked.programmes,
+        quote=quote_view(result) if result else None,
+        quote_problems=problems if request.query_params else (),
+        pdf_query=str(request.url.query),
+    )
+
+
+async def quote_preview(request: Request) -> Response:
+    from nums.web.routes_programmes import _ENV
+
+    form = await request.form()
+    result, problems = await run_in_threadpool(_priced, _workspace(request), _asked(request, form))
+    html = _ENV.get_template("_quote.html").render(
+        quote=quote_view(result) if result else None,
+        quote_problems=problems,
+        pdf_query=urlencode([(k, v) for k, v in form.multi_items() if isinstance(v, str) and v]),
+    )
+    return HTMLResponse(html)
+
+
+async def portfolio_download(request: Request) -> Response:
+    """``/portfolio.csv``, ``.ics`` and ``.pdf``: what ``nums portfolio WORKSPACE --csv/--ics/--pdf`` writes."""
+    kind = request.url.path.rsplit(".", 1)[-1]
+    data = await run_in_threadpool(portfolio_bytes, _workspace(request), kind, date.today())
+    media = {
+        "csv": "text/csv; charset=utf-8",
+        "ics": "text/calendar; charset=utf-8",
+        "pdf": "application/pdf",
+    }[kind]
+    return Response(
+        data, media_type=media, headers={"content-disposition": f'attachment; filename="portfolio.{kind}"'}
+    )
+
+
+def portfolio_of(workspace: Workspace, on: date) -> tuple[Any, Any]:
+    from nums.portfolio import build
+    from nums.standard import load_edition
+
+    edition = load_edition(workspace.standard)
+    days = edition.rules.validity.warn_days_before_lapse
+    return edition, build(workspace.root, edition, on, days, workspace.standard, jobs=1)
+
+
+def portfolio_bytes(workspace: Workspace, kind: str, on: date) -> bytes:
+    edition, result = portfolio_of(workspace, on)
+    if kind == "csv":
+        from nums.render.portfolio import portfolio_csv
+
+        return portfolio_csv(result).encode("utf-8")
+    if kind == "ics":
+        from nums.render.calendar import portfolio_calendar
+
+        return portfolio_calendar(edition, result)
+    from nums.render.portfolio_pdf import write_portfolio_pdf
+
+    with tempfile.TemporaryDirectory(prefix="nums-portfolio-") as folder:
+        target = Path(folder) / "portfolio.pdf"
+        write_portfolio_pdf(edition, result, target)
+        return target.read_bytes()
+
+
+ROUTES = [
+    Route("/api/quote", api_quote, methods=["GET"]),
+    Route("/api/quote.pdf", quote_pdf, methods=["GET"]),
+    Route("/quote", quote_page, methods=["GET"]),
+    Route("/quote.pdf", quote_pdf, methods=["GET"]),
+    Route("/quote/preview", quote_preview, methods=["POST"]),
+    *(Route(f"/portfolio.{kind}", portfolio_download, methods=["GET"]) for kind in ("csv", "ics", "pdf")),
+]

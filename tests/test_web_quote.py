@@ -1,0 +1,146 @@
+"""Finance in the app (issue 14) and the portfolio on the home page (issue 15): the same numbers,
+messages and bytes as `nums quote` and `nums portfolio`."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nums.cli import cli
+from tests.web_support import bearer, client_for, copy_examples
+
+
+@pytest.fixture()
+def root(tmp_path: Path) -> Path:
+    return copy_examples(tmp_path)
+
+
+def cli_run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"initial": "3", "on": "2026-03-01"},
+        {"initial": "2", "reaccreditation": "4", "vat_rate": "0", "on": "2026-03-01"},
+        {"initial": "51", "mentors": "80", "on": "2026-03-01"},
+        {"reaccreditation": "7", "vat_rate": "17.5%", "on": "2026-06-30"},
+    ],
+)
+def test_the_quote_is_exactly_what_nums_quote_json_prints(root: Path, query: dict[str, str]) -> None:
+    client, _ = client_for(root)
+    args = [f"--{k.replace('_', '-')}={v}" for k, v in query.items()]
+    got = client.get("/api/quote", params=query, headers=bearer())
+    assert got.status_code == 200
+    assert got.json() == json.loads(cli_run("quote", *args, "--json"))
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ({"initial": "-1"}, "Invalid value for '--initial': -1 is not in the range x>=0."),
+        ({"initial": "two"}, "Invalid value for '--initial': 'two' is not a valid integer range."),
+        ({"initial": "1", "mentors": "0"}, "Invalid value for '--mentors': 0 is not in the range x>=1."),
+        ({"initial": "1", "vat_rate": "-5"}, "Invalid value for '--vat-rate': '-5' must be zero or more"),
+        ({"initial": "1", "on": "2026-13-01"}, "Invalid value for '--on': '2026-13-01' is not a date"),
+        ({}, "nothing to quote"),
+    ],
+)
+def test_bad_numbers_and_dates_are_422_with_the_clis_words(
+    root: Path, query: dict[str, str], words: str
+) -> None:
+    """'422 with the same messages for bad counts or dates.'"""
+    client, _ = client_for(root)
+    got = client.get("/api/quote", params=query, headers=bearer())
+    assert got.status_code == 422
+    assert words in got.json()["error"]
+    args = [f"--{k.replace('_', '-')}={v}" for k, v in query.items()]
+    cli_says = CliRunner().invoke(cli, ["quote", *args])
+    assert cli_says.exit_code == 2 and words in " ".join(cli_says.output.split())
+    assert client.get("/api/quote.pdf", params=query, headers=bearer()).status_code == 422
+
+
+def test_the_quote_pdf_is_the_same_bytes_as_nums_quote_pdf(root: Path, tmp_path: Path) -> None:
+    client, _ = client_for(root)
+    target = tmp_path / "quote.pdf"
+    cli_run("quote", "--initial=3", "--reaccreditation=2", "--on=2026-03-01", "--pdf", str(target))
+    query = {"initial": "3", "reaccreditation": "2", "on": "2026-03-01"}
+    got = client.get("/api/quote.pdf", params=query, headers=bearer())
+    assert got.status_code == 200 and got.headers["content-type"] == "application/pdf"
+    assert got.content == target.read_bytes()
+    assert client.get("/quote.pdf", params=query).content == target.read_bytes()
+
+
+def test_ticked_programmes_are_priced_as_one_request(root: Path) -> None:
+    """'Tick programmes on the home page, get one quote priced as one request, as nums quote SUBMISSION... does.'"""
+    client, _ = client_for(root)
+    ids = ["peer-mentoring", "department-combined", "academic-mentoring"]
+    got = client.get(
+        "/api/quote", params=[("programme", i) for i in ids] + [("on", "2026-04-20")], headers=bearer()
+    )
+    expected = json.loads(
+        cli_run("quote", *(str(root / i / "submission.yaml") for i in ids), "--on=2026-04-20", "--json")
+    )
+    assert got.json() == expected
+    page = client.get("/quote", params=[("programme", i) for i in ids] + [("on", "2026-04-20")])
+    assert page.status_code == 200 and all(f"<code>{i}</code>" in page.text for i in ids)
+    missing = client.get("/api/quote", params={"programme": "../elsewhere"}, headers=bearer())
+    assert missing.status_code == 422
+
+
+def test_the_page_shows_the_total_tailored_reasons_and_split_note_in_the_clis_words(root: Path) -> None:
+    client, guard = client_for(root)
+    page = client.get("/quote", params={"initial": "3", "reaccreditation": "2", "on": "2026-03-01"}).text
+    text = cli_run("quote", "--initial=3", "--reaccreditation=2", "--on=2026-03-01")
+    total = re.search(r"Total\s+(£[\d,.]+)", text)
+    assert total and f'id="quote-total">{total.group(1)}<' in page
+    split = " ".join(text.split("(not part of this quote):", 1)[1].split())
+    assert split in " ".join(page.replace("&#39;", "'").split())
+    live = client.post(f"/quote/preview?csrf={guard.csrf}", data={"initial": "51", "on": "2026-03-01"}).text
+    assert 'id="quote-total">tailored<' in live and "more than 50 programmes need tailored costs" in live
+    assert client.post("/quote/preview", data={"initial": "3"}).status_code == 403  # CSRF on every POST
+
+
+def test_the_home_page_offers_the_portfolio_downloads_as_nums_portfolio_writes_them(
+    root: Path, tmp_path: Path
+) -> None:
+    """Issue 15: 'the home page shows the same portfolio (status column, renewals highlighted) and
+    offers the CSV, calendar and report downloads, computed by the same function.'"""
+    client, _ = client_for(root)
+    home = client.get("/").text
+    for link in ("/portfolio.csv", "/portfolio.ics", "/portfolio.pdf"):
+        assert f'href="{link}"' in home
+    assert re.findall(r"status-word status-([a-z-]+)", home)
+    ics, pdf = tmp_path / "p.ics", tmp_path / "p.pdf"
+    written = CliRunner().invoke(cli, ["portfolio", str(root), "--csv", "--ics", str(ics), "--pdf", str(pdf)])
+    assert written.exit_code == 0, written.output
+    assert client.get("/portfolio.csv").content == written.stdout_bytes  # CRLF rows, as the CLI prints them
+    assert client.get("/portfolio.ics").content == ics.read_bytes()
+    got_pdf = client.get("/portfolio.pdf")
+    assert got_pdf.headers["content-type"] == "application/pdf" and got_pdf.content == pdf.read_bytes()
+
+
+def test_a_renewal_within_the_horizon_is_highlighted(root: Path) -> None:
+    """A programme whose award ends within the horizon is 'renewal-due' and its row stands out."""
+    from datetime import date, timedelta
+
+    folder = root / "peer-mentoring"
+    review = folder / "review.yaml"
+    text = review.read_text().replace("decision: more-evidence", "decision: accepted")
+    soon = date.today() - timedelta(days=300)  # a final award from ~300 days ago ends within 90 days
+    submission = folder / "submission.yaml"
+    sub_text = submission.read_text()
+    assert "date: 2026-03-02" in sub_text
+    submission.write_text(sub_text.replace("date: 2026-03-02", f"date: {soon.isoformat()}", 1))
+    review.write_text(text.replace("date: 2026-03-20", f"date: {soon.isoformat()}"))
+    client, _ = client_for(root)
+    home = client.get("/").text
+    row = home.split('class="renewal-due"', 1)
+    assert len(row) == 2 and "First-Year Peer Mentoring" in row[1].split("</tr>", 1)[0]
