@@ -83,13 +83,10 @@ def _gaps(result: Assessment, gaps: Any, label: str) -> dict[str, Any] | None:
         gap = gaps.pillars[pillar.id]
         if gap.reaches_target:
             continue
-        needs = []
-        for level, ids in gap.missing.items():
-            met, needed, _ = result.pillars[pillar.id].counts[level]
-            if met < needed:
-                needs.append(
-                    {"level": edition.level_name(level), "more": needed - met, "from": list(ids)}
-                )
+        needs = [
+            {"level": edition.level_name(level), "more": more, "from": list(gap.missing[level])}
+            for level, more in gap.more.items()
+        ]
         short.append(
             {"id": pillar.id, "name": pillar.name, "needs": needs, "unevidenced": list(gap.unevidenced)}
         )
