@@ -144,3 +144,60 @@ def test_a_renewal_within_the_horizon_is_highlighted(root: Path) -> None:
     home = client.get("/").text
     row = home.split('class="renewal-due"', 1)
     assert len(row) == 2 and "First-Year Peer Mentoring" in row[1].split("</tr>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ({"to": "Dr  A. Finance, Example University"}, ["--to", "Dr  A. Finance, Example University"]),
+        ({"alternatives": "0"}, ["--no-alternatives"]),
+        ({"to": "Bursar, Uni", "alternatives": "0"}, ["--to", "Bursar, Uni", "--no-alternatives"]),
+    ],
+)
+def test_to_and_no_alternatives_reach_the_same_request_as_the_cli(
+    root: Path, tmp_path: Path, extra: tuple[dict[str, str], list[str]]
+) -> None:
+    """`--to`: 'Who the quote is for; printed on it and part of its reference.'
+    `--no-alternatives`: 'Leave out the note on what separate applications would cost.'"""
+    query, flags = extra
+    base = {"initial": "2", "reaccreditation": "4", "on": "2026-03-01"}
+    args = ["--initial=2", "--reaccreditation=4", "--on=2026-03-01", *flags]
+    client, _ = client_for(root)
+    got = client.get("/api/quote", params={**base, **query}, headers=bearer())
+    assert got.status_code == 200
+    assert got.json() == json.loads(cli_run("quote", *args, "--json"))
+    target = tmp_path / "quote.pdf"
+    cli_run("quote", *args, "--pdf", str(target))
+    pdf = client.get("/api/quote.pdf", params={**base, **query}, headers=bearer())
+    assert pdf.status_code == 200 and pdf.content == target.read_bytes()
+
+
+def test_the_split_note_is_there_unless_left_out(root: Path) -> None:
+    """The cheaper-split note shows by default; `alternatives=0` leaves it out, on the page and in the API."""
+    client, _ = client_for(root)
+    base = {"initial": "2", "reaccreditation": "4", "on": "2026-03-01"}
+    with_note = client.get("/api/quote", params=base, headers=bearer()).json()
+    without = client.get("/api/quote", params={**base, "alternatives": "0"}, headers=bearer()).json()
+    assert with_note["alternatives"] and not without["alternatives"]
+    page = client.get("/quote", params={**base, "alternatives": "0", "to": "Bursar, Uni"})
+    assert page.status_code == 200
+    assert "price table's own arithmetic" not in page.text
+    assert "For Bursar, Uni" in page.text
+    assert 'id="f-alternatives" name="alternatives" type="checkbox" value="0" checked' in page.text
+    assert 'value="Bursar, Uni"' in page.text
+    assert "price table's own arithmetic" in client.get("/quote", params=base).text
+
+
+def test_programmes_quote_takes_the_addressee_too(root: Path) -> None:
+    """Ticked programmes are priced as `nums quote SUBMISSION... --to X --no-alternatives` does."""
+    client, _ = client_for(root)
+    listed = client.get("/api/programmes", headers=bearer()).json()
+    ident = next(p["id"] for p in listed if not p["errors"])
+    got = client.get(
+        "/api/quote", params={"programme": ident, "to": "Bursar, Uni", "alternatives": "0"}, headers=bearer()
+    )
+    assert got.status_code == 200
+    expected = json.loads(
+        cli_run("quote", str(root / ident / "submission.yaml"), "--to", "Bursar, Uni", "--no-alternatives", "--json")
+    )
+    assert got.json() == expected

@@ -74,6 +74,7 @@ def quote_view(result: Any) -> dict[str, Any]:
     """The quote as the page shows it: amounts, reasons and split notes in ``nums quote``'s words."""
     return {
         "reference": result.reference,
+        "addressee": result.request.addressee,
         "on": result.request.on.isoformat(),
         "dated_by": result.request.dated_by,
         "lines": [
