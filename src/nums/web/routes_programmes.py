@@ -377,6 +377,7 @@ async def _preview(request: Request, workspace: Workspace, place: ProgrammeFolde
         id=place.id,
         result=result_view(result) if result is not None else None,
         problems=checked.problems,
+        field_errors=errors_by_field(checked.problems, loaded.edition or workspace.edition_for(loaded.document)),
         preview=True,
         csrf=request.app.state.csrf,
     )
