@@ -201,3 +201,50 @@ def test_programmes_quote_takes_the_addressee_too(root: Path) -> None:
         cli_run("quote", str(root / ident / "submission.yaml"), "--to", "Bursar, Uni", "--no-alternatives", "--json")
     )
     assert got.json() == expected
+
+
+def test_the_home_page_shows_next_years_fees_and_the_university_wide_line(root: Path) -> None:
+    """Issue 15: 'next year's fees: the renewals due within twelve months priced as one request of
+    reaccreditations ... each line naming its programmes ... amounts exactly as `nums quote` would
+    give them', and 'university-wide: ... report whether every programme names the same framework,
+    and which do not; decide nothing beyond that, and say so.'"""
+    from datetime import date, timedelta
+
+    folder = root / "peer-mentoring"
+    soon = date.today() - timedelta(days=300)  # a final award from ~300 days ago: a renewal within the year
+    submission = folder / "submission.yaml"
+    submission.write_text(submission.read_text().replace("date: 2026-03-02", f"date: {soon.isoformat()}", 1))
+    review = folder / "review.yaml"
+    text = review.read_text().replace("decision: more-evidence", "decision: accepted")
+    review.write_text(text.replace("date: 2026-03-20", f"date: {soon.isoformat()}"))
+    client, _ = client_for(root)
+    home = client.get("/").text
+    cli_says = json.loads(cli_run("portfolio", str(root), "--json"))
+    renewals = cli_says["fees"]["renewals"]
+    assert cli_says["fees"]["renewal_ids"] == ["peer-mentoring"]
+    shown = home.split('id="fees-renewals"', 1)[1].split("</dd>", 1)[0]
+    assert f"£{renewals['net']} net, £{renewals['gross']} with VAT" in shown
+    assert "First-Year Peer Mentoring" in shown and 'href="/p/peer-mentoring"' in shown
+    mentors = renewals["largest_programme_mentors"]
+    same = json.loads(
+        cli_run("quote", "--reaccreditation=1", f"--mentors={mentors}", f"--on={date.today()}", "--json")
+    )
+    assert (same["net"], same["gross"]) == (renewals["net"], renewals["gross"])
+    moves = home.split('id="fees-moves-up"', 1)[1].split("</dd>", 1)[0]
+    assert cli_says["fees"]["moves_up"] is None and moves.strip() == ">none"
+    wide = home.split('id="university-wide"', 1)[1].split("</p>", 1)[0]
+    assert cli_says["university_wide"]["all_same"] is False
+    for ident in cli_says["university_wide"]["differing"]:
+        assert ident in wide
+    assert "decides nothing" in wide
+
+
+def test_the_home_page_builds_the_portfolio_once(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fees and the framework line come from the same `build` call as the status column."""
+    import nums.portfolio
+
+    calls = []
+    real = nums.portfolio.build
+    monkeypatch.setattr(nums.portfolio, "build", lambda *a, **k: calls.append(1) or real(*a, **k))
+    client, _ = client_for(root)
+    assert client.get("/").status_code == 200 and len(calls) == 1
