@@ -179,6 +179,7 @@ def test_every_page_passes_axe_and_is_photographed(browser: Any, served: Served,
         "quote": "/quote?initial=3&reaccreditation=2&on=2026-03-01",
         "quote-tailored": "/quote?initial=51&on=2026-03-01",
         "quote-selected": "/quote?programme=peer-mentoring&programme=academic-mentoring",
+        "quote-addressed": "/quote?initial=2&reaccreditation=4&on=2026-03-01&to=Bursar%2C+Example+University&alternatives=0",
     }
     for width in WIDTHS:
         context = browser.new_context(viewport={"width": width, "height": 900})
@@ -245,4 +246,45 @@ def test_a_finance_officers_quote(browser: Any, served: Served) -> None:
     page.get_by_label("Initial assessments").fill("51")
     sync_api.expect(page.locator("#quote-total")).to_have_text("tailored")
     assert "more than 50 programmes need tailored costs" in page.locator("#tailored").inner_text()
+    context.close()
+
+
+def test_an_assessors_review_with_javascript_off(browser: Any, served: Served) -> None:
+    """Issue 14 with JavaScript off ('plain form posts and full pages'): the assessor accepts the
+    open request, saves with a plain form post, and the page that comes back says final and Silver;
+    the replaced review is listed under its history."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(served.address)
+    page.get_by_role("link", name="provisional, 1 open request").click()
+    page.wait_for_url(re.compile(r"/p/peer-mentoring/review"))
+    assert page.locator("#review-status").inner_text() == "provisional"
+    page.locator("#d-diversity-2").get_by_label("Accepted").check()
+    assert page.locator("#review-status").inner_text() == "provisional"  # nothing live without JavaScript
+    page.get_by_role("button", name="Save review").first.click()
+    page.wait_for_url(re.compile(r"saved=1"))
+    assert page.locator("#review-status").inner_text() == "final"
+    assert page.locator("#review-outcome").inner_text() == "Silver"
+    assert page.locator("#versions").get_by_role("button", name=re.compile("Restore the review saved")).count() == 1
+    text = (served_workspace(served) / "peer-mentoring" / "review.yaml").read_text()
+    assert "diversity.2:\n    decision: accepted" in text
+    context.close()
+
+
+def test_a_live_problem_shows_beside_its_field(browser: Any, served: Served) -> None:
+    """Issue 13: 'an invalid value is shown next to its field with the same message `nums validate`
+    gives', as the person types, not only in the result panel; and it goes once put right."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(served.address + "&next=1")
+    page.goto(served.base + "/p/peer-mentoring")
+    mentors = page.locator("#f-p0-mentors")
+    mentors.fill("")
+    beside = page.locator("#f-p0-mentors-error")
+    sync_api.expect(beside).to_be_visible()
+    assert mentors.get_attribute("aria-invalid") == "true"
+    assert "f-p0-mentors-error" in (mentors.get_attribute("aria-describedby") or "")
+    mentors.fill("24")
+    sync_api.expect(beside).to_have_count(0)
+    assert mentors.get_attribute("aria-invalid") is None
     context.close()

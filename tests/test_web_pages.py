@@ -208,3 +208,31 @@ def test_an_oversize_upload_from_the_form_is_413_and_saves_nothing(root: Path) -
     assert "not saved with a too-large file" in response.text
     assert path.read_bytes() == before
     assert sorted((root / "peer-mentoring" / "evidence").iterdir()) == evidence
+
+
+def test_the_live_preview_names_each_problems_field_as_the_save_does(root: Path) -> None:
+    """Issue 13: 'an invalid value is shown next to its field with the same message `nums validate`
+    gives'. The preview carries each message with the form control it belongs to (app.js puts it
+    there); the message is the save's, and the control is on the page."""
+    client, guard = client_for(root)
+    page = client.get("/p/peer-mentoring").text
+    assert "data-field-errors" in page
+    fields = form_fields(page)
+    fields.update({"p0.mentors": "lots"})
+    preview = client.post(f"/p/peer-mentoring/preview?csrf={guard.csrf}", data=fields)
+    assert preview.status_code == 200
+    shown = dict(re.findall(r'<li data-field="[^"]+" data-control="([^"]+)">([^<]+)</li>', preview.text))
+    assert "f-p0-mentors" in shown and 'id="f-p0-mentors"' in page
+    saved = client.post(f"/p/peer-mentoring/save?csrf={guard.csrf}", data={**fields, "action": "save"})
+    beside = re.search(r'id="f-p0-mentors-error" data-field-error>([^<]+)<', saved.text)
+    assert beside is not None and beside[1] == shown["f-p0-mentors"]
+    broken = root / "broken.yaml"
+    broken.write_text(
+        (root / "peer-mentoring" / "submission.yaml").read_text().replace("mentors: ", "mentors: lots #", 1)
+    )
+    validate = CliRunner().invoke(cli, ["validate", str(broken)])
+    assert validate.exit_code == 2
+    assert shown["f-p0-mentors"].split(" (")[0] in " ".join(validate.output.split())
+    # nothing wrong: no list, so the page clears what it showed
+    clean = client.post(f"/p/peer-mentoring/preview?csrf={guard.csrf}", data=form_fields(page))
+    assert 'id="field-errors"' not in clean.text

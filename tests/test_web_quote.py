@@ -144,3 +144,107 @@ def test_a_renewal_within_the_horizon_is_highlighted(root: Path) -> None:
     home = client.get("/").text
     row = home.split('class="renewal-due"', 1)
     assert len(row) == 2 and "First-Year Peer Mentoring" in row[1].split("</tr>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ({"to": "Dr  A. Finance, Example University"}, ["--to", "Dr  A. Finance, Example University"]),
+        ({"alternatives": "0"}, ["--no-alternatives"]),
+        ({"to": "Bursar, Uni", "alternatives": "0"}, ["--to", "Bursar, Uni", "--no-alternatives"]),
+    ],
+)
+def test_to_and_no_alternatives_reach_the_same_request_as_the_cli(
+    root: Path, tmp_path: Path, extra: tuple[dict[str, str], list[str]]
+) -> None:
+    """`--to`: 'Who the quote is for; printed on it and part of its reference.'
+    `--no-alternatives`: 'Leave out the note on what separate applications would cost.'"""
+    query, flags = extra
+    base = {"initial": "2", "reaccreditation": "4", "on": "2026-03-01"}
+    args = ["--initial=2", "--reaccreditation=4", "--on=2026-03-01", *flags]
+    client, _ = client_for(root)
+    got = client.get("/api/quote", params={**base, **query}, headers=bearer())
+    assert got.status_code == 200
+    assert got.json() == json.loads(cli_run("quote", *args, "--json"))
+    target = tmp_path / "quote.pdf"
+    cli_run("quote", *args, "--pdf", str(target))
+    pdf = client.get("/api/quote.pdf", params={**base, **query}, headers=bearer())
+    assert pdf.status_code == 200 and pdf.content == target.read_bytes()
+
+
+def test_the_split_note_is_there_unless_left_out(root: Path) -> None:
+    """The cheaper-split note shows by default; `alternatives=0` leaves it out, on the page and in the API."""
+    client, _ = client_for(root)
+    base = {"initial": "2", "reaccreditation": "4", "on": "2026-03-01"}
+    with_note = client.get("/api/quote", params=base, headers=bearer()).json()
+    without = client.get("/api/quote", params={**base, "alternatives": "0"}, headers=bearer()).json()
+    assert with_note["alternatives"] and not without["alternatives"]
+    page = client.get("/quote", params={**base, "alternatives": "0", "to": "Bursar, Uni"})
+    assert page.status_code == 200
+    assert "price table's own arithmetic" not in page.text
+    assert "For Bursar, Uni" in page.text
+    assert 'id="f-alternatives" name="alternatives" type="checkbox" value="0" checked' in page.text
+    assert 'value="Bursar, Uni"' in page.text
+    assert "price table's own arithmetic" in client.get("/quote", params=base).text
+
+
+def test_programmes_quote_takes_the_addressee_too(root: Path) -> None:
+    """Ticked programmes are priced as `nums quote SUBMISSION... --to X --no-alternatives` does."""
+    client, _ = client_for(root)
+    listed = client.get("/api/programmes", headers=bearer()).json()
+    ident = next(p["id"] for p in listed if not p["errors"])
+    got = client.get(
+        "/api/quote", params={"programme": ident, "to": "Bursar, Uni", "alternatives": "0"}, headers=bearer()
+    )
+    assert got.status_code == 200
+    expected = json.loads(
+        cli_run("quote", str(root / ident / "submission.yaml"), "--to", "Bursar, Uni", "--no-alternatives", "--json")
+    )
+    assert got.json() == expected
+
+
+def test_the_home_page_shows_next_years_fees_and_the_university_wide_line(root: Path) -> None:
+    """Issue 15: 'next year's fees: the renewals due within twelve months priced as one request of
+    reaccreditations ... each line naming its programmes ... amounts exactly as `nums quote` would
+    give them', and 'university-wide: ... report whether every programme names the same framework,
+    and which do not; decide nothing beyond that, and say so.'"""
+    from datetime import date, timedelta
+
+    folder = root / "peer-mentoring"
+    soon = date.today() - timedelta(days=300)  # a final award from ~300 days ago: a renewal within the year
+    submission = folder / "submission.yaml"
+    submission.write_text(submission.read_text().replace("date: 2026-03-02", f"date: {soon.isoformat()}", 1))
+    review = folder / "review.yaml"
+    text = review.read_text().replace("decision: more-evidence", "decision: accepted")
+    review.write_text(text.replace("date: 2026-03-20", f"date: {soon.isoformat()}"))
+    client, _ = client_for(root)
+    home = client.get("/").text
+    cli_says = json.loads(cli_run("portfolio", str(root), "--json"))
+    renewals = cli_says["fees"]["renewals"]
+    assert cli_says["fees"]["renewal_ids"] == ["peer-mentoring"]
+    shown = home.split('id="fees-renewals"', 1)[1].split("</dd>", 1)[0]
+    assert f"£{renewals['net']} net, £{renewals['gross']} with VAT" in shown
+    assert "First-Year Peer Mentoring" in shown and 'href="/p/peer-mentoring"' in shown
+    mentors = renewals["largest_programme_mentors"]
+    same = json.loads(
+        cli_run("quote", "--reaccreditation=1", f"--mentors={mentors}", f"--on={date.today()}", "--json")
+    )
+    assert (same["net"], same["gross"]) == (renewals["net"], renewals["gross"])
+    moves = home.split('id="fees-moves-up"', 1)[1].split("</dd>", 1)[0]
+    assert cli_says["fees"]["moves_up"] is None and moves.strip() == ">none"
+    wide = home.split('id="university-wide"', 1)[1].split("</p>", 1)[0]
+    assert cli_says["university_wide"]["all_same"] is False
+    for ident in cli_says["university_wide"]["differing"]:
+        assert ident in wide
+    assert "decides nothing" in wide
+
+
+def test_the_home_page_builds_the_portfolio_once(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fees and the framework line come from the same `build` call as the status column."""
+    import nums.portfolio
+
+    calls = []
+    real = nums.portfolio.build
+    monkeypatch.setattr(nums.portfolio, "build", lambda *a, **k: calls.append(1) or real(*a, **k))
+    client, _ = client_for(root)
+    assert client.get("/").status_code == 200 and len(calls) == 1

@@ -304,3 +304,56 @@ def test_only_web_addresses_become_links(root: Path) -> None:
     client, _ = client_for(root)
     html = client.get("/p/peer-mentoring/review").text
     assert 'href="javascript:' not in html and "javascript:alert(1)" in html
+
+
+def test_kept_review_versions_are_listed_and_one_can_be_restored(root: Path) -> None:
+    """Issue 13's 'the version it replaces is kept ... and the page can restore one', for review.yaml:
+    the review page lists its own history and restores a version, checked like a save."""
+    client, guard = client_for(root)
+    target = root / "peer-mentoring" / "review.yaml"
+    original = target.read_bytes()
+    page = client.get("/p/peer-mentoring/review").text
+    assert "No earlier versions yet" in page
+    fields = [(k, "accepted" if k == "d.diversity.2.decision" else v) for k, v in review_form(page)]
+    assert (
+        client.post(f"/p/peer-mentoring/review/save?csrf={guard.csrf}", data=dict(fields)).status_code == 303
+    )
+    saved = target.read_bytes()
+    page = client.get("/p/peer-mentoring/review").text
+    (version,) = re.findall(r'name="version" value="([^"]+)"', page)
+    base = re.search(
+        r'action="/p/peer-mentoring/review/restore[^"]*".*?name="base_sha256" value="([0-9a-f]+)"', page, re.S
+    )
+    assert base is not None
+    # a stale base: refused, nothing changed
+    stale = client.post(
+        f"/p/peer-mentoring/review/restore?csrf={guard.csrf}",
+        data={"version": version, "base_sha256": "0" * 64},
+    )
+    assert stale.status_code == 303 and "conflict=1" in stale.headers["location"]
+    assert target.read_bytes() == saved
+    assert "changed on disk meanwhile" in client.get(stale.headers["location"]).text
+    # traversal or unknown names are 404
+    for bad in ("../../submission.yaml", "20260101T000000000000Z-000000000000.yaml"):
+        refused = client.post(
+            f"/p/peer-mentoring/review/restore?csrf={guard.csrf}",
+            data={"version": bad, "base_sha256": base[1]},
+        )
+        assert refused.status_code == 404
+    restored = client.post(
+        f"/p/peer-mentoring/review/restore?csrf={guard.csrf}",
+        data={"version": version, "base_sha256": base[1]},
+    )
+    assert restored.status_code == 303 and "restored=1" in restored.headers["location"]
+    assert target.read_bytes() == original
+    assert cli_review_json(root / "peer-mentoring")["status"] == "provisional"
+    # the version it replaced is kept too; the submission's history is untouched
+    kept = sorted((root / "peer-mentoring" / ".nums" / "history" / "review").iterdir())
+    assert sorted(k.read_bytes() for k in kept) == sorted([original, saved])
+    assert not list((root / "peer-mentoring" / ".nums" / "history").glob("*.yaml"))
+    assert (
+        client.post(
+            "/p/peer-mentoring/review/restore", data={"version": version, "base_sha256": base[1]}
+        ).status_code
+        == 403
+    )

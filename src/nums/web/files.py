@@ -117,21 +117,25 @@ def _version_files(history: Path) -> list[Path]:
     return sorted(names, key=lambda p: p.name, reverse=True)
 
 
-def versions(folder: Path) -> list[Version]:
+def versions(folder: Path, history: Path = HISTORY) -> list[Version]:
+    """Kept versions of the submission (or, with ``REVIEW_HISTORY``, of the review), newest first."""
     found = []
-    for path in _version_files(folder / HISTORY):
+    for path in _version_files(folder / history):
         stamp, sha = path.stem.split("-", 1)
         saved = datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
         found.append(Version(path.name, saved, sha, path.stat().st_size))
     return found
 
 
-def restore(folder: Path, name: str, base_sha256: str | None) -> str:
-    """Make a kept version current again (the current one is kept in its turn)."""
+def restore(
+    folder: Path, name: str, base_sha256: str | None, file: str = SUBMISSION_FILE, history: Path = HISTORY
+) -> str:
+    """Make a kept version current again (the current one is kept in its turn), checked
+    against ``base_sha256`` like a save."""
     if not _VERSION_NAME.match(name):
         raise FileNotFoundError(name)
-    data = (folder / HISTORY / name).read_bytes()
-    return save_submission(folder, data.decode("utf-8"), base_sha256)
+    data = (folder / history / name).read_bytes()
+    return save_file(folder, file, data.decode("utf-8"), base_sha256, history)
 
 
 def safe_name(name: str) -> str:

@@ -43,6 +43,16 @@ class Asked:
     values: dict[str, Any]
     programmes: tuple[str, ...]
     problems: tuple[Problem, ...]
+    addressee: str | None = None
+    alternatives: bool = True
+
+
+def _addressee(text: str) -> str | None:
+    """``--to`` as ``nums quote`` reads it: blank is nobody, runs of spaces become one."""
+    return " ".join(text.split()) if text.strip() else None
+
+
+_NO = {"0", "false", "no", "off"}
 
 
 def read_params(query: Mapping[str, str], programmes: list[str]) -> Asked:
@@ -56,7 +66,13 @@ def read_params(query: Mapping[str, str], programmes: list[str]) -> Asked:
             values[key] = kind.convert(text, None, None)
         except click.BadParameter as error:
             problems.append(Problem(f"Invalid value for '{option}': {error.message}", field=key))
-    return Asked(values, tuple(dict.fromkeys(p for p in programmes if p)), tuple(problems))
+    return Asked(
+        values,
+        tuple(dict.fromkeys(p for p in programmes if p)),
+        tuple(problems),
+        addressee=_addressee(str(query.get("to") or "")),
+        alternatives=str(query.get("alternatives") or "").strip().lower() not in _NO,
+    )
 
 
 def price(workspace: Workspace, asked: Asked, today: date | None = None) -> Quote:
@@ -70,7 +86,9 @@ def price(workspace: Workspace, asked: Asked, today: date | None = None) -> Quot
         values.get("mentors"),
         values.get("on") or today or date.today(),
         values.get("vat_rate"),
+        addressee=asked.addressee,
         dated_by="the date asked for" if values.get("on") else "today",
+        alternatives=asked.alternatives,
     )
     return quote(load_price_lists(workspace.standard), request)
 
@@ -97,6 +115,8 @@ def _programmes_request(workspace: Workspace, asked: Asked, today: date | None) 
         on=asked.values.get("on"),
         mentors=asked.values.get("mentors"),
         vat_rate=asked.values.get("vat_rate"),
+        addressee=asked.addressee,
+        alternatives=asked.alternatives,
     )
 
 

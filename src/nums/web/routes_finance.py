@@ -74,6 +74,7 @@ def quote_view(result: Any) -> dict[str, Any]:
     """The quote as the page shows it: amounts, reasons and split notes in ``nums quote``'s words."""
     return {
         "reference": result.reference,
+        "addressee": result.request.addressee,
         "on": result.request.on.isoformat(),
         "dated_by": result.request.dated_by,
         "lines": [
@@ -152,6 +153,33 @@ def portfolio_of(workspace: Workspace, on: date) -> tuple[Any, Any]:
     edition = load_edition(workspace.standard)
     days = edition.rules.validity.warn_days_before_lapse
     return edition, build(workspace.root, edition, on, days, workspace.standard, jobs=1)
+
+
+def fees_view(portfolio: Any) -> list[dict[str, Any]]:
+    """Next year's fees as ``nums portfolio`` gives them (``Portfolio.fees``): renewals and moves
+    up, each with its programmes and ``nums quote``'s amounts, reasons and split notes."""
+    names = {row.id: row.name for row in portfolio.rows}
+    fees = portfolio.fees
+    shown = []
+    for label, result, ids in (
+        ("Renewals", fees.renewals, fees.renewal_ids),
+        ("Moving up", fees.moves_up, fees.move_up_ids),
+    ):
+        view = quote_view(result) if result is not None else None
+        shown.append(
+            {
+                "label": label,
+                "programmes": [(ident, names.get(ident) or ident) for ident in ids],
+                "count": result.request.initial + result.request.reaccreditation if result else 0,
+                "quote": view,
+            }
+        )
+    return shown
+
+
+def university_view(portfolio: Any) -> dict[str, Any]:
+    wide = portfolio.university_wide
+    return {"framework": wide.framework, "all_same": wide.all_same, "differing": list(wide.differing)}
 
 
 def portfolio_bytes(workspace: Workspace, kind: str, on: date) -> bytes:

@@ -80,7 +80,7 @@ async def home(request: Request) -> Response:
 
 async def _home(request: Request) -> dict[str, Any]:
     """The programmes with their portfolio status and review state (``nums.portfolio``), sortable."""
-    from nums.web.routes_finance import portfolio_of
+    from nums.web.routes_finance import fees_view, portfolio_of, university_view
 
     workspace = _workspace(request)
     programmes = await run_in_threadpool(workspace.load_all)
@@ -97,6 +97,8 @@ async def _home(request: Request) -> dict[str, Any]:
         "horizon": portfolio.horizon_days,
         "lapsing": portfolio.lapsing,
         "by_status": portfolio.by_status,
+        "fees": fees_view(portfolio),
+        "university": university_view(portfolio),
         "dropped": await run_in_threadpool(dropped_packs, workspace),
     }
 
@@ -377,6 +379,7 @@ async def _preview(request: Request, workspace: Workspace, place: ProgrammeFolde
         id=place.id,
         result=result_view(result) if result is not None else None,
         problems=checked.problems,
+        field_errors=errors_by_field(checked.problems, loaded.edition or workspace.edition_for(loaded.document)),
         preview=True,
         csrf=request.app.state.csrf,
     )

@@ -23,6 +23,7 @@ from nums.review import ACCEPTED, CONTINUATION, MORE_EVIDENCE, REJECTED, Review
 from nums.web import files
 from nums.web.editing import json_ready
 from nums.web.reviewing import (
+    REVIEW_FILE,
     Case,
     CheckedReview,
     case_of,
@@ -51,16 +52,14 @@ async def review_page(
     if rest == "review" and method == "GET":
         stored = await run_in_threadpool(stored_review, case)
         document = stored.document if stored.document is not None else _blank()
-        flash = (
-            "Saved. The version it replaced is kept under .nums/history/review/."
-            if "saved" in request.query_params
-            else None
-        )
+        flash = next((words for key, words in _FLASHES.items() if key in request.query_params), None)
         checked = await run_in_threadpool(check_review, case, document)
         problems = stored.problems or (checked.problems if stored.text is not None else ())
         return render(
             request, "review.html", **_context(case, place, document, checked, stored.sha256, problems, flash)
         )
+    if rest == "review/restore" and method == "POST":
+        return await _restore(request, case, place, render)
     if rest == "review/save" and method == "POST":
         return await _save(request, case, place, render)
     if rest == "review/preview" and method == "POST":
@@ -82,6 +81,34 @@ async def review_page(
             headers={"content-disposition": f'attachment; filename="{filename}"'},
         )
     return None
+
+
+_FLASHES = {
+    "saved": "Saved. The version it replaced is kept under .nums/history/review/.",
+    "restored": "Restored that version. The one it replaced is kept under History of the review.",
+    "conflict": "The review file changed on disk meanwhile, so nothing was changed. This is the file as it is now.",
+}
+
+
+async def _restore(request: Request, case: Case, place: ProgrammeFolder, render: Any) -> Response:
+    """The programme page's restore, for ``review.yaml``: checked against the base hash like a save."""
+    from nums.web.routes_programmes import page_url
+
+    form = await request.form()
+    try:
+        await run_in_threadpool(
+            files.restore,
+            case.folder,
+            str(form.get("version") or ""),
+            str(form.get("base_sha256") or "") or None,
+            REVIEW_FILE,
+            files.REVIEW_HISTORY,
+        )
+    except FileNotFoundError:
+        return render(request, "missing.html", status=404, title="Not found")
+    except files.Conflict:
+        return RedirectResponse(page_url(place.id, "review") + "?conflict=1", status_code=303)
+    return RedirectResponse(page_url(place.id, "review") + "?restored=1", status_code=303)
 
 
 def _blank() -> dict[str, Any]:
@@ -206,6 +233,7 @@ def _context(
         "sha256": sha256,
         "problems": problems,
         "flash": flash,
+        "versions": files.versions(case.folder, files.REVIEW_HISTORY),
         "levels": [(level, edition.level_name(level)) for level in edition.levels],
         **_outcome_context(case, checked),
     }

@@ -21,9 +21,51 @@
     fetch(form.dataset.preview, { method: "POST", body: body, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
-        if (html !== null && ticket === latest) { result.innerHTML = html; }
+        if (html !== null && ticket === latest) { result.innerHTML = html; showFieldErrors(); }
       })
       .catch(function () { /* the saved result stays; saving still works */ });
+  }
+
+  // the preview's problems beside their fields, as a save shows them (keys from errors_by_field)
+  function showFieldErrors() {
+    var list = result.querySelector("#field-errors");
+    if (!("fieldErrors" in form.dataset)) { return; }  // the coordinator's form only
+    Array.from(form.querySelectorAll("[data-field-error]")).forEach(function (node) { node.remove(); });
+    Array.from(form.querySelectorAll(".has-error")).forEach(function (node) { node.classList.remove("has-error"); });
+    Array.from(form.querySelectorAll("[aria-invalid]")).forEach(function (control) {
+      control.removeAttribute("aria-invalid");
+      var described = (control.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && !/-error$/.test(id);
+      });
+      if (described.length) { control.setAttribute("aria-describedby", described.join(" ")); }
+      else { control.removeAttribute("aria-describedby"); }
+    });
+    if (!list) { return; }
+    Array.from(list.children).forEach(function (item) {
+      var control = document.getElementById(item.dataset.control);
+      var message = document.createElement(control ? "span" : "p");
+      message.className = "error";
+      message.setAttribute("data-field-error", "");
+      message.textContent = item.textContent;
+      if (control && form.contains(control)) {
+        var errorId = item.dataset.control + "-error";
+        if (!document.getElementById(errorId)) { message.id = errorId; }
+        var field = control.closest(".field") || control.parentNode;
+        field.classList.add("has-error");
+        field.appendChild(message);
+        control.setAttribute("aria-invalid", "true");
+        var ids = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        if (ids.indexOf(errorId) < 0) { ids.push(errorId); }
+        control.setAttribute("aria-describedby", ids.join(" "));
+        return;
+      }
+      var box = form.querySelector('[data-field="' + CSS.escape(item.dataset.field) + '"]');
+      if (box) {
+        box.classList.add("has-error");
+        var legend = box.querySelector("legend");
+        box.insertBefore(message, legend ? legend.nextSibling : box.firstChild);
+      }
+    });
   }
 
   function changed() {
