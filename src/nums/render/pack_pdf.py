@@ -24,10 +24,10 @@ from nums.pack import (
     evidence_rows,
     pillar_views,
 )
-from nums.pricing import KIND_NAMES, Quote, quote_json
+from nums.pricing import Quote, quote_json
 from nums.render.assessment import assessment_warnings
 from nums.render.pdf import Attachment, Document, render_template, source_date, write_html, write_pdf
-from nums.render.quote_text import amount, split_sentence
+from nums.render.quote_text import amount, quote_lines, split_sentence
 from nums.render.wheel import Spoke, wheel_svg
 
 
@@ -92,17 +92,7 @@ def fee_context(fee: Quote | None) -> dict[str, Any]:
         return {"fee": None, "fee_lines": [], "fee_totals": {}, "fee_alternatives": []}
     return {
         "fee": quote_json(fee),
-        "fee_lines": [
-            {
-                "name": KIND_NAMES[line.kind],
-                "programmes": line.programmes,
-                "band": line.band.label if line.band else "tailored",
-                "net": amount(fee, line.net),
-                "named": [p.name for p in line.named],
-                "notes": list(line.notes),
-            }
-            for line in fee.lines
-        ],
+        "fee_lines": quote_lines(fee),
         "fee_totals": {key: amount(fee, getattr(fee, key)) for key in ("net", "vat", "gross")},
         "fee_alternatives": [split_sentence(fee, split) for split in fee.alternatives],
     }

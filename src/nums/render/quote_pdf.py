@@ -5,24 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from pathlib import Path
 
-from nums.pricing import KIND_NAMES, Quote, quote_json
+from nums.pricing import Quote, quote_json
 from nums.render.pdf import Document, render_template, source_date, write_pdf
-from nums.render.quote_text import amount, split_sentence
+from nums.render.quote_text import amount, quote_lines, split_sentence
 
 
 def quote_html(result: Quote, created: datetime) -> str:
     data = quote_json(result)
-    lines = [
-        {
-            "name": KIND_NAMES[line.kind],
-            "programmes": line.programmes,
-            "band": line.band.label if line.band else None,
-            "net": amount(result, line.net),
-            "named": [p.name for p in line.named],
-            "notes": list(line.notes),
-        }
-        for line in result.lines
-    ]
+    lines = quote_lines(result)
     totals = {key: amount(result, getattr(result, key)) for key in ("net", "vat", "gross")}
     return render_template(
         "quote.html",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from nums.pricing import KIND_NAMES, Quote, Split, percent
 from nums.render.terminal import heading, wrap
@@ -15,6 +16,23 @@ def amount(result: Quote, value: Decimal | None) -> str:
     symbol = result.price_list.currency_symbol
     text = f"{value:,.2f}"
     return f"{symbol}{text}" if symbol else f"{text} {result.price_list.currency}"
+
+
+def quote_lines(result: Quote) -> list[dict[str, Any]]:
+    """Each line as every document shows it (the quote PDF, the pack's fee page, the web app):
+    what it is, how many programmes and which, the band (None when tailored), the net amount,
+    and why programmes on it are priced as they are."""
+    return [
+        {
+            "name": KIND_NAMES[line.kind],
+            "programmes": line.programmes,
+            "band": line.band.label if line.band else None,
+            "net": amount(result, line.net),
+            "named": [p.name for p in line.named],
+            "notes": list(line.notes),
+        }
+        for line in result.lines
+    ]
 
 
 def quote_text(result: Quote) -> str:

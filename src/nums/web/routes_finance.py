@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from nums.errors import NumsError
-from nums.render.quote_text import KIND_NAMES, amount, split_sentence
+from nums.render.quote_text import amount, quote_lines, split_sentence
 from nums.web.editing import problem_json
 from nums.web.quoting import Asked, answer_json, price, quote_pdf_bytes, read_params
 from nums.workspace import Workspace
@@ -77,17 +77,7 @@ def quote_view(result: Any) -> dict[str, Any]:
         "addressee": result.request.addressee,
         "on": result.request.on.isoformat(),
         "dated_by": result.request.dated_by,
-        "lines": [
-            {
-                "kind": KIND_NAMES[line.kind],
-                "programmes": line.programmes,
-                "band": line.band.label if line.band else "—",
-                "net": amount(result, line.net),
-                "named": [p.name for p in line.named],
-                "notes": list(line.notes),
-            }
-            for line in result.lines
-        ],
+        "lines": quote_lines(result),
         "net": amount(result, result.net),
         "vat_rate": answer_json(result)["vat_rate"],
         "vat": amount(result, result.vat),
