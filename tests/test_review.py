@@ -76,6 +76,7 @@ def test_the_example_review_is_provisional_with_a_request_that_would_raise_the_o
             "comment": result["evidence_requests"][0]["comment"],
             "would_raise": True,
             "raises": ["diversity", "outcome"],
+            "raises_in_words": "would raise Diversity and Inclusion, and the outcome",
         }
     ]
     assert result["valid_from"] is None and result["valid_until"] is None

@@ -58,6 +58,7 @@ def review_json(result: Outcome) -> dict[str, Any]:
                 "comment": r.comment,
                 "would_raise": r.would_raise,
                 "raises": list(r.raises),
+                "raises_in_words": raises_in_words(result, r.raises),
             }
             for r in result.requests
         ],
