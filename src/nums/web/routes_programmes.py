@@ -47,6 +47,7 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_ENV.globals["keep_versions"] = files.KEEP_VERSIONS
 
 
 def page_url(programme_id: str, rest: str = "") -> str:
