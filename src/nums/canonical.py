@@ -19,7 +19,7 @@ import re
 from datetime import date
 from typing import Any
 
-from nums.skeleton import comment_lines
+from nums.skeleton import criteria_lines
 from nums.standard import Edition
 
 _PROGRAMME_KEYS = ("name", "institution", "coordinator", "purpose", "mentors", "started", "website")
@@ -162,15 +162,7 @@ def _self_rating(edition: Edition, ratings: Any) -> list[str]:
 def _criteria(edition: Edition, criteria: Any) -> list[str]:
     if not isinstance(criteria, dict):
         criteria = {}
-    lines = ["criteria:"]
-    for pillar in edition.pillars:
-        lines.append("")
-        lines.append(f"  # ===== Pillar {pillar.number}: {pillar.name} =====")
-        for level in edition.levels:
-            lines.append(f"  # --- {edition.level_name(level)} ---")
-            for item in pillar.items_at(level):
-                lines += comment_lines(item.text, item.parent, item.methods)
-                lines += _claim(item.id, criteria.get(item.id))
+    lines = ["criteria:", *criteria_lines(edition, lambda item_id: _claim(item_id, criteria.get(item_id)))]
     known = {item.id for item in edition.items}
     unknown = [k for k in criteria if str(k) not in known]
     if unknown:

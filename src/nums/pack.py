@@ -16,6 +16,7 @@ from nums.evaluation import MET, NOT_CLAIMED, UNEVIDENCED, Assessment, ClaimResu
 from nums.evidence import FILE_NOT_FOUND, FileFacts, file_facts, human_size
 from nums.fees import submissions_request
 from nums.fingerprint import json_ready
+from nums.gaps import Gaps
 from nums.pricing import Quote, quote
 from nums.render.assessment import assessment_json
 from nums.standard import Edition, Item
@@ -227,3 +228,37 @@ def evidence_index(rows: list[EvidenceRow]) -> list[IndexEntry]:
         )
         for _, group in sorted(grouped.items())
     ]
+
+
+def gap_table(edition: Edition, gaps: Gaps, label: str) -> dict[str, Any]:
+    """One gap analysis as the pack and the web app show it: the pillars short of the
+    target, how many more items each level needs and from which, the cheapest to raise."""
+    short = []
+    for pillar in edition.pillars:
+        gap = gaps.pillars[pillar.id]
+        if gap.reaches_target:
+            continue
+        needs = [
+            {"level": edition.level_name(level), "more": more, "from": list(gap.missing[level])}
+            for level, more in gap.more.items()
+        ]
+        short.append(
+            {
+                "pillar": pillar.name,
+                "id": pillar.id,
+                "needed": gap.needed,
+                "needs": needs,
+                "cheapest": pillar.id in gaps.raise_pillars,
+                "unevidenced": list(gap.unevidenced),
+            }
+        )
+    return {
+        "label": label,
+        "target": edition.level_name(gaps.target),
+        "reached": gaps.reached,
+        "at_target": gaps.pillars_at_target,
+        "required": gaps.pillars_required,
+        "raise": [edition.pillar(p).name for p in gaps.raise_pillars],
+        "item_count": gaps.items_to_raise,
+        "short": short,
+    }

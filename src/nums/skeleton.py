@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import textwrap
+from collections.abc import Callable
 from typing import Any
 
 from nums.standard import Edition
@@ -53,13 +54,7 @@ def submission_skeleton(edition: Edition) -> str:
         f"self_rating: {{{pillars}}}",
         "criteria:",
     ]
-    for pillar in edition.pillars:
-        lines.append("")
-        lines.append(f"  # ===== Pillar {pillar.number}: {pillar.name} =====")
-        for level in edition.levels:
-            lines.append(f"  # --- {edition.level_name(level)} ---")
-            for item in pillar.items_at(level):
-                lines += [*comment_lines(item.text, item.parent, item.methods), *_blank_claim(item.id)]
+    lines += criteria_lines(edition, _blank_claim)
     lines += [
         "",
         "# Several programmes in one application: list them under 'programmes:' instead of",
@@ -87,6 +82,20 @@ def comment_lines(text: str, parent: str | None, methods: tuple[str, ...]) -> tu
     if methods:
         comment = f"{comment.rstrip(':')}: any one of {'; '.join(methods)}"
     return tuple(f"  # {line}" for line in textwrap.wrap(comment, 92))
+
+
+def criteria_lines(edition: Edition, claim_lines: Callable[[str], list[str]]) -> list[str]:
+    """Every item by pillar and level, each under its text as a comment, with the claim
+    lines ``claim_lines`` writes for it: blank for ``nums init``, filled for the browser."""
+    lines: list[str] = []
+    for pillar in edition.pillars:
+        lines.append("")
+        lines.append(f"  # ===== Pillar {pillar.number}: {pillar.name} =====")
+        for level in edition.levels:
+            lines.append(f"  # --- {edition.level_name(level)} ---")
+            for item in pillar.items_at(level):
+                lines += [*comment_lines(item.text, item.parent, item.methods), *claim_lines(item.id)]
+    return lines
 
 
 def _blank_claim(item_id: str) -> list[str]:

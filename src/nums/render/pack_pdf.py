@@ -22,6 +22,7 @@ from nums.pack import (
     embedded_submission,
     evidence_index,
     evidence_rows,
+    gap_table,
     pillar_views,
 )
 from nums.pricing import Quote, quote_json
@@ -164,42 +165,8 @@ def _spoke_label(name: str) -> str:
 
 def _gap_rows(result: Assessment) -> list[dict[str, Any]]:
     """Per gap analysis (the level applied for, then the next), the pillars short and what they need."""
-    edition = result.edition
-    tables = []
-    for label, gaps in (("the level applied for", result.gaps), ("the next level", result.next_gaps)):
-        if gaps is None:
-            continue
-        short = []
-        for pillar in edition.pillars:
-            gap = gaps.pillars[pillar.id]
-            if gap.reaches_target:
-                continue
-            needs = [
-                {"level": edition.level_name(level), "more": more, "from": gap.missing[level]}
-                for level, more in gap.more.items()
-            ]
-            short.append(
-                {
-                    "pillar": pillar.name,
-                    "id": pillar.id,
-                    "needed": gap.needed,
-                    "needs": needs,
-                    "cheapest": pillar.id in gaps.raise_pillars,
-                }
-            )
-        tables.append(
-            {
-                "label": label,
-                "target": edition.level_name(gaps.target),
-                "reached": gaps.reached,
-                "at_target": gaps.pillars_at_target,
-                "required": gaps.pillars_required,
-                "raise": [edition.pillar(p).name for p in gaps.raise_pillars],
-                "item_count": gaps.items_to_raise,
-                "short": short,
-            }
-        )
-    return tables
+    labelled = (("the level applied for", result.gaps), ("the next level", result.next_gaps))
+    return [gap_table(result.edition, gaps, label) for label, gaps in labelled if gaps is not None]
 
 
 def write_pack(

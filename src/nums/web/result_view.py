@@ -11,7 +11,7 @@ from typing import Any
 
 from nums.errors import NumsError
 from nums.evaluation import Assessment
-from nums.pack import application_quote
+from nums.pack import application_quote, gap_table
 from nums.render.quote_text import amount
 from nums.render.wheel import Spoke, wheel_svg
 
@@ -75,30 +75,7 @@ def _next(result: Assessment) -> dict[str, Any] | None:
 
 
 def _gaps(result: Assessment, gaps: Any, label: str) -> dict[str, Any] | None:
-    if gaps is None:
-        return None
-    edition = result.edition
-    short = []
-    for pillar in edition.pillars:
-        gap = gaps.pillars[pillar.id]
-        if gap.reaches_target:
-            continue
-        needs = [
-            {"level": edition.level_name(level), "more": more, "from": list(gap.missing[level])}
-            for level, more in gap.more.items()
-        ]
-        short.append(
-            {"id": pillar.id, "name": pillar.name, "needs": needs, "unevidenced": list(gap.unevidenced)}
-        )
-    return {
-        "label": label,
-        "target": edition.level_name(gaps.target),
-        "reached": gaps.reached,
-        "at_target": gaps.pillars_at_target,
-        "required": gaps.pillars_required,
-        "raise": [edition.pillar(p).name for p in gaps.raise_pillars],
-        "short": short,
-    }
+    return gap_table(result.edition, gaps, label) if gaps is not None else None
 
 
 def _fee(result: Assessment) -> dict[str, Any]:
