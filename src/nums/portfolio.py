@@ -26,7 +26,7 @@ from nums.evaluation import Assessment, assess
 from nums.pricing import NamedProgramme, Quote, quote, request_for
 from nums.review import FINAL, Outcome
 from nums.standard import Edition
-from nums.submission import Award, Submission
+from nums.submission import SUBMISSION_FILE, Award, Submission
 
 ACCREDITED, RENEWAL_DUE, LAPSED = "accredited", "renewal-due", "lapsed"
 NEVER_ACCREDITED, NOT_STARTED, INVALID = "never-accredited", "not-started", "invalid"
@@ -227,7 +227,7 @@ def load_row(root: str, ident: str, on: date, horizon_days: int, standard: str |
     if place is None:
         return invalid_row(ident, folder, [Problem("is not a programme folder", file=str(folder))])
     try:
-        doc = load_yaml(place.path)
+        doc = load_yaml(place.path, kind=SUBMISSION_FILE)
         edition = space.edition_for(doc.data if isinstance(doc.data, dict) else None)
         submission = submission_from_document(doc, edition, place.path)
         base = assess(edition, submission, on)
@@ -241,10 +241,6 @@ def load_row(root: str, ident: str, on: date, horizon_days: int, standard: str |
         return programme_row(edition, ident, result, awards, outcome, horizon_days)
     except NumsError as error:
         return invalid_row(ident, place.path, error.problems)
-    except RecursionError:
-        return invalid_row(ident, place.path, [Problem("is nested too deeply to read", file=str(place.path))])
-    except ValueError as error:  # a value the reader could not turn into data (such as a date that does not exist)
-        return invalid_row(ident, place.folder, [Problem(f"holds a value that cannot be read: {error}", file=str(place.folder))])
 
 
 def _load_many(args: tuple[str, tuple[str, ...], date, int, str | None]) -> list[ProgrammeRow]:

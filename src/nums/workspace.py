@@ -152,6 +152,7 @@ class Workspace:
     def load(self, place: ProgrammeFolder, on: date | None = None) -> LoadedProgramme:
         """Read, validate and assess one programme; problems are returned, never raised."""
         from nums.evaluation import assess
+        from nums.submission import SUBMISSION_FILE as SUBMISSION_KIND
         from nums.submission import submission_from_document
         from nums.yamlsource import parse_yaml
 
@@ -159,12 +160,9 @@ class Workspace:
         if text is None:
             return LoadedProgramme(place, None, None, None, None, None, None, problems)
         try:
-            doc = parse_yaml(text, str(place.path))
+            doc = parse_yaml(text, str(place.path), kind=SUBMISSION_KIND)
         except NumsError as error:
             return LoadedProgramme(place, text, sha256, None, None, None, None, error.problems)
-        except ValueError as exc:  # PyYAML raises this for an impossible date such as 2026-13-01
-            problem = Problem(f"not valid YAML: {exc}", file=str(place.path))
-            return LoadedProgramme(place, text, sha256, None, None, None, None, (problem,))
         document = doc.data if isinstance(doc.data, dict) else None
         try:
             edition = self.edition_for(document)

@@ -80,10 +80,6 @@ def stored_review(case: Case) -> Stored:
         doc = parse_yaml(text, str(case.path), kind="review file")
     except NumsError as error:
         return Stored(text, file_sha256(data), None, error.problems)
-    except ValueError as exc:  # an impossible date such as 2026-13-01
-        return Stored(
-            text, file_sha256(data), None, (Problem(f"not valid YAML: {exc}", file=str(case.path)),)
-        )
     document = doc.data if isinstance(doc.data, dict) else None
     return Stored(text, file_sha256(data), document, ())
 
@@ -108,8 +104,6 @@ def check_review(case: Case, document: Any) -> CheckedReview:
         review = review_from_text(text, case.path, case.edition, case.submission)
     except NumsError as error:
         return CheckedReview(text, None, error.problems)
-    except ValueError as exc:
-        return CheckedReview(text, None, (Problem(f"not valid: {exc}", file=str(case.path)),))
     return CheckedReview(text, review, ())
 
 
