@@ -357,6 +357,19 @@ def load_edition(folder: str | Path | None = None) -> Edition:
 
 @functools.lru_cache(maxsize=8)
 def _load_edition(folder: str) -> Edition:
+    """From the snapshot of an earlier run when its files are unchanged (edition_cache.py)."""
+    from nums import edition_cache
+
+    kept = edition_cache.read_snapshot(folder)
+    if isinstance(kept, Edition) and kept.folder == folder:
+        return kept
+    edition, sources = _read_edition(folder)
+    edition_cache.write_snapshot(folder, edition, sources)
+    return edition
+
+
+def _read_edition(folder: str) -> tuple[Edition, list[Path]]:
+    """The edition in ``folder``, checked, and the files it was read from."""
     root = Path(folder)
     edition_doc, meta = read_edition_file(root)
     problems: list[Problem] = []
@@ -379,13 +392,15 @@ def _load_edition(folder: str) -> Edition:
     if problems:
         raise NumsError(problems)
     assert rules is not None and prices is not None
-    return Edition(
+    edition = Edition(
         **meta.model_dump(exclude={"pillars", "rules", "prices"}),
         folder=folder,
         rules=rules,
         pillars=tuple(pillars),
         price_lists=prices,
     )
+    sources = [root / EDITION_FILE, root / meta.rules, root / meta.prices]
+    return edition, sources + [root / relative for relative in meta.pillars]
 
 
 def _check_rules(doc: YamlDocument, rules: Rules) -> list[Problem]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 from typing import Any
 
@@ -98,6 +99,9 @@ def cli(ctx: click.Context, standard: str | None) -> None:
 
 def main() -> None:
     """Console entry point."""
+    # nums uses no pydantic plugins, and looking for them reads the metadata of every installed
+    # package on each run. A PYDANTIC_DISABLE_PLUGINS already set (even empty) is respected.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         cli.main(prog_name="nums")
     except KeyboardInterrupt:  # pragma: no cover - interactive only
