@@ -16,7 +16,7 @@ from pydantic_core import InitErrorDetails
 from pydantic_core.core_schema import ErrorType
 from pypdf import PdfWriter
 
-from nums import packfile
+from nums import limits, packfile
 from nums.cli import cli
 from nums.models import validation_problems
 from nums.review import ReviewFile
@@ -367,7 +367,7 @@ def test_a_file_with_thousands_of_mistakes_is_reported_in_seconds(tmp_path: Path
 
     path = tmp_path / "many.yaml"
     path.write_text(
-        "history:\n" + "- x\n" * 100_000 + "criteria:\n" + "".join(f"  k{i}: 1\n" for i in range(20_000))
+        "history:\n" + "- x\n" * 100_000 + "criteria:\n" + "".join(f"  k{i}: 1\n" for i in range(10_000))
     )
     start = time.perf_counter()
     code, output = run("validate", str(path))
@@ -387,3 +387,68 @@ def test_text_with_a_lone_surrogate_is_a_problem_not_a_crash(tmp_path: Path) -> 
     code, output = run("review", str(_pdf(tmp_path, {"submission.json": content})), str(PEER / "review.yaml"))
     assert code == 2
     assert "the embedded submission.json holds text that is not valid Unicode" in output
+
+
+# --- how much a file may hold (limits.py) ---------------------------------------------
+# "Every command keeps the contract on every failure: ... it ends within seconds." A valid
+# file of 1 MiB of evidence made a pack that took minutes; the limits bound every pack.
+
+
+def test_one_enormous_statement_is_named_with_its_line(tmp_path: Path) -> None:
+    path = submission_with(
+        tmp_path,
+        "    statement: The leaflet and the web page both open with the scheme's three aims in plain words.",
+        "    statement: " + "mentoring " * 25_000,
+    )
+    output_pdf = tmp_path / "pack.pdf"
+    for command in (["validate", str(path)], ["pack", str(path), "-o", str(output_pdf)]):
+        code, output = run(*command)
+        assert code == 2
+        assert "submission.yaml:38: criteria.aims.2.statement: is 249,999 characters long; the submission" in output
+        assert f"and at most {limits.MAX_TEXT_CHARACTERS:,} are allowed" in output
+        assert "put long documents in evidence files and cite them" in output
+    assert not output_pdf.exists()
+
+
+def test_text_spread_over_many_criteria_names_the_part_that_holds_it(tmp_path: Path) -> None:
+    statement = "    statement: The leaflet and the web page both open with the scheme's three aims in plain words."
+    path = submission_with(tmp_path, statement, statement)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    statement: ", "    statement: " + "peer support " * 700), encoding="utf-8")
+    code, output = run("validate", str(path))
+    assert code == 2
+    assert "submission.yaml:27: criteria: holds " in output
+
+
+def test_too_many_citations_name_the_longest_list(tmp_path: Path) -> None:
+    cited = "".join(f"      - {{title: Minutes {n}, url: 'https://example.ac.uk/m/{n}'}}\n" for n in range(450))
+    path = submission_with(
+        tmp_path,
+        "    evidence:\n      - {title: Recruitment leaflet for mentees, file: evidence/mentee-leaflet.md}\n  aims.4",
+        "    evidence:\n" + cited + "  aims.4",
+    )
+    code, output = run("assess", "--json", str(path))
+    assert code == 2
+    assert "criteria.aims.2.evidence: cites 450 pieces of evidence: a submission may cite at most 400" in output
+    assert "cite one index document or folder page instead of each file" in output
+
+
+def test_a_review_holding_too_much_text_is_refused(tmp_path: Path) -> None:
+    review = tmp_path / "review.yaml"
+    review.write_text(
+        "reviewer: {name: A}\ndate: 2026-03-20\ndecisions:\n"
+        f"  aims.1: {{decision: accepted, comment: {'fine ' * 50_000}}}\n"
+    )
+    code, output = run("review", str(PEER / "submission.yaml"), str(review), "--letter", str(tmp_path / "l.pdf"))
+    assert code == 2
+    assert "review.yaml:4: decisions.aims.1.comment: is 249,999 characters long; the review holds" in output
+    assert "the letter quotes every comment" in output
+    assert not (tmp_path / "l.pdf").exists()
+
+
+def test_a_file_within_the_limits_is_never_refused_for_its_size() -> None:
+    """The shipped examples are far inside the limits (the limit is not a near miss)."""
+    for example in sorted(EXAMPLES.glob("*/submission.yaml")):
+        doc = parse_yaml(example.read_text(encoding="utf-8"), str(example), "submission file")
+        assert limits.text_problems(doc, "submission") == []
+        assert limits._characters(doc.data) * 10 < limits.MAX_TEXT_CHARACTERS

@@ -34,6 +34,7 @@ from nums.evaluation import (
     rating_check,
     standing_reasons,
 )
+from nums.limits import text_problems
 from nums.models import Open, validation_problems
 from nums.progression import Standing, standing
 from nums.standard import Edition
@@ -114,6 +115,9 @@ def review_from_document(doc: YamlDocument, path: Path, edition: Edition, submis
     """The checks of ``load_review`` on a parsed review file."""
     if not isinstance(doc.data, dict):
         raise NumsError(doc.problem((), "a review must be a mapping with 'reviewer', 'date' and 'decisions'"))
+    too_long = text_problems(doc, "review")
+    if too_long:
+        raise NumsError(too_long)
     try:
         parsed = ReviewFile.model_validate(doc.data)
     except ValidationError as exc:

@@ -22,9 +22,10 @@ from pydantic import BaseModel, Field, PositiveInt, ValidationError, field_valid
 
 from nums.errors import NumsError, Problem, did_you_mean, limited
 from nums.evidence import EvidenceCheck, check_file, check_url
+from nums.limits import citation_problems, text_problems
 from nums.models import Open, validation_problems
 from nums.standard import Edition
-from nums.yamlsource import YamlDocument, load_yaml, parse_yaml
+from nums.yamlsource import Location, YamlDocument, load_yaml, parse_yaml
 
 ApplicationType = Literal["initial", "reaccreditation"]
 SUBMISSION_FILE = "submission file"  # how messages name the file
@@ -221,6 +222,9 @@ def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) ->
         raise NumsError(
             doc.problem((), "a submission must be a mapping with 'programme', 'application' and 'criteria'")
         )
+    too_long = text_problems(doc, "submission")
+    if too_long:
+        raise NumsError(too_long)
     try:
         parsed = SubmissionFile.model_validate(doc.data)
     except ValidationError as exc:
@@ -270,6 +274,7 @@ def _programmes(parsed: SubmissionFile) -> tuple[Programme, ...]:
 def _check(doc: YamlDocument, parsed: SubmissionFile, edition: Edition) -> Iterator[Problem]:
     """What the schema cannot say: ids, levels and dates that must agree with the edition."""
     yield from _check_programmes(doc, parsed)
+    yield from citation_problems(doc, _citations(parsed))
     levels = edition.levels
     app = parsed.application
     if app.level not in levels:
@@ -335,6 +340,16 @@ def _salvaged(doc: YamlDocument, edition: Edition) -> Iterator[Problem]:
         problem = _check_item_id(doc, edition, item_id)
         if problem:
             yield problem
+
+
+def _citations(parsed: SubmissionFile) -> list[tuple[Location, int]]:
+    """Where each list of evidence is and how many pieces it cites."""
+    cited: list[tuple[Location, int]] = [
+        (("criteria", ident, "evidence"), len(claim.evidence)) for ident, claim in parsed.criteria.items()
+    ]
+    if parsed.continuation is not None:
+        cited.append((("continuation", "evidence"), len(parsed.continuation.evidence)))
+    return cited
 
 
 def _check_programmes(doc: YamlDocument, parsed: SubmissionFile) -> Iterator[Problem]:

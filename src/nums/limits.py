@@ -1,0 +1,104 @@
+"""How much a submission or a review may hold, so that its pack or letter is made in seconds.
+
+These are nums' own limits, not the standard's (it sets no word counts). They are generous: the
+shipped examples hold 1,500 to 8,000 characters of text and cite 10 to 60 pieces of evidence,
+and a long real application might hold 60,000. But the pack is laid out by WeasyPrint at about
+fifteen pages a second on a two-core machine, and without a bound a valid 5 MiB file became a
+pack of thousands of pages that took many minutes; with these limits the largest possible pack
+(about 120 pages) takes under ten seconds. A file over a limit is refused by every command, at
+once, naming its longest text or its longest list of evidence, so a coordinator learns it from
+`nums validate` (or the browser) and not after a long wait for the pack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from nums.errors import Problem
+from nums.yamlsource import Location, YamlDocument
+
+# Characters of text in one file: every value and every key, added up.
+MAX_TEXT_CHARACTERS = 200_000
+# Pieces of evidence cited in one submission, counting each citation (the pack lists each).
+MAX_EVIDENCE_CITATIONS = 400
+
+# What to do about too much text, by the kind of file.
+ADVICE = {
+    "submission": "shorten it, or put long documents in evidence files and cite them",
+    "review": "shorten it: the letter quotes every comment",
+}
+
+
+def text_problems(doc: YamlDocument, kind: str) -> list[Problem]:
+    """One problem when ``doc`` holds more text than any pack should, placed where most of it is."""
+    if _characters(doc.data) <= MAX_TEXT_CHARACTERS:  # the common case, without building _Sizes
+        return []
+    sizes = _Sizes.of(doc.data)
+    where, part = sizes.heaviest()
+    here = f"holds {part.total:,} characters of text" if part.children else f"is {part.total:,} characters long"
+    message = (
+        f"{here}; the {kind} holds {sizes.total:,} in all, and at most {MAX_TEXT_CHARACTERS:,} are allowed"
+    )
+    return [doc.problem(where, message, ADVICE.get(kind))]
+
+
+def citation_problems(doc: YamlDocument, cited: Sequence[tuple[Location, int]]) -> list[Problem]:
+    """One problem, at the longest list, when a submission cites more evidence than a pack lists.
+
+    ``cited`` holds where each list of evidence is and how many pieces it cites."""
+    total = sum(count for _, count in cited)
+    if total <= MAX_EVIDENCE_CITATIONS:
+        return []
+    where, most = max(cited, key=lambda entry: entry[1])
+    message = (
+        f"cites {most:,} pieces of evidence: a submission may cite at most {MAX_EVIDENCE_CITATIONS:,} "
+        f"in all, and this one cites {total:,}"
+    )
+    return [doc.problem(where, message, "cite one index document or folder page instead of each file")]
+
+
+def _characters(value: Any) -> int:
+    """Characters of text in ``value``, keys included."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(len(key) if isinstance(key, str) else 0 for key in value) + sum(
+            _characters(inner) for inner in value.values()
+        )
+    if isinstance(value, list | tuple):
+        return sum(_characters(inner) for inner in value)
+    return 0
+
+
+@dataclass(frozen=True)
+class _Sizes:
+    """How many characters of text a value holds, itself and in each part (keys count too)."""
+
+    total: int
+    children: tuple[tuple[str | int, _Sizes], ...] = ()
+
+    @classmethod
+    def of(cls, value: Any) -> _Sizes:
+        if isinstance(value, str):
+            return cls(len(value))
+        if isinstance(value, dict):
+            keys = sum(len(key) for key in value if isinstance(key, str))
+            parts = tuple((key, cls.of(inner)) for key, inner in value.items())
+        elif isinstance(value, list | tuple):
+            keys, parts = 0, tuple((index, cls.of(inner)) for index, inner in enumerate(value))
+        else:
+            return cls(0)
+        return cls(keys + sum(part.total for _, part in parts), parts)
+
+    def heaviest(self) -> tuple[Location, _Sizes]:
+        """Down from here while one part holds most of the text: where to look first."""
+        where: Location = ()
+        current = self
+        while current.children:
+            key, part = max(current.children, key=lambda child: child[1].total)
+            if part.total * 2 < current.total:
+                break
+            where, current = (*where, key), part
+        return where, current
