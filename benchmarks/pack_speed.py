@@ -108,7 +108,7 @@ def largest_allowed(example: Path, shape: str) -> tuple[float, float, int]:
     else:
         for claim in claims.values():
             for item in claim["evidence"]:
-                item["title"] += " " + (words * 10)[: spare // (len(claims) * per_claim)]
+                item["title"] += " " + (words * 10)[: spare // (len(claims) * per_claim) - 1]
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "submission.yaml"
         source.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

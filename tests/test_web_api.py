@@ -134,6 +134,22 @@ def test_an_invalid_submission_is_422_with_validates_messages_and_leaves_the_fil
     assert path.read_bytes() == before
 
 
+def test_a_submission_over_the_text_limit_is_422_at_the_field_that_holds_it(root: Path) -> None:
+    """The browser gets the same limit as `nums validate` (limits.py), so no pack can take minutes."""
+    client, _ = client_for(root)
+    url = "/api/programmes/peer-mentoring/submission"
+    got = client.get(url, headers=bearer()).json()
+    document = got["submission"]
+    document["criteria"]["aims.2"]["statement"] = "peer mentoring " * 15_000
+    path = root / "peer-mentoring" / "submission.yaml"
+    before = path.read_bytes()
+    response = client.put(url, json={"base_sha256": got["sha256"], "submission": document}, headers=bearer())
+    assert response.status_code == 422
+    errors = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert "is 225,000 characters long" in errors["criteria.aims.2.statement"]
+    assert path.read_bytes() == before
+
+
 def test_uploads_get_safe_fresh_names_and_download_back(root: Path) -> None:
     """"An upload never overwrites an existing file: a clashing name gets a suffix. File names are made safe.\""""
     client, _ = client_for(root)
