@@ -100,6 +100,34 @@ def test_the_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
     assert first.read_bytes() == second.read_bytes()
 
 
+def test_attached_evidence_never_exceeds_what_nums_review_reads_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pack nums writes, nums reads: an evidence file over the embedded-file limit (or all of them
+    over the pack's) is refused before anything is read or written, naming the file."""
+    from nums import packfile
+    from nums.evidence import human_size
+
+    target = tmp_path / "pack.pdf"
+    submission = EXAMPLES / "peer-mentoring" / "submission.yaml"
+    biggest = max((EXAMPLES / "peer-mentoring" / "evidence").iterdir(), key=lambda p: p.stat().st_size)
+    size = biggest.stat().st_size
+    monkeypatch.setattr(packfile, "MAX_EMBEDDED_BYTES", size - 1)
+    result = CliRunner().invoke(cli, ["pack", str(submission), "-o", str(target), "--attach-evidence"])
+    assert result.exit_code == 2
+    limit = f"a pack attaches files of at most {human_size(size - 1)}, the most `nums review` reads back"
+    assert f"{biggest}: is {human_size(size)}; {limit}" in result.output
+    assert "make the pack without --attach-evidence" in result.output
+    assert not target.exists()
+    monkeypatch.setattr(packfile, "MAX_EMBEDDED_BYTES", 64 * 1024 * 1024)
+    monkeypatch.setattr(packfile, "MAX_ATTACHED_BYTES", 10)
+    result = CliRunner().invoke(cli, ["pack", str(submission), "-o", str(target), "--attach-evidence"])
+    assert result.exit_code == 2
+    assert f"{submission}: its evidence files come to" in result.output
+    assert not target.exists()
+    pack(submission, target)  # without attachments the same submission packs
+
+
 def test_attach_evidence_makes_the_pack_the_whole_submission(tmp_path: Path, edition: Edition) -> None:
     target = tmp_path / "pack.pdf"
     pack(EXAMPLES / "peer-mentoring" / "submission.yaml", target, "--attach-evidence")

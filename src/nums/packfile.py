@@ -32,6 +32,8 @@ MAX_EMBEDDED_BYTES = 64 * 1024 * 1024
 MAX_SUBMISSION_BYTES = 5 * 1024 * 1024
 """The embedded submission is read like a submission file: at most 5 MiB."""
 MAX_EMBEDDED_FILES = 2000
+MAX_ATTACHED_BYTES = MAX_PDF_BYTES - 32 * 1024 * 1024
+"""All evidence a pack attaches, leaving room for its pages: a pack nums writes, nums reads."""
 
 
 def is_pdf(path: str | Path) -> bool:

@@ -11,7 +11,10 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
+from nums import packfile
+from nums.errors import NumsError, Problem
 from nums.evaluation import Assessment
+from nums.evidence import human_size
 from nums.pack import (
     CHECK_WORDS,
     NOT_REQUIRED,
@@ -46,15 +49,43 @@ def pack_document(result: Assessment, attach_evidence: bool = False) -> Document
 
 
 def _evidence_attachments(result: Assessment, rows: list[EvidenceRow]) -> list[Attachment]:
-    seen: set[Path] = set()
-    files = []
+    """Each evidence file once; refused before anything is read if ``nums review`` could not
+    read the pack back (one file over its embedded-file limit, or all of them over the pack's)."""
+    folder = result.submission.folder.resolve()
+    chosen: dict[Path, EvidenceRow] = {}
     for row in rows:
-        if row.path is None or row.path in seen:
-            continue
-        seen.add(row.path)
-        name = row.path.relative_to(result.submission.folder.resolve()).as_posix()
-        files.append(Attachment(name, row.path.read_bytes(), f"Evidence: {row.title} (SHA-256 {row.sha256})"))
-    return files
+        if row.path is not None and row.path not in chosen:
+            chosen[row.path] = row
+    sizes = {path: path.stat().st_size for path in chosen}
+    problems = [
+        Problem(
+            f"is {human_size(size)}; a pack attaches files of at most {human_size(packfile.MAX_EMBEDDED_BYTES)}, "
+            "the most `nums review` reads back",
+            file=str(result.submission.folder / path.relative_to(folder)),
+            suggestion="cite it by a web address instead, or make the pack without --attach-evidence",
+        )
+        for path, size in sizes.items()
+        if size > packfile.MAX_EMBEDDED_BYTES
+    ]
+    if not problems and sum(sizes.values()) > packfile.MAX_ATTACHED_BYTES:
+        problems.append(
+            Problem(
+                f"its evidence files come to {human_size(sum(sizes.values()))}; a pack attaches at most "
+                f"{human_size(packfile.MAX_ATTACHED_BYTES)}, the most `nums review` reads back",
+                file=str(result.submission.path),
+                suggestion="make the pack without --attach-evidence and send the folder with it",
+            )
+        )
+    if problems:
+        raise NumsError(problems)
+    return [
+        Attachment(
+            path.relative_to(folder).as_posix(),
+            path.read_bytes(),
+            f"Evidence: {row.title} (SHA-256 {row.sha256})",
+        )
+        for path, row in chosen.items()
+    ]
 
 
 def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime) -> dict[str, Any]:
