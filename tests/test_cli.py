@@ -189,3 +189,22 @@ def test_the_wheel_ships_the_standards(tmp_path: Path) -> None:
     assert "nums/standards/nums-2021/edition.yaml" in names
     assert "nums/standards/nums-2021/pillars/2-training.yaml" in names
     assert "nums/web/static/app.js" in names and "nums/web/templates/programme.html" in names
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["serve", "--port", "70000"], "'--port': 70000 is out of range (0 to 65535)"),
+        (["serve", "--max-upload", "0"], "'--max-upload': '0' must be a number of MiB above 0"),
+        (["serve", "--max-upload", "lots"], "'--max-upload': 'lots' is not a number of MiB"),
+        (["portfolio", ".", "--horizon", "-1"], "'--horizon': -1 is out of range (0 to 3660)"),
+        (["portfolio", ".", "--jobs", "two"], "'--jobs': 'two' is not a whole number (1 to 64)"),
+        (["quote", "--mentors", "0", "--initial", "1"], "'--mentors': 0 is out of range (1 or more)"),
+    ],
+)
+def test_numbers_on_the_command_line_are_checked_in_plain_words(args: list[str], words: str) -> None:
+    """Errors are for people, never a library's words (click's own say "not in the range x>=0")."""
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert words in result.output
+    assert "x>" not in result.output and "valid integer" not in result.output and "float" not in result.output

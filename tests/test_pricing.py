@@ -187,8 +187,9 @@ def test_quote_text_shows_lines_totals_and_the_alternative() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--initial", "-2"], "-2 is not in the range"),
-        (["--initial", "three"], "'three' is not a valid integer"),
+        (["--initial", "-2"], "-2 is out of range (0 or more)"),
+        (["--initial", "three"], "'three' is not a whole number (0 or more)"),
+        (["--initial", "1" + "0" * 40], "'10000000000000000000…' is too large (0 or more)"),
         (["--initial", "1", "--vat-rate", "-5"], "must be zero or more"),
         (["--initial", "1", "--vat-rate", "lots"], "is not a number"),
         (["--initial", "1", "--on", "2/3/2026"], "YYYY-MM-DD"),

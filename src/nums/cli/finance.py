@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from nums.cli.common import DATE, echo_json
+from nums.cli.common import DATE, WholeNumber, echo_json
 from nums.errors import NumsError, Problem
 from nums.prices import load_price_lists
 from nums.pricing import QuoteRequest, quote_json
@@ -37,17 +37,17 @@ class PercentParam(click.ParamType):
     "submissions", nargs=-1, type=click.Path(dir_okay=False, path_type=Path), metavar="[SUBMISSION]..."
 )
 @click.option(
-    "--initial", type=click.IntRange(min=0), default=0, help="Programmes for initial assessment (any level)."
+    "--initial", type=WholeNumber(0), default=0, help="Programmes for initial assessment (any level)."
 )
 @click.option(
     "--reaccreditation",
-    type=click.IntRange(min=0),
+    type=WholeNumber(0),
     default=0,
     help="Programmes for reaccreditation at the level held.",
 )
 @click.option(
     "--mentors",
-    type=click.IntRange(min=1),
+    type=WholeNumber(1),
     help="Mentors in the largest programme (too many for one programme needs tailored costs).",
 )
 @click.option(

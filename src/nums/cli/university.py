@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from nums.cli.common import DATE, echo_json, edition_from_context
+from nums.cli.common import DATE, WholeNumber, echo_json, edition_from_context
 from nums.errors import NumsError, Problem
 from nums.writing import write_bytes_atomically
 
@@ -20,14 +20,14 @@ OUTPUT = click.Path(dir_okay=False, path_type=Path)
 @click.option(
     "--horizon",
     "horizon",
-    type=click.IntRange(min=0, max=3660),
+    type=WholeNumber(0, 3660),
     help="Days ahead in which an award's end makes it 'renewal-due' (default: the edition's, 90).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the portfolio as JSON for other programs.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print one CSV row per programme (UTF-8 with BOM).")
 @click.option("--pdf", "pdf", type=OUTPUT, help="Also write the committee report as PDF.")
 @click.option("--ics", "ics", type=OUTPUT, help="Also write the renewals calendar (iCalendar).")
-@click.option("--jobs", type=click.IntRange(min=1, max=64), help="Processes for a large workspace (default: the cores).")
+@click.option("--jobs", type=WholeNumber(1, 64), help="Processes for a large workspace (default: the cores).")
 @click.pass_context
 def portfolio(
     ctx: click.Context,

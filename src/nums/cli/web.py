@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import math
 import os
 import signal
 import socket
 import sys
 import webbrowser
 from pathlib import Path
+from typing import Any
 
 import click
 
+from nums.cli.common import WholeNumber
 from nums.errors import NumsError, Problem
 
 LOOPBACK_NAMES = {"localhost"}
@@ -31,18 +34,36 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class Mebibytes(click.ParamType):
+    """A size in MiB above zero, said in plain words (click's own say "not in the range x>0")."""
+
+    name = "MIB"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            size = float(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a number of MiB (such as 25 or 0.5)", param, ctx)
+        if not math.isfinite(size) or size <= 0:
+            self.fail(f"{value!r} must be a number of MiB above 0 (such as 25 or 0.5)", param, ctx)
+        return size
+
+
+MEBIBYTES = Mebibytes()
+
+
 @click.command()
 @click.argument(
     "workspace", required=False, default=".", type=click.Path(file_okay=False, exists=True, path_type=Path)
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option("--port", default=8765, show_default=True, type=WholeNumber(0, 65535), help="0 picks a free port.")
 @click.option("--no-browser", is_flag=True, help="Do not open a web browser.")
 @click.option(
     "--max-upload",
     default=25,
     show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
+    type=MEBIBYTES,
     metavar="MIB",
     help="Largest evidence file accepted, in MiB.",
 )

@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from nums.cli.common import DATE
+from nums.cli.common import DATE, WholeNumber
 from nums.cli.finance import PercentParam
 from nums.errors import NumsError, Problem
 from nums.fees import submissions_request
@@ -28,9 +28,9 @@ from nums.workspace import Workspace
 
 # the CLI's own option types, with its option names for the messages
 _PARAMS: dict[str, tuple[str, click.ParamType]] = {
-    "initial": ("--initial", click.IntRange(min=0)),
-    "reaccreditation": ("--reaccreditation", click.IntRange(min=0)),
-    "mentors": ("--mentors", click.IntRange(min=1)),
+    "initial": ("--initial", WholeNumber(0)),
+    "reaccreditation": ("--reaccreditation", WholeNumber(0)),
+    "mentors": ("--mentors", WholeNumber(1)),
     "vat_rate": ("--vat-rate", PercentParam()),
     "on": ("--on", DATE),
 }
