@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,16 +15,16 @@ from nums.standard import Edition, load_edition
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "evidence_examples"
 
-# Edition snapshots (edition_cache.py) go to a folder of the test run's own, never the
-# user's ~/.cache; subprocesses inherit it. Set before any edition is loaded.
-_SNAPSHOTS = tempfile.mkdtemp(prefix="nums-test-cache-")
-os.environ["NUMS_CACHE_DIR"] = _SNAPSHOTS
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Edition snapshots (edition_cache.py) go to a folder of this test run's own, never the
+    user's ~/.cache; subprocesses inherit it. A hook, not module code: helper processes that
+    import this module make no folders of their own."""
+    os.environ["NUMS_CACHE_DIR"] = tempfile.mkdtemp(prefix="nums-test-cache-")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _remove_snapshots() -> Iterator[None]:
-    yield
-    shutil.rmtree(_SNAPSHOTS, ignore_errors=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(os.environ.pop("NUMS_CACHE_DIR", ""), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
