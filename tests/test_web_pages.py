@@ -236,3 +236,16 @@ def test_the_live_preview_names_each_problems_field_as_the_save_does(root: Path)
     # nothing wrong: no list, so the page clears what it showed
     clean = client.post(f"/p/peer-mentoring/preview?csrf={guard.csrf}", data=form_fields(page))
     assert 'id="field-errors"' not in clean.text
+
+
+def test_two_problems_on_one_field_share_one_described_element() -> None:
+    """An id names one element: aria-describedby must find every message of a field (axe: duplicate-id)."""
+    from nums.web.routes_programmes import _ENV
+
+    macros = _ENV.get_template("_macros.html").make_module({})
+    errors = {"programme.mentors": ["the number of mentors must be a whole number", "must be 1 or more"]}
+    html = str(macros.input(errors, "programme.mentors", "Mentors", "lots"))
+    assert html.count('id="f-programme-mentors-error"') == 1
+    assert "the number of mentors must be a whole number<br>must be 1 or more" in html
+    described = re.search(r'aria-describedby="([^"]*)"', html)
+    assert described is not None and "f-programme-mentors-error" in described.group(1).split()

@@ -49,7 +49,13 @@
       message.textContent = item.textContent;
       if (control && form.contains(control)) {
         var errorId = item.dataset.control + "-error";
-        if (!document.getElementById(errorId)) { message.id = errorId; }
+        var earlier = document.getElementById(errorId);
+        if (earlier) {  // one element per field, as the page is served: ids stay unique
+          earlier.appendChild(document.createElement("br"));
+          earlier.appendChild(document.createTextNode(item.textContent));
+          return;
+        }
+        message.id = errorId;
         var field = control.closest(".field") || control.parentNode;
         field.classList.add("has-error");
         field.appendChild(message);
