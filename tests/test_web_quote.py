@@ -239,12 +239,40 @@ def test_the_home_page_shows_next_years_fees_and_the_university_wide_line(root: 
     assert "decides nothing" in wide
 
 
-def test_the_home_page_builds_the_portfolio_once(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The fees and the framework line come from the same `build` call as the status column."""
+def test_the_home_page_builds_the_portfolio_once_and_reads_each_programme_once(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fees and the framework line come from the same portfolio as the status column, and
+    that portfolio is made from the programmes the page already read (none is read twice)."""
     import nums.portfolio
+    import nums.submission
 
-    calls = []
-    real = nums.portfolio.build
-    monkeypatch.setattr(nums.portfolio, "build", lambda *a, **k: calls.append(1) or real(*a, **k))
+    built: list[int] = []
+    read: list[str] = []
+    summarise, from_document = nums.portfolio.summarise, nums.submission.submission_from_document
+    monkeypatch.setattr(nums.portfolio, "summarise", lambda *a, **k: built.append(1) or summarise(*a, **k))
+    monkeypatch.setattr(
+        nums.submission,
+        "submission_from_document",
+        lambda doc, *a, **k: read.append(doc.path) or from_document(doc, *a, **k),
+    )
     client, _ = client_for(root)
-    assert client.get("/").status_code == 200 and len(calls) == 1
+    assert client.get("/").status_code == 200
+    assert len(built) == 1
+    assert read and len(read) == len(set(read))
+
+def test_the_portfolio_from_loaded_programmes_is_the_one_nums_portfolio_builds(root: Path) -> None:
+    """Reading each programme once must not change a single row, fee or date."""
+    from datetime import date
+
+    from nums.web.routes_finance import portfolio_of
+    from nums.workspace import Workspace
+
+    (root / "broken").mkdir()
+    (root / "broken" / "submission.yaml").write_text("criteria: [\n")
+    workspace = Workspace(root)
+    on = date(2026, 4, 20)
+    _, shared = portfolio_of(workspace, on, workspace.load_all())
+    _, alone = portfolio_of(workspace, on)
+    assert any(row.status == "invalid" for row in alone.rows)
+    assert shared == alone

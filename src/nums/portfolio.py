@@ -216,7 +216,6 @@ def load_row(root: str, ident: str, on: date, horizon_days: int, standard: str |
     Never raises for what is in the files: a broken file gives an ``invalid`` row
     carrying its messages, so one programme never stops the report.
     """
-    from nums.review import load_review, review_outcome
     from nums.submission import submission_from_document
     from nums.workspace import Workspace
     from nums.yamlsource import load_yaml
@@ -230,9 +229,23 @@ def load_row(root: str, ident: str, on: date, horizon_days: int, standard: str |
         doc = load_yaml(place.path, kind=SUBMISSION_FILE)
         edition = space.edition_for(doc.data if isinstance(doc.data, dict) else None)
         submission = submission_from_document(doc, edition, place.path)
+    except NumsError as error:
+        return invalid_row(ident, place.path, error.problems)
+    return submission_row(edition, ident, submission, on, horizon_days)
+
+
+def submission_row(
+    edition: Edition, ident: str, submission: Submission, on: date, horizon_days: int
+) -> ProgrammeRow:
+    """The row of a programme whose submission is already read (the web app's home page has
+    them): assessed on ``on``, with the review beside it, if any. A broken review gives an
+    ``invalid`` row carrying its messages."""
+    from nums.review import load_review, review_outcome
+
+    try:
         base = assess(edition, submission, on)
         outcome = None
-        review_path = place.folder / REVIEW_FILE
+        review_path = submission.folder / REVIEW_FILE
         if review_path.is_file():
             review = load_review(review_path, edition, submission)
             levels = {pid: p.level for pid, p in base.pillars.items()}
@@ -240,7 +253,7 @@ def load_row(root: str, ident: str, on: date, horizon_days: int, standard: str |
         result, awards = assessed_with_review(edition, submission, outcome, on, base)
         return programme_row(edition, ident, result, awards, outcome, horizon_days)
     except NumsError as error:
-        return invalid_row(ident, place.path, error.problems)
+        return invalid_row(ident, submission.path, error.problems)
 
 
 def _load_many(args: tuple[str, tuple[str, ...], date, int, str | None]) -> list[ProgrammeRow]:

@@ -10,6 +10,7 @@ uses for ``--csv``, ``--ics`` and ``--pdf``.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from nums.errors import NumsError
 from nums.render.quote_text import amount, quote_lines, split_sentence
 from nums.web.editing import problem_json
 from nums.web.quoting import Asked, answer_json, price, quote_pdf_bytes, read_params
-from nums.workspace import Workspace
+from nums.workspace import LoadedProgramme, Workspace
 
 
 def _workspace(request: Request) -> Workspace:
@@ -136,13 +137,25 @@ async def portfolio_download(request: Request) -> Response:
     )
 
 
-def portfolio_of(workspace: Workspace, on: date) -> tuple[Any, Any]:
-    from nums.portfolio import build
+def portfolio_of(
+    workspace: Workspace, on: date, loaded: Sequence[LoadedProgramme] | None = None
+) -> tuple[Any, Any]:
+    """The portfolio on ``on``, as ``nums portfolio`` builds it; from programmes already
+    ``loaded`` when the page has them (the home page), so none is read twice."""
+    from nums.portfolio import build, invalid_row, submission_row, summarise
     from nums.standard import load_edition
 
     edition = load_edition(workspace.standard)
     days = edition.rules.validity.warn_days_before_lapse
-    return edition, build(workspace.root, edition, on, days, workspace.standard, jobs=1)
+    if loaded is None:
+        return edition, build(workspace.root, edition, on, days, workspace.standard, jobs=1)
+    rows = [
+        submission_row(p.edition, p.id, p.submission, on, days)
+        if p.submission is not None and p.edition is not None
+        else invalid_row(p.id, p.place.path, p.problems)
+        for p in loaded
+    ]
+    return edition, summarise(edition, rows, on, days)
 
 
 def fees_view(portfolio: Any) -> list[dict[str, Any]]:

@@ -85,7 +85,7 @@ async def _home(request: Request) -> dict[str, Any]:
 
     workspace = _workspace(request)
     programmes = await run_in_threadpool(workspace.load_all)
-    edition, portfolio = await run_in_threadpool(portfolio_of, workspace, date.today())
+    edition, portfolio = await run_in_threadpool(portfolio_of, workspace, date.today(), programmes)
     by_id = {row.id: row for row in portfolio.rows}
     rows = [_row(p, by_id.get(p.id), edition) for p in programmes]
     order = request.query_params.get("sort", "")
