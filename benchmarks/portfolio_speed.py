@@ -43,7 +43,10 @@ def build_workspace(root: Path, count: int, seed: int = 2026) -> None:
         varied = dict(data)
         start = date(2024, 1, 1) + timedelta(days=chooser.randrange(0, 800))
         varied["history"] = [{"level": chooser.choice(["bronze", "silver"]), "awarded": start}]
-        varied["application"] = {**data["application"], "date": start + timedelta(days=chooser.randrange(200, 380))}
+        varied["application"] = {
+            **data["application"],
+            "date": start + timedelta(days=chooser.randrange(200, 380)),
+        }
         criteria = dict(varied.get("criteria") or {})
         for item in chooser.sample(sorted(criteria), k=len(criteria) // 4):
             criteria.pop(item)

@@ -132,8 +132,10 @@ def main() -> None:
             print(f"start to first answer: {first * 1000:6.0f} ms    (target <= 1500)")
             timed(lambda: client.request("GET", page), 5)
             pages = timed(lambda: client.request("GET", page), 50)
-            print(f"programme page:        {statistics.median(pages):6.1f} ms median, {p95(pages):.1f} ms p95 "
-                  "(target <= 60)")
+            print(
+                f"programme page:        {statistics.median(pages):6.1f} ms median, {p95(pages):.1f} ms p95 "
+                "(target <= 60)"
+            )
             got = json.loads(client.request("GET", api)[1])
             state = {"sha": got["sha256"], "n": 0}
             document = got["submission"]
@@ -142,13 +144,17 @@ def main() -> None:
                 state["n"] += 1
                 first_claim = next(iter(document["criteria"].values()))
                 first_claim["statement"] = f"Saved by the benchmark, round {state['n']}."
-                status, body = client.request("PUT", api, {"base_sha256": state["sha"], "submission": document})
+                status, body = client.request(
+                    "PUT", api, {"base_sha256": state["sha"], "submission": document}
+                )
                 assert status == 200, body[:300]
                 state["sha"] = json.loads(body)["sha256"]
 
             saves = timed(save, args.saves)
-            print(f"save + re-assess:      {statistics.median(saves):6.1f} ms median, {p95(saves):.1f} ms p95 "
-                  f"over {args.saves} saves (target p95 <= 30)")
+            print(
+                f"save + re-assess:      {statistics.median(saves):6.1f} ms median, {p95(saves):.1f} ms p95 "
+                f"over {args.saves} saves (target p95 <= 30)"
+            )
             review_api = f"/api/programmes/{reviewed.name}/review"
             got = json.loads(client.request("GET", review_api)[1])
             review_state = {"sha": got["sha256"], "n": 0}
@@ -156,28 +162,40 @@ def main() -> None:
 
             def save_review() -> None:
                 review_state["n"] += 1
-                review["decisions"]["aims.1"]["comment"] = f"Saved by the benchmark, round {review_state['n']}."
-                status, body = client.request("PUT", review_api, {"base_sha256": review_state["sha"], "review": review})
+                review["decisions"]["aims.1"]["comment"] = (
+                    f"Saved by the benchmark, round {review_state['n']}."
+                )
+                status, body = client.request(
+                    "PUT", review_api, {"base_sha256": review_state["sha"], "review": review}
+                )
                 assert status == 200, body[:300]
                 review_state["sha"] = json.loads(body)["sha256"]
 
             reviews = timed(save_review, args.saves)
-            print(f"review save + outcome: {statistics.median(reviews):6.1f} ms median, {p95(reviews):.1f} ms p95 "
-                  f"over {args.saves} saves (target p95 <= 30)")
+            print(
+                f"review save + outcome: {statistics.median(reviews):6.1f} ms median, {p95(reviews):.1f} ms p95 "
+                f"over {args.saves} saves (target p95 <= 30)"
+            )
             rounds = iter(range(1, 10**9))
 
             def ask_quote() -> None:
                 n = next(rounds) % 60 + 1
-                status, body = client.request("GET", f"/api/quote?initial={n}&reaccreditation=2&mentors=20&on=2026-03-01")
+                status, body = client.request(
+                    "GET", f"/api/quote?initial={n}&reaccreditation=2&mentors=20&on=2026-03-01"
+                )
                 assert status == 200, body[:300]
 
             timed(ask_quote, 20)
             quotes = timed(ask_quote, args.saves)
-            print(f"quote answer:          {statistics.median(quotes):6.1f} ms median, {p95(quotes):.1f} ms p95 "
-                  f"over {args.saves} quotes (target p95 <= 10)")
+            print(
+                f"quote answer:          {statistics.median(quotes):6.1f} ms median, {p95(quotes):.1f} ms p95 "
+                f"over {args.saves} quotes (target p95 <= 10)"
+            )
             count, errors, elapsed = concurrent(base, token, page, args.clients, args.seconds)
-            print(f"{args.clients} clients for {elapsed:.0f} s on the programme page: "
-                  f"{count / elapsed:6.0f} requests per second, {errors} errors (must be 0)")
+            print(
+                f"{args.clients} clients for {elapsed:.0f} s on the programme page: "
+                f"{count / elapsed:6.0f} requests per second, {errors} errors (must be 0)"
+            )
         finally:
             process.terminate()
             process.wait(timeout=15)

@@ -41,7 +41,9 @@ def start(workspace: Path, *extra: str, timeout: float = 20.0) -> Served:
     line = process.stdout.readline().strip()
     if not line.startswith("http://"):
         process.kill()
-        raise RuntimeError(f"nums serve printed {line!r}; stderr: {process.stderr.read() if process.stderr else ''}")
+        raise RuntimeError(
+            f"nums serve printed {line!r}; stderr: {process.stderr.read() if process.stderr else ''}"
+        )
     return Served(process, line, time.perf_counter() - began)
 
 

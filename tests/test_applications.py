@@ -26,7 +26,9 @@ CONTINUATION = {
 }
 
 
-def combined(*programmes: dict[str, Any], combined_approach: str | None = None, **options: Any) -> dict[str, Any]:
+def combined(
+    *programmes: dict[str, Any], combined_approach: str | None = None, **options: Any
+) -> dict[str, Any]:
     """A combined application of programmes that differ from the builder's one by the given fields."""
     data = submission_data(**options)
     base = data.pop("programme")
@@ -46,7 +48,9 @@ def assessed(tmp_path: Path, edition: Edition, data: dict[str, Any], today: date
 #  department by one coordinator."
 
 
-def test_programmes_of_different_institutions_cannot_be_accredited_as_one(tmp_path: Path, edition: Edition) -> None:
+def test_programmes_of_different_institutions_cannot_be_accredited_as_one(
+    tmp_path: Path, edition: Edition
+) -> None:
     data = combined(
         {"name": "Peer A"}, {"name": "Peer B", "institution": "Other University"}, {"name": "Peer C"}
     )
@@ -57,7 +61,9 @@ def test_programmes_of_different_institutions_cannot_be_accredited_as_one(tmp_pa
     assert "Test University: Peer A, Peer C" in reason and "Other University: Peer B" in reason
 
 
-def test_a_combined_application_without_a_shared_approach_gets_a_note(tmp_path: Path, edition: Edition) -> None:
+def test_a_combined_application_without_a_shared_approach_gets_a_note(
+    tmp_path: Path, edition: Edition
+) -> None:
     data = combined({"name": "Peer A"}, {"name": "Peer B"})
     result = assessed(tmp_path, edition, data)
     assert result.eligibility.accreditable
@@ -67,7 +73,9 @@ def test_a_combined_application_without_a_shared_approach_gets_a_note(tmp_path: 
     assert not any("combined_approach" in note for note in result.eligibility.notes)
 
 
-def test_different_coordinators_or_departments_are_named_for_the_assessor(tmp_path: Path, edition: Edition) -> None:
+def test_different_coordinators_or_departments_are_named_for_the_assessor(
+    tmp_path: Path, edition: Edition
+) -> None:
     data = combined(
         {"name": "Peer A", "department": "Physics"},
         {"name": "Peer B", "department": "Chemistry", "coordinator": {"name": "R. Other"}},
@@ -81,8 +89,10 @@ def test_different_coordinators_or_departments_are_named_for_the_assessor(tmp_pa
 
 
 def test_each_programme_counts_on_its_own_for_not_started(tmp_path: Path, edition: Edition) -> None:
-    """"we cannot accredit a programme that has not been started"."""
-    data = combined({"name": "Running"}, {"name": "Planned", "started": date(2026, 9, 1)}, combined_approach="x")
+    """ "we cannot accredit a programme that has not been started"."""
+    data = combined(
+        {"name": "Running"}, {"name": "Planned", "started": date(2026, 9, 1)}, combined_approach="x"
+    )
     result = assessed(tmp_path, edition, data)
     assert not result.eligibility.accreditable
     assert [r for r in result.eligibility.reasons if "Planned has not started by 2026-03-02" in r]
@@ -98,7 +108,11 @@ SILVER = [{"level": "bronze", "awarded": date(2024, 3, 1)}, {"level": "silver", 
 
 def renewal(*programmes: dict[str, Any], history: list[dict[str, Any]] = SILVER) -> dict[str, Any]:
     data = combined(
-        *programmes, level="silver", kind="reaccreditation", history=history, combined_approach="Shared handbook."
+        *programmes,
+        level="silver",
+        kind="reaccreditation",
+        history=history,
+        combined_approach="Shared handbook.",
     )
     data["continuation"] = CONTINUATION
     return data
@@ -109,7 +123,10 @@ def test_a_programme_started_after_the_award_is_not_covered(tmp_path: Path, edit
         {"name": "Peer Mentoring", "started": date(2023, 9, 1)},
         {"name": "Chemistry Outreach Mentoring", "started": date(2025, 1, 6)},
     )
-    data["history"] = [{"level": "silver", "awarded": date(2024, 4, 10)}, {"level": "silver", "awarded": date(2025, 4, 10)}]
+    data["history"] = [
+        {"level": "silver", "awarded": date(2024, 4, 10)},
+        {"level": "silver", "awarded": date(2025, 4, 10)},
+    ]
     result = assessed(tmp_path, edition, data)
     assert result.awardable is None
     assert (
@@ -129,29 +146,41 @@ def test_an_award_that_lists_its_programmes_covers_only_those(tmp_path: Path, ed
     assert result.awardable == "silver", "names match ignoring case and spacing"
     result = assessed(tmp_path, edition, renewal({"name": "Peer A"}, {"name": "Peer C"}, history=history))
     assert result.awardable is None
-    assert any(r.startswith("Peer C is not among the programmes the Silver award of 2025-04-10 covered") for r in result.eligibility.reasons)
+    assert any(
+        r.startswith("Peer C is not among the programmes the Silver award of 2025-04-10 covered")
+        for r in result.eligibility.reasons
+    )
 
 
 # --- fees follow what the application is -------------------------------------------------
 
 
 def test_a_lapsed_reaccreditation_is_priced_as_a_full_application(tmp_path: Path, edition: Edition) -> None:
-    """"Applicants seeking to change level will need to submit a full application"; so does a lapsed one."""
-    data = submission_data(level="silver", kind="reaccreditation", history=[{"level": "silver", "awarded": date(2024, 2, 28)}])
+    """ "Applicants seeking to change level will need to submit a full application"; so does a lapsed one."""
+    data = submission_data(
+        level="silver", kind="reaccreditation", history=[{"level": "silver", "awarded": date(2024, 2, 28)}]
+    )
     data["continuation"] = CONTINUATION
     [fee] = assessed(tmp_path, edition, data).fees
-    assert (fee.kind, fee.reason) == ("initial", "priced as a full application: the Silver award lapsed on 2025-02-27")
+    assert (fee.kind, fee.reason) == (
+        "initial",
+        "priced as a full application: the Silver award lapsed on 2025-02-27",
+    )
 
 
 def test_the_pack_fee_page_prices_what_the_application_is(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
-    data = submission_data(level="silver", kind="reaccreditation", history=[{"level": "silver", "awarded": date(2024, 2, 28)}])
+    data = submission_data(
+        level="silver", kind="reaccreditation", history=[{"level": "silver", "awarded": date(2024, 2, 28)}]
+    )
     data["continuation"] = CONTINUATION
     path = write_submission(tmp_path / "p", data)
     result = CliRunner().invoke(cli, ["pack", str(path), "-o", str(tmp_path / "pack.pdf")])
     assert result.exit_code == 0, result.output
-    text = " ".join(" ".join(page.extract_text() for page in PdfReader(str(tmp_path / "pack.pdf")).pages).split())
+    text = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(str(tmp_path / "pack.pdf")).pages).split()
+    )
     assert "priced as a full application: the Silver award lapsed on 2025-02-27" in text
     assert "£350.00" in text
 
@@ -161,19 +190,28 @@ def test_the_pack_fee_page_prices_what_the_application_is(tmp_path: Path) -> Non
 
 
 def test_a_lapse_within_ninety_days_is_warned_about(tmp_path: Path, edition: Edition) -> None:
-    history = [{"level": "silver", "awarded": date(2025, 4, 10)}, {"level": "bronze", "awarded": date(2024, 3, 1)}]
+    history = [
+        {"level": "silver", "awarded": date(2025, 4, 10)},
+        {"level": "bronze", "awarded": date(2024, 3, 1)},
+    ]
     data = submission_data(level="gold", history=history, applied=date(2026, 1, 20))
     result = assessed(tmp_path, edition, data)
     [warning] = result.warnings
-    assert warning.startswith("Silver lapses on 2026-04-09: if Gold is not awarded by then, apply for reaccreditation at Silver")
+    assert warning.startswith(
+        "Silver lapses on 2026-04-09: if Gold is not awarded by then, apply for reaccreditation at Silver"
+    )
     data = submission_data(level="gold", history=history, applied=date(2025, 12, 1))
     assert assessed(tmp_path / "b", edition, data).warnings == (), "131 days ahead: no warning yet"
     result = assessed(tmp_path / "c", edition, data, today=date(2026, 3, 1))
-    assert [w for w in result.warnings if w.startswith("Silver lapses on 2026-04-09")], "today is 39 days before"
+    assert [w for w in result.warnings if w.startswith("Silver lapses on 2026-04-09")], (
+        "today is 39 days before"
+    )
 
 
 def test_a_lapsed_award_is_said_so_with_its_day(tmp_path: Path, edition: Edition) -> None:
-    data = submission_data(level="silver", history=[{"level": "bronze", "awarded": date(2024, 2, 29)}], applied=date(2025, 3, 3))
+    data = submission_data(
+        level="silver", history=[{"level": "bronze", "awarded": date(2024, 2, 29)}], applied=date(2025, 3, 3)
+    )
     [warning] = assessed(tmp_path, edition, data).warnings
     assert warning.startswith("Bronze lapsed on 2025-02-28, before the application date (2025-03-03)")
     assert "new applicant again and starts at Bronze" in warning
@@ -186,12 +224,15 @@ def test_a_timely_renewal_needs_no_reminder(tmp_path: Path, edition: Edition) ->
 
 
 def test_the_window_for_the_next_level_is_stated(tmp_path: Path) -> None:
-    """"must spend at least six months at Silver": from then until the Silver award lapses."""
+    """ "must spend at least six months at Silver": from then until the Silver award lapses."""
     data = submission_data(level="silver", history=SILVER, applied=date(2026, 1, 20))
     path = write_submission(tmp_path, data)
     result = CliRunner().invoke(cli, ["assess", str(path)])
     text = " ".join(result.output.split())
-    assert "May apply for Gold from 2025-10-10 (6 months at Silver) until the Silver award lapses on 2026-04-09" in text
+    assert (
+        "May apply for Gold from 2025-10-10 (6 months at Silver) until the Silver award lapses on 2026-04-09"
+        in text
+    )
     out = json.loads(CliRunner().invoke(cli, ["assess", str(path), "--json"]).stdout)
     assert out["eligibility"]["next_level_until"] == "2026-04-09"
     assert any(w.startswith("Silver lapses on 2026-04-09") for w in out["warnings"])
@@ -204,15 +245,26 @@ def test_a_reaccreditation_review_is_final_once_continuation_is_decided(tmp_path
     """Only continuation counts for a same-level reaccreditation; included criteria are optional."""
     data = renewal({"name": "Peer A"})
     data["criteria"] = {
-        "aims.1": {"met": True, "statement": "Our aims.", "evidence": [{"title": "H", "file": "evidence/handbook.txt"}]},
-        "aims.2": {"met": True, "statement": "Our leaflet.", "evidence": [{"title": "H", "file": "evidence/handbook.txt"}]},
+        "aims.1": {
+            "met": True,
+            "statement": "Our aims.",
+            "evidence": [{"title": "H", "file": "evidence/handbook.txt"}],
+        },
+        "aims.2": {
+            "met": True,
+            "statement": "Our leaflet.",
+            "evidence": [{"title": "H", "file": "evidence/handbook.txt"}],
+        },
     }
     data["application"]["date"] = date(2026, 3, 1)
     submission = write_submission(tmp_path / "s", data)
     review = {
         "reviewer": {"name": "A. Assessor"},
         "date": date(2026, 5, 2),
-        "decisions": {"continuation": {"decision": "accepted"}, "aims.1": {"decision": "more-evidence", "comment": "?"}},
+        "decisions": {
+            "continuation": {"decision": "accepted"},
+            "aims.1": {"decision": "more-evidence", "comment": "?"},
+        },
     }
     path = tmp_path / "review.yaml"
     path.write_text(yaml.safe_dump(review, sort_keys=False))

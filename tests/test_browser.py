@@ -108,7 +108,9 @@ def test_a_coordinators_journey_with_javascript(browser: Any, served: Served, tm
         block.get_by_label("We meet this: claim it").check()
         block.get_by_label("Statement").fill(statement)
         block.locator("details.add-evidence > summary").click()
-    page.locator("#item-aims-1").get_by_label("Web address").fill("https://fenwick.example.ac.uk/study-buddies")
+    page.locator("#item-aims-1").get_by_label("Web address").fill(
+        "https://fenwick.example.ac.uk/study-buddies"
+    )
     page.locator("#item-aims-1").get_by_label("Title").fill("Scheme web page")
     leaflet = tmp_path / "welcome leaflet.pdf"
     leaflet.write_bytes(b"%PDF-1.4\n% a leaflet\n")
@@ -265,7 +267,10 @@ def test_an_assessors_review_with_javascript_off(browser: Any, served: Served) -
     page.wait_for_url(re.compile(r"saved=1"))
     assert page.locator("#review-status").inner_text() == "final"
     assert page.locator("#review-outcome").inner_text() == "Silver"
-    assert page.locator("#versions").get_by_role("button", name=re.compile("Restore the review saved")).count() == 1
+    assert (
+        page.locator("#versions").get_by_role("button", name=re.compile("Restore the review saved")).count()
+        == 1
+    )
     text = (served_workspace(served) / "peer-mentoring" / "review.yaml").read_text()
     assert "diversity.2:\n    decision: accepted" in text
     context.close()

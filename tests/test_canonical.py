@@ -27,14 +27,16 @@ def test_every_example_assesses_the_same_once_rewritten(edition: Edition, exampl
 
 
 def test_the_layout_is_init_s_with_each_criterion_s_text_as_a_comment(edition: Edition) -> None:
-    """"Writing from the browser produces the canonical layout (the one nums init writes, with each
+    """ "Writing from the browser produces the canonical layout (the one nums init writes, with each
     criterion's text as a comment)\"."""
     text = filled_submission(edition, load_yaml(EXAMPLES / "peer-mentoring" / "submission.yaml").data)
     skeleton = submission_skeleton(edition)
     criteria = skeleton[skeleton.index("\ncriteria:") :]
     comments = [line for line in criteria.splitlines() if line.startswith("  # ")]
     assert all(line in text for line in comments)
-    ids_in_order = [item.id for p in edition.pillars for level in edition.levels for item in p.items_at(level)]
+    ids_in_order = [
+        item.id for p in edition.pillars for level in edition.levels for item in p.items_at(level)
+    ]
     positions = [text.index(f"\n  {item}:\n") for item in ids_in_order]
     assert positions == sorted(positions)
 
@@ -50,7 +52,29 @@ def test_keys_the_form_does_not_know_are_kept(edition: Edition) -> None:
 
 
 awkward = st.one_of(
-    st.sampled_from(["no", "yes", "null", "~", "2026-03-02", "1e3", "*x", "&a", "# not a comment", "a: b", "- x", "'", '"', "\\", "@", "`", "%", "|", ">"]),
+    st.sampled_from(
+        [
+            "no",
+            "yes",
+            "null",
+            "~",
+            "2026-03-02",
+            "1e3",
+            "*x",
+            "&a",
+            "# not a comment",
+            "a: b",
+            "- x",
+            "'",
+            '"',
+            "\\",
+            "@",
+            "`",
+            "%",
+            "|",
+            ">",
+        ]
+    ),
     st.text(max_size=40),
     st.text(alphabet=st.sampled_from("a \t\n\r\x00\x7f\x85\u2028\u2029\ufeff\ufffe#:-'\"\\"), max_size=12),
 )

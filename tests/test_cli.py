@@ -150,7 +150,10 @@ def test_commands_that_render_nothing_do_not_import_weasyprint(tmp_path: Path) -
     if example is not None:
         commands += [f"['assess', '--json', {str(example)!r}]", f"['validate', {str(example)!r}]"]
         folder = str(REPO / "evidence_examples")
-        commands += [f"['portfolio', {folder!r}, '--json']", f"['portfolio', {folder!r}, '--ics', {str(tmp_path / 'p.ics')!r}]"]
+        commands += [
+            f"['portfolio', {folder!r}, '--json']",
+            f"['portfolio', {folder!r}, '--ics', {str(tmp_path / 'p.ics')!r}]",
+        ]
     for command in commands:
         code = (
             "import sys\nfrom nums.cli import cli\n"
@@ -164,7 +167,10 @@ def test_commands_that_render_nothing_do_not_import_weasyprint(tmp_path: Path) -
 def test_quote_and_assess_do_not_import_the_web_app(tmp_path: Path) -> None:
     """`nums quote` and `nums assess` must not import Starlette, uvicorn or multipart (issue 13)."""
     example = REPO / "evidence_examples" / "peer-mentoring" / "submission.yaml"
-    commands = ["['quote', '--initial', '1', '--reaccreditation', '0']", f"['assess', '--json', {str(example)!r}]"]
+    commands = [
+        "['quote', '--initial', '1', '--reaccreditation', '0']",
+        f"['assess', '--json', {str(example)!r}]",
+    ]
     for command in commands:
         code = (
             "import sys\nfrom nums.cli import cli\n"

@@ -404,24 +404,33 @@ def test_one_enormous_statement_is_named_with_its_line(tmp_path: Path) -> None:
     for command in (["validate", str(path)], ["pack", str(path), "-o", str(output_pdf)]):
         code, output = run(*command)
         assert code == 2
-        assert "submission.yaml:38: criteria.aims.2.statement: is 249,999 characters long; the submission" in output
+        assert (
+            "submission.yaml:38: criteria.aims.2.statement: is 249,999 characters long; the submission"
+            in output
+        )
         assert f"and at most {limits.MAX_TEXT_CHARACTERS:,} are allowed" in output
         assert "put long documents in evidence files and cite them" in output
     assert not output_pdf.exists()
 
 
 def test_text_spread_over_many_criteria_names_the_part_that_holds_it(tmp_path: Path) -> None:
-    statement = "    statement: The leaflet and the web page both open with the scheme's three aims in plain words."
+    statement = (
+        "    statement: The leaflet and the web page both open with the scheme's three aims in plain words."
+    )
     path = submission_with(tmp_path, statement, statement)
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("    statement: ", "    statement: " + "peer support " * 700), encoding="utf-8")
+    path.write_text(
+        text.replace("    statement: ", "    statement: " + "peer support " * 700), encoding="utf-8"
+    )
     code, output = run("validate", str(path))
     assert code == 2
     assert "submission.yaml:27: criteria: holds " in output
 
 
 def test_too_many_citations_name_the_longest_list(tmp_path: Path) -> None:
-    cited = "".join(f"      - {{title: Minutes {n}, url: 'https://example.ac.uk/m/{n}'}}\n" for n in range(450))
+    cited = "".join(
+        f"      - {{title: Minutes {n}, url: 'https://example.ac.uk/m/{n}'}}\n" for n in range(450)
+    )
     path = submission_with(
         tmp_path,
         "    evidence:\n      - {title: Recruitment leaflet for mentees, file: evidence/mentee-leaflet.md}\n  aims.4",
@@ -429,7 +438,9 @@ def test_too_many_citations_name_the_longest_list(tmp_path: Path) -> None:
     )
     code, output = run("assess", "--json", str(path))
     assert code == 2
-    assert "criteria.aims.2.evidence: cites 450 pieces of evidence: a submission may cite at most 400" in output
+    assert (
+        "criteria.aims.2.evidence: cites 450 pieces of evidence: a submission may cite at most 400" in output
+    )
     assert "cite one index document or folder page instead of each file" in output
 
 
@@ -439,7 +450,9 @@ def test_a_review_holding_too_much_text_is_refused(tmp_path: Path) -> None:
         "reviewer: {name: A}\ndate: 2026-03-20\ndecisions:\n"
         f"  aims.1: {{decision: accepted, comment: {'fine ' * 50_000}}}\n"
     )
-    code, output = run("review", str(PEER / "submission.yaml"), str(review), "--letter", str(tmp_path / "l.pdf"))
+    code, output = run(
+        "review", str(PEER / "submission.yaml"), str(review), "--letter", str(tmp_path / "l.pdf")
+    )
     assert code == 2
     assert "review.yaml:4: decisions.aims.1.comment: is 249,999 characters long; the review holds" in output
     assert "the letter quotes every comment" in output

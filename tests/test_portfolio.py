@@ -67,10 +67,23 @@ def test_the_examples_as_a_portfolio() -> None:
     assert code == 0, output
     data = json.loads(output)
     rows = {row["id"]: row for row in data["programmes"]}
-    assert set(rows) == {"academic-mentoring", "department-combined", "online-peer-mentoring", "peer-mentoring"}
+    assert set(rows) == {
+        "academic-mentoring",
+        "department-combined",
+        "online-peer-mentoring",
+        "peer-mentoring",
+    }
     assert rows["peer-mentoring"]["status"] == "renewal-due"
-    assert rows["peer-mentoring"]["award"] == {"level": "bronze", "awarded": "2025-05-12", "valid_until": "2026-05-11"}
-    assert rows["peer-mentoring"]["review"] == {"status": "provisional", "outcome": "bronze", "open_requests": 1}
+    assert rows["peer-mentoring"]["award"] == {
+        "level": "bronze",
+        "awarded": "2025-05-12",
+        "valid_until": "2026-05-11",
+    }
+    assert rows["peer-mentoring"]["review"] == {
+        "status": "provisional",
+        "outcome": "bronze",
+        "open_requests": 1,
+    }
     assert rows["online-peer-mentoring"]["status"] == "not-started"
     assert rows["academic-mentoring"]["status"] == "never-accredited"
     assert data["summary"]["lapsing"] == ["peer-mentoring", "department-combined"]
@@ -84,7 +97,9 @@ def test_fees_are_exactly_what_quote_gives_for_those_counts(edition: Edition) ->
     data = json.loads(portfolio(str(EXAMPLES), "--on", "2026-04-20", "--json")[1])
     renewals = data["fees"]["renewals"]
     expected = quote_json(
-        quote(load_price_lists(None), QuoteRequest(reaccreditation=3, largest_mentors=22, on=date(2026, 4, 20)))
+        quote(
+            load_price_lists(None), QuoteRequest(reaccreditation=3, largest_mentors=22, on=date(2026, 4, 20))
+        )
     )
     for key in ("net", "vat", "gross", "tailored", "vat_rate", "valid_until"):
         assert renewals[key] == expected[key]
@@ -107,7 +122,9 @@ def test_a_broken_programme_is_reported_and_never_stops_the_report(tmp_path: Pat
     rows = {row["id"]: row for row in json.loads(output)["programmes"]}
     assert rows["good"]["status"] == "renewal-due"
     assert rows["broken"]["status"] == "invalid" and "broken/submission.yaml:" in rows["broken"]["errors"][0]
-    assert rows["bad-review"]["status"] == "invalid" and "review.yaml:2" in " ".join(rows["bad-review"]["errors"])
+    assert rows["bad-review"]["status"] == "invalid" and "review.yaml:2" in " ".join(
+        rows["bad-review"]["errors"]
+    )
     code, text = portfolio(str(tmp_path), "--on", "2026-04-20")
     assert code == 0 and "invalid" in text
 
@@ -119,7 +136,10 @@ def test_the_csv_opens_in_a_spreadsheet(tmp_path: Path) -> None:
     lines = output.lstrip("\ufeff").splitlines()
     assert lines[0] == ",".join(CSV_COLUMNS)
     assert len(lines) == 5
-    assert any(line.startswith("peer-mentoring,First-Year Peer Mentoring,") and ",2026-05-11," in line for line in lines)
+    assert any(
+        line.startswith("peer-mentoring,First-Year Peer Mentoring,") and ",2026-05-11," in line
+        for line in lines
+    )
 
 
 def test_the_calendar(tmp_path: Path) -> None:
@@ -159,7 +179,13 @@ def test_the_committee_report(tmp_path: Path) -> None:
         assert code == 0, output
     assert first.read_bytes() == second.read_bytes()
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(first)).pages).split())
-    for expected in ("Accreditation portfolio", "peer-mentoring", "renewal-due", "£500.00", "University-wide"):
+    for expected in (
+        "Accreditation portfolio",
+        "peer-mentoring",
+        "renewal-due",
+        "£500.00",
+        "University-wide",
+    ):
         assert expected in text
 
 
@@ -170,7 +196,10 @@ def test_a_workspace_that_is_not_a_folder(tmp_path: Path) -> None:
 
 def test_a_large_workspace_uses_a_pool_and_gives_the_same_rows(tmp_path: Path) -> None:
     for index in range(70):
-        write_submission(tmp_path / f"p{index:03}", submission_data(history=[{"level": "bronze", "awarded": date(2025, 9, 1)}]))
+        write_submission(
+            tmp_path / f"p{index:03}",
+            submission_data(history=[{"level": "bronze", "awarded": date(2025, 9, 1)}]),
+        )
     (tmp_path / "p999").mkdir()
     (tmp_path / "p999" / "submission.yaml").write_text(": bad")
     one = rows_for(tmp_path, date(2026, 4, 20), 90, jobs=1)
@@ -199,7 +228,10 @@ def test_adding_programmes_changes_no_other_row_and_never_lowers_the_fees(
     on = date(2026, 4, 20)
     before = summarise(edition, rows_for(root, on, 90, jobs=1), on, 90)
     for index, (level, awarded, mentors) in enumerate(extra):
-        write_submission(root / f"extra{index}", submission_data(history=[{"level": level, "awarded": awarded}], mentors=mentors, applied=on))
+        write_submission(
+            root / f"extra{index}",
+            submission_data(history=[{"level": level, "awarded": awarded}], mentors=mentors, applied=on),
+        )
     after = summarise(edition, rows_for(root, on, 90, jobs=1), on, 90)
     old = {row.id: row for row in before.rows}
     assert [row.id for row in after.rows] == sorted({row.id for row in after.rows})

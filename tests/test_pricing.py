@@ -216,7 +216,9 @@ HELD_BRONZE = [{"level": "bronze", "awarded": date(2025, 6, 1)}]
 
 def test_quote_from_submissions(tmp_path: Path) -> None:
     first = write_submission(tmp_path / "a", submission_data(mentors=12))
-    data = _programmes(submission_data(kind="reaccreditation", mentors=20, history=HELD_BRONZE), "P", "R", "C")
+    data = _programmes(
+        submission_data(kind="reaccreditation", mentors=20, history=HELD_BRONZE), "P", "R", "C"
+    )
     second = write_submission(tmp_path / "b", data)
     code, output = run(str(first), str(second), "--json", "--on", "2026-03-02")
     assert code == 0, output
@@ -228,14 +230,18 @@ def test_quote_from_submissions(tmp_path: Path) -> None:
 
 
 def test_a_lapsed_reaccreditation_is_priced_as_a_full_application(tmp_path: Path) -> None:
-    """"Applicants seeking to change level will need to submit a full application": a
+    """ "Applicants seeking to change level will need to submit a full application": a
     reaccreditation that is not one on its application date costs what a full application costs."""
-    lapsed = submission_data(kind="reaccreditation", history=[{"level": "bronze", "awarded": date(2024, 2, 28)}])
+    lapsed = submission_data(
+        kind="reaccreditation", history=[{"level": "bronze", "awarded": date(2024, 2, 28)}]
+    )
     code, output = run(str(write_submission(tmp_path / "a", lapsed)), "--json")
     data = json.loads(output)
     assert code == 0 and [line["kind"] for line in data["lines"]] == ["initial"]
     assert data["net"] == "350.00"
-    assert data["lines"][0]["notes"] == ["priced as a full application: the Bronze award lapsed on 2025-02-27"]
+    assert data["lines"][0]["notes"] == [
+        "priced as a full application: the Bronze award lapsed on 2025-02-27"
+    ]
     change = submission_data(kind="reaccreditation", level="silver", history=HELD_BRONZE)
     code, output = run(str(write_submission(tmp_path / "b", change)))
     assert code == 0 and "£350.00" in output
@@ -245,7 +251,7 @@ def test_a_lapsed_reaccreditation_is_priced_as_a_full_application(tmp_path: Path
 
 
 def test_the_quote_names_what_is_left_out_and_counts_a_file_once(tmp_path: Path) -> None:
-    """"we cannot accredit a programme that has not been started": it is left out of the quote, by name."""
+    """ "we cannot accredit a programme that has not been started": it is left out of the quote, by name."""
     running = write_submission(tmp_path / "a", submission_data())
     planned = write_submission(tmp_path / "b", submission_data(started=date(2026, 9, 1)))
     result = CliRunner().invoke(cli, ["quote", str(running), str(planned), str(running), "--json"])

@@ -108,7 +108,9 @@ def test_standing_is_a_plain_value() -> None:
 
 
 @given(levels, days, st.integers(min_value=0, max_value=364), st.integers(min_value=0, max_value=200))
-def test_a_timely_renewal_loses_no_day_and_keeps_the_run(level: str, started: date, applied_after: int, review_delay: int) -> None:
+def test_a_timely_renewal_loses_no_day_and_keeps_the_run(
+    level: str, started: date, applied_after: int, review_delay: int
+) -> None:
     """A renewal applied for on or before the last valid day continues the award: its year starts the
     day after, whatever the review date, and the time held at the level keeps counting from the start."""
     from nums.dates import last_valid_day

@@ -28,7 +28,7 @@ def _get(url: str, **headers: str) -> tuple[int, bytes]:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_serve_prints_its_address_answers_and_stops_cleanly(tmp_path: Path, sig: int) -> None:
-    """"prints one line ... http://127.0.0.1:PORT/?token=TOKEN (a fresh random token per start, at least
+    """ "prints one line ... http://127.0.0.1:PORT/?token=TOKEN (a fresh random token per start, at least
     128 bits) ... It stops cleanly on Ctrl-C or SIGTERM: no traceback, exit 0.\""""
     served = start(copy_examples(tmp_path))
     match = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/\?token=([A-Za-z0-9_-]+)", served.address)

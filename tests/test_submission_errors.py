@@ -53,9 +53,17 @@ def test_a_good_submission_validates(tmp_path: Path) -> None:
         ("  aims.1:\n", "  aims.11:\n", ":16: criteria.aims.11: unknown criterion 'aims.11'"),
         ("  aims.1:\n", "  aim.1:\n", "did you mean 'aims.1'"),
         ("  aims.1:\n", "  training.1:\n", "rate each topic instead: training.1.a"),
-        ("mentors: 24", "mentors: 0", ":7: programme.mentors: the number of mentors must be more than 0 (got 0)"),
+        (
+            "mentors: 24",
+            "mentors: 0",
+            ":7: programme.mentors: the number of mentors must be more than 0 (got 0)",
+        ),
         ("mentors: 24", "mentors: -3", "programme.mentors"),
-        ("mentors: 24", "mentors: many", ":7: programme.mentors: the number of mentors must be a whole number (got 'many')"),
+        (
+            "mentors: 24",
+            "mentors: many",
+            ":7: programme.mentors: the number of mentors must be a whole number (got 'many')",
+        ),
         ("level: bronze", "level: platinum", ":11: application.level: unknown level 'platinum'"),
         ("level: bronze", "level: Silver", "did you mean 'silver'"),
         (
@@ -64,7 +72,11 @@ def test_a_good_submission_validates(tmp_path: Path) -> None:
             "is after the application date",
         ),
         ("{aims: bronze}", "{aimz: bronze}", "self_rating.aimz: unknown pillar 'aimz'"),
-        ("date: 2026-03-02", "date: 02/03/2026", ":10: application.date: '02/03/2026' is not a date; write dates as YYYY-MM-DD"),
+        (
+            "date: 2026-03-02",
+            "date: 02/03/2026",
+            ":10: application.date: '02/03/2026' is not a date; write dates as YYYY-MM-DD",
+        ),
         ("type: initial", "type: renewal", "application.type"),
         ("    met: true\n", "    met: true\n    met: false\n", "key 'met' appears twice"),
         (

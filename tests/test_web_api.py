@@ -60,7 +60,7 @@ def test_the_submission_is_the_files_document_with_iso_dates(root: Path) -> None
 
 
 def test_the_assessment_is_what_nums_assess_json_prints(root: Path) -> None:
-    """"exactly what `nums assess --json` prints for that file\"."""
+    """ "exactly what `nums assess --json` prints for that file\"."""
     client, _ = client_for(root)
     for programme in ("peer-mentoring", "department-combined"):
         path = str(root / programme / "submission.yaml")
@@ -73,7 +73,7 @@ def test_the_assessment_is_what_nums_assess_json_prints(root: Path) -> None:
 
 
 def test_a_put_saves_a_file_that_validates_and_assesses_the_same(root: Path) -> None:
-    """"A file saved through PUT passes nums validate, and nums assess --json on it equals the
+    """ "A file saved through PUT passes nums validate, and nums assess --json on it equals the
     assessment the PUT returned.\""""
     client, _ = client_for(root)
     url = "/api/programmes/peer-mentoring/submission"
@@ -97,14 +97,16 @@ def test_a_put_saves_a_file_that_validates_and_assesses_the_same(root: Path) -> 
 
 
 def test_a_stale_base_is_409_and_leaves_the_file(root: Path) -> None:
-    """"if the file changed on disk since base_sha256 ... 409 (file untouched)\"."""
+    """ "if the file changed on disk since base_sha256 ... 409 (file untouched)\"."""
     client, _ = client_for(root)
     url = "/api/programmes/peer-mentoring/submission"
     got = client.get(url, headers=bearer()).json()
     path = root / "peer-mentoring" / "submission.yaml"
     path.write_text(path.read_text() + "\n# a colleague's edit\n")
     before = path.read_bytes()
-    response = client.put(url, json={"base_sha256": got["sha256"], "submission": got["submission"]}, headers=bearer())
+    response = client.put(
+        url, json={"base_sha256": got["sha256"], "submission": got["submission"]}, headers=bearer()
+    )
     assert response.status_code == 409
     assert path.read_bytes() == before
 
@@ -129,7 +131,9 @@ def test_an_invalid_submission_is_422_with_validates_messages_and_leaves_the_fil
     document["application"]["level"] = "silver"
     document["application"]["date"] = "2026-13-01"
     response = client.put(url, json={"base_sha256": got["sha256"], "submission": document}, headers=bearer())
-    assert response.status_code == 422 and "application.date" in {e["field"] for e in response.json()["errors"]}
+    assert response.status_code == 422 and "application.date" in {
+        e["field"] for e in response.json()["errors"]
+    }
     assert client.put(url, json={"submission": []}, headers=bearer()).status_code == 422
     assert path.read_bytes() == before
 
@@ -151,7 +155,7 @@ def test_a_submission_over_the_text_limit_is_422_at_the_field_that_holds_it(root
 
 
 def test_uploads_get_safe_fresh_names_and_download_back(root: Path) -> None:
-    """"An upload never overwrites an existing file: a clashing name gets a suffix. File names are made safe.\""""
+    """ "An upload never overwrites an existing file: a clashing name gets a suffix. File names are made safe.\""""
     client, _ = client_for(root)
     url = "/api/programmes/peer-mentoring/evidence"
     first = client.post(url, files={"file": ("../../Annual report.pdf", b"one")}, headers=bearer()).json()
@@ -171,6 +175,8 @@ def test_the_pack_is_the_same_bytes_as_nums_pack(root: Path, tmp_path: Path) -> 
     response = client.get("/api/programmes/peer-mentoring/pack.pdf", headers=bearer())
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     target = tmp_path / "pack.pdf"
-    result = CliRunner().invoke(cli, ["pack", str(root / "peer-mentoring" / "submission.yaml"), "-o", str(target)])
+    result = CliRunner().invoke(
+        cli, ["pack", str(root / "peer-mentoring" / "submission.yaml"), "-o", str(target)]
+    )
     assert result.exit_code == 0, result.output
     assert response.content == target.read_bytes()

@@ -74,7 +74,7 @@ def test_an_invalid_value_is_shown_next_to_its_field_and_nothing_is_saved(root: 
 
 
 def test_a_stale_page_is_refused_and_keeps_what_was_typed(root: Path) -> None:
-    """"if the file changed on disk since ... the save is refused with a clear message, the file is left
+    """ "if the file changed on disk since ... the save is refused with a clear message, the file is left
     as it is, and what the person typed is still in the form.\""""
     client, guard = client_for(root)
     fields = form_fields(client.get("/p/peer-mentoring").text)
@@ -100,7 +100,9 @@ def test_a_hand_broken_file_is_shown_with_its_lines_and_never_overwritten_unaske
     page = client.get("/p/peer-mentoring").text
     assert re.search(r"submission\.yaml:\d+: ", page)
     assert "cannot be read as a submission" in page
-    assert client.post(f"/p/peer-mentoring/save?csrf={guard.csrf}", data={"action": "save"}).status_code == 409
+    assert (
+        client.post(f"/p/peer-mentoring/save?csrf={guard.csrf}", data={"action": "save"}).status_code == 409
+    )
     assert client.post(f"/p/peer-mentoring/replace?csrf={guard.csrf}", data={}).status_code == 422
     assert path.read_bytes() == before
     sha = form_fields(page)  # the broken page has no programme form
@@ -108,7 +110,8 @@ def test_a_hand_broken_file_is_shown_with_its_lines_and_never_overwritten_unaske
     from nums.workspace import file_sha256
 
     replaced = client.post(
-        f"/p/peer-mentoring/replace?csrf={guard.csrf}", data={"confirm": "1", "base_sha256": file_sha256(before)}
+        f"/p/peer-mentoring/replace?csrf={guard.csrf}",
+        data={"confirm": "1", "base_sha256": file_sha256(before)},
     )
     assert replaced.status_code == 303
     assert path.read_bytes() != before
@@ -117,7 +120,7 @@ def test_a_hand_broken_file_is_shown_with_its_lines_and_never_overwritten_unaske
 
 
 def test_saves_keep_the_last_versions_and_one_can_be_restored(root: Path) -> None:
-    """"The version it replaces is kept ... (the last 20), and the page can restore one.\""""
+    """ "The version it replaces is kept ... (the last 20), and the page can restore one.\""""
     client, guard = client_for(root)
     path = root / "peer-mentoring" / "submission.yaml"
     original = path.read_bytes()
@@ -136,7 +139,9 @@ def test_saves_keep_the_last_versions_and_one_can_be_restored(root: Path) -> Non
     )
     assert restored.status_code == 303
     assert "version 21" in path.read_text() and path.read_bytes() != original
-    bad = client.post(f"/p/peer-mentoring/restore?csrf={guard.csrf}", data={"version": "../../x", "base_sha256": current})
+    bad = client.post(
+        f"/p/peer-mentoring/restore?csrf={guard.csrf}", data={"version": "../../x", "base_sha256": current}
+    )
     assert bad.status_code == 404
 
 
@@ -192,7 +197,7 @@ def test_the_pack_html_preview_is_sandboxed(root: Path) -> None:
 
 
 def test_an_oversize_upload_from_the_form_is_413_and_saves_nothing(root: Path) -> None:
-    """"Uploads have a size limit ... a larger one gets 413 and writes nothing.\""""
+    """ "Uploads have a size limit ... a larger one gets 413 and writes nothing.\""""
     client, guard = client_for(root, max_upload=1000)
     fields = form_fields(client.get("/p/peer-mentoring").text)
     fields.update({"action": "save", "c.aims.1.statement": "not saved with a too-large file"})

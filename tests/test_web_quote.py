@@ -198,7 +198,14 @@ def test_programmes_quote_takes_the_addressee_too(root: Path) -> None:
     )
     assert got.status_code == 200
     expected = json.loads(
-        cli_run("quote", str(root / ident / "submission.yaml"), "--to", "Bursar, Uni", "--no-alternatives", "--json")
+        cli_run(
+            "quote",
+            str(root / ident / "submission.yaml"),
+            "--to",
+            "Bursar, Uni",
+            "--no-alternatives",
+            "--json",
+        )
     )
     assert got.json() == expected
 
@@ -260,6 +267,7 @@ def test_the_home_page_builds_the_portfolio_once_and_reads_each_programme_once(
     assert client.get("/").status_code == 200
     assert len(built) == 1
     assert read and len(read) == len(set(read))
+
 
 def test_the_portfolio_from_loaded_programmes_is_the_one_nums_portfolio_builds(root: Path) -> None:
     """Reading each programme once must not change a single row, fee or date."""

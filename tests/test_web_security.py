@@ -16,7 +16,7 @@ def root(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("path", ["/", "/p/peer-mentoring", "/api/programmes", "/static/app.css"])
 def test_every_request_needs_the_token(root: Path, path: str) -> None:
-    """"Without it: 401 or 403 and nothing else.\""""
+    """ "Without it: 401 or 403 and nothing else.\""""
     client, _ = client_for(root, cookie=False)
     response = client.get(path)
     assert response.status_code == 401
@@ -27,7 +27,7 @@ def test_every_request_needs_the_token(root: Path, path: str) -> None:
 
 
 def test_the_token_in_the_address_becomes_a_strict_cookie_and_leaves_the_address(root: Path) -> None:
-    """"from the address once (then an HttpOnly, SameSite=Strict cookie, and a redirect that drops it)"."""
+    """ "from the address once (then an HttpOnly, SameSite=Strict cookie, and a redirect that drops it)"."""
     client, guard = client_for(root, cookie=False)
     response = client.get(f"/p/peer-mentoring?token={TOKEN}&x=1")
     assert response.status_code == 303
@@ -47,7 +47,7 @@ def test_a_bearer_token_works_without_a_cookie_or_csrf(root: Path) -> None:
 
 @pytest.mark.parametrize("host", ["evil.example:8765", "127.0.0.1:9999", "localhost.evil.example:8765", ""])
 def test_the_host_header_must_name_the_served_address(root: Path, host: str) -> None:
-    """"The Host header must name the address being served (defeats DNS rebinding)\"."""
+    """ "The Host header must name the address being served (defeats DNS rebinding)\"."""
     client, _ = client_for(root)
     response = client.get("/api/programmes", headers={"Host": host, **bearer()})
     assert 400 <= response.status_code < 500
@@ -56,7 +56,7 @@ def test_the_host_header_must_name_the_served_address(root: Path, host: str) -> 
 
 
 def test_cookie_writes_need_the_csrf_token(root: Path) -> None:
-    """"Requests that change anything need a CSRF token ... a cross-site form post is refused.\""""
+    """ "Requests that change anything need a CSRF token ... a cross-site form post is refused.\""""
     client, guard = client_for(root)
     assert client.post("/new", data={"folder": "x1"}).status_code == 403
     assert client.post("/new?csrf=wrong", data={"folder": "x1"}).status_code == 403
@@ -66,7 +66,9 @@ def test_cookie_writes_need_the_csrf_token(root: Path) -> None:
         f"/new?csrf={guard.csrf}", data={"folder": "x2"}, headers={"Origin": "https://evil.example"}
     )
     assert cross_site.status_code == 403 and not (root / "x2").exists()
-    fetched = client.post(f"/new?csrf={guard.csrf}", data={"folder": "x2"}, headers={"Sec-Fetch-Site": "cross-site"})
+    fetched = client.post(
+        f"/new?csrf={guard.csrf}", data={"folder": "x2"}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
     assert fetched.status_code == 403 and not (root / "x2").exists()
     # under Referrer-Policy: no-referrer a browser's own form post says Origin: null
     own = client.post(f"/new?csrf={guard.csrf}", data={"folder": "x5"}, headers={"Origin": "null"})
@@ -77,7 +79,7 @@ def test_cookie_writes_need_the_csrf_token(root: Path) -> None:
 
 
 def test_pages_send_a_strict_content_security_policy(root: Path) -> None:
-    """"Every HTML page sends a Content-Security-Policy with no inline script, frame-ancestors 'none',
+    """ "Every HTML page sends a Content-Security-Policy with no inline script, frame-ancestors 'none',
     and Referrer-Policy: no-referrer.\""""
     client, _ = client_for(root)
     for path in ("/", "/p/peer-mentoring", "/p/no-such"):
@@ -105,7 +107,7 @@ def test_pages_send_a_strict_content_security_policy(root: Path) -> None:
     ],
 )
 def test_traversal_ids_and_file_names_are_404(root: Path, path: str) -> None:
-    """"Ids with .., absolute paths or encoded separators are 404.\""""
+    """ "Ids with .., absolute paths or encoded separators are 404.\""""
     (root.parent / "secret.txt").write_text("secret")
     client, _ = client_for(root)
     response = client.get(path)
@@ -114,7 +116,7 @@ def test_traversal_ids_and_file_names_are_404(root: Path, path: str) -> None:
 
 
 def test_evidence_is_served_only_as_a_download(root: Path) -> None:
-    """"an uploaded HTML file cannot run in the app's origin\"."""
+    """ "an uploaded HTML file cannot run in the app's origin\"."""
     client, _ = client_for(root)
     response = client.get("/api/programmes/academic-mentoring/files/evidence/web-page-capture.html")
     assert response.status_code == 200
@@ -124,7 +126,7 @@ def test_evidence_is_served_only_as_a_download(root: Path) -> None:
 
 
 def test_an_oversize_upload_is_413_and_writes_nothing(root: Path) -> None:
-    """"a larger one gets 413 and writes nothing\"."""
+    """ "a larger one gets 413 and writes nothing\"."""
     client, _ = client_for(root, max_upload=1000)
     before = sorted((root / "peer-mentoring" / "evidence").iterdir())
     too_big = client.post(
@@ -142,4 +144,3 @@ def test_an_oversize_upload_is_413_and_writes_nothing(root: Path) -> None:
         "/api/programmes/peer-mentoring/evidence", files={"file": ("ok.pdf", b"x" * 1000)}, headers=bearer()
     )
     assert fits.status_code == 201
-

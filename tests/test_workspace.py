@@ -18,7 +18,7 @@ def test_the_examples_folder_is_a_workspace_as_it_is() -> None:
 
 
 def test_ids_are_relative_paths_with_slashes_up_to_depth_three(tmp_path: Path) -> None:
-    """"every folder inside it (at any depth up to 3) holding a submission.yaml is a programme"."""
+    """ "every folder inside it (at any depth up to 3) holding a submission.yaml is a programme"."""
     for folder in ("a", "b/c", "d/e/f", "g/h/i/j", ".hidden/k", "m/evidence/n"):
         (tmp_path / folder).mkdir(parents=True)
         (tmp_path / folder / "submission.yaml").write_text("{}\n")
@@ -53,4 +53,6 @@ def test_a_broken_programme_carries_its_errors_and_hides_no_other(tmp_path: Path
     assert any(p.field == "application" for p in invalid.problems)
     assert loaded["academic-mentoring"].valid
     impossible = loaded["department-combined"]
-    assert not impossible.valid and "2026-13-01 is not a date: there is no month 13" in str(impossible.problems[0])
+    assert not impossible.valid and "2026-13-01 is not a date: there is no month 13" in str(
+        impossible.problems[0]
+    )

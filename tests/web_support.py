@@ -25,7 +25,9 @@ def copy_examples(tmp_path: Path) -> Path:
     return root
 
 
-def client_for(root: Path, max_upload: int = 25 * 1024 * 1024, cookie: bool = True) -> tuple[TestClient, Guard]:
+def client_for(
+    root: Path, max_upload: int = 25 * 1024 * 1024, cookie: bool = True
+) -> tuple[TestClient, Guard]:
     guard = Guard(TOKEN, allowed_hosts("127.0.0.1", 8765), max_upload)
     client = TestClient(create_app(Workspace(root), guard), base_url=BASE_URL, follow_redirects=False)
     if cookie:

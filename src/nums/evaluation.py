@@ -443,7 +443,9 @@ def _when_next(edition: Edition, held: Standing, applied: str) -> str:
 # --- fees: what each programme really is on the application date -----------------
 
 
-def programme_fees(edition: Edition, submission: Submission, held: Standing, day: date) -> tuple[ProgrammeFee, ...]:
+def programme_fees(
+    edition: Edition, submission: Submission, held: Standing, day: date
+) -> tuple[ProgrammeFee, ...]:
     """Each programme priced by what its application is on ``day``, not by the
     ``type:`` written in the file: "Applicants seeking to change level will need to
     submit a full application", and so does a programme whose award has lapsed or
@@ -467,7 +469,11 @@ def programme_fees(edition: Edition, submission: Submission, held: Standing, day
             fees.append(ProgrammeFee(programme.name, "initial", None))
         elif whole or programme.name in uncovered:
             fees.append(
-                ProgrammeFee(programme.name, "initial", "priced as a full application: " + (whole or uncovered[programme.name]))
+                ProgrammeFee(
+                    programme.name,
+                    "initial",
+                    "priced as a full application: " + (whole or uncovered[programme.name]),
+                )
             )
         else:
             fees.append(ProgrammeFee(programme.name, "reaccreditation", None))
@@ -503,7 +509,9 @@ def _last_award(history: tuple[Award, ...], day: date) -> Award | None:
 # --- the year running out ---------------------------------------------------------
 
 
-def lapse_warnings(edition: Edition, submission: Submission, day: date, today: date | None) -> tuple[str, ...]:
+def lapse_warnings(
+    edition: Edition, submission: Submission, day: date, today: date | None
+) -> tuple[str, ...]:
     """Warnings that make a lapse impossible to miss: the award's last valid day is
     near the application date (or today), or already past it. "Accreditation ...
     lasts for one year", and a lapsed programme starts again at the entry level."""

@@ -24,7 +24,9 @@ def named_programmes(edition: Edition, submission: Submission) -> tuple[NamedPro
     """Each programme of one submission with the kind it is priced as, and why."""
     day = submission.application.date
     held = standing(edition, submission.history, day)
-    return tuple(NamedProgramme(f.programme, f.kind, f.reason) for f in programme_fees(edition, submission, held, day))
+    return tuple(
+        NamedProgramme(f.programme, f.kind, f.reason) for f in programme_fees(edition, submission, held, day)
+    )
 
 
 def quote_date(submissions: Sequence[Submission], on: date | None, today: date) -> tuple[date, str]:
@@ -56,7 +58,9 @@ def submissions_request(
     named: list[NamedProgramme] = []
     largest = mentors or 0
     for submission in submissions:
-        for priced, programme in zip(named_programmes(edition, submission), submission.programmes, strict=True):
+        for priced, programme in zip(
+            named_programmes(edition, submission), submission.programmes, strict=True
+        ):
             named.append(priced)
             if priced.kind is not None:
                 largest = max(largest, programme.mentors)

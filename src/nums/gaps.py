@@ -22,7 +22,9 @@ class PillarGap:
     missing: dict[str, tuple[str, ...]]  # level -> unmet item ids, for every level up to the target
     needed: int  # further items to meet before the pillar reaches the target
     unevidenced: tuple[str, ...]  # claimed items that would count with evidence
-    more: dict[str, int] = field(default_factory=dict)  # level -> further items needed there (only levels short)
+    more: dict[str, int] = field(
+        default_factory=dict
+    )  # level -> further items needed there (only levels short)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,9 @@ def text_problems(doc: YamlDocument, kind: str) -> list[Problem]:
         return []
     sizes = _Sizes.of(doc.data)
     where, part = sizes.heaviest()
-    here = f"holds {part.total:,} characters of text" if part.children else f"is {part.total:,} characters long"
+    here = (
+        f"holds {part.total:,} characters of text" if part.children else f"is {part.total:,} characters long"
+    )
     message = (
         f"{here}; the {kind} holds {sizes.total:,} in all, and at most {MAX_TEXT_CHARACTERS:,} are allowed"
     )

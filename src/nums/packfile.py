@@ -227,8 +227,7 @@ def _inside(folder: Path, name: str, pack: str) -> Path:
         or relative.is_absolute()
         or ".." in relative.parts
         or any(c in name for c in "\\:\0")
-        or (relative.parts[:1] == (".",)
-        and len(relative.parts) == 1)
+        or (relative.parts[:1] == (".",) and len(relative.parts) == 1)
     )
     if bad:
         raise NumsError(

@@ -171,7 +171,9 @@ def programme_row(
         next_level=held.next_level,
         next_level_from=held.next_level_from,
         open_gaps=_open_gaps(result),
-        over_rated=() if renewal else tuple(p.id for p in result.pillars.values() if p.self_rating_check == "over"),
+        over_rated=()
+        if renewal
+        else tuple(p.id for p in result.pillars.values() if p.self_rating_check == "over"),
         tailored=result.eligibility.tailored,
         review=_review_state(outcome),
         applied_level=submission.application.level,
@@ -206,8 +208,14 @@ def _review_state(outcome: Outcome | None) -> ReviewState:
 
 
 def invalid_row(ident: str, path: Path, problems: Iterable[Problem]) -> ProgrammeRow:
-    return ProgrammeRow(id=ident, path=str(path), name=ident, institution=None, status=INVALID,
-                        errors=tuple(str(p) for p in problems))
+    return ProgrammeRow(
+        id=ident,
+        path=str(path),
+        name=ident,
+        institution=None,
+        status=INVALID,
+        errors=tuple(str(p) for p in problems),
+    )
 
 
 def load_row(root: str, ident: str, on: date, horizon_days: int, standard: str | None = None) -> ProgrammeRow:
@@ -356,7 +364,9 @@ def university_wide(rows: Sequence[ProgrammeRow]) -> UniversityWide:
     differing = tuple(
         row.id
         for row in rows
-        if row.status == INVALID or not row.frameworks or any(f is None or f != framework for f in row.frameworks)
+        if row.status == INVALID
+        or not row.frameworks
+        or any(f is None or f != framework for f in row.frameworks)
     )
     return UniversityWide(framework, bool(rows) and framework is not None and not differing, differing)
 

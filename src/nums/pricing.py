@@ -209,7 +209,9 @@ def tailored_reasons(price_list: PriceList, request: QuoteRequest) -> tuple[str,
     return tuple(reasons)
 
 
-def _line(price_list: PriceList, kind: str, programmes: int, tailored: bool, request: QuoteRequest) -> QuoteLine:
+def _line(
+    price_list: PriceList, kind: str, programmes: int, tailored: bool, request: QuoteRequest
+) -> QuoteLine:
     band = None if tailored else band_for(price_list, programmes)
     named = tuple(p for p in request.named if p.kind == kind)
     return QuoteLine(kind, programmes, band, None if band is None else band_price(band, kind), named)
@@ -254,7 +256,9 @@ def _check_request(request: QuoteRequest) -> None:
         left_out = "; ".join(p.reason or p.name for p in request.left_out)
         problems.append(
             Problem(
-                f"nothing to quote: every programme is left out ({left_out})" if left_out else "nothing to quote",
+                f"nothing to quote: every programme is left out ({left_out})"
+                if left_out
+                else "nothing to quote",
                 suggestion="give --initial N and/or --reaccreditation N, or submission files",
             )
         )

@@ -108,7 +108,9 @@ def load_review(path: str | Path, edition: Edition, submission: Submission) -> R
 
 def review_from_text(text: str, path: str | Path, edition: Edition, submission: Submission) -> Review:
     """A review file's text, checked as ``load_review`` checks the file (the web app's saves)."""
-    return review_from_document(parse_yaml(text, str(path), kind="review file"), Path(path), edition, submission)
+    return review_from_document(
+        parse_yaml(text, str(path), kind="review file"), Path(path), edition, submission
+    )
 
 
 def review_from_document(doc: YamlDocument, path: Path, edition: Edition, submission: Submission) -> Review:
@@ -327,7 +329,9 @@ def review_outcome(
         undecided = (CONTINUATION, *undecided)
     requests = _requests(case, review, accepted, levels, result)
     final = is_final(case, review, undecided, requests)
-    valid_from, valid_until = award_dates(edition, held, result, review.date) if final and result else (None, None)
+    valid_from, valid_until = (
+        award_dates(edition, held, result, review.date) if final and result else (None, None)
+    )
     after = (
         standing(edition, (*submission.history, Award(level=result, awarded=valid_from)), valid_from)
         if valid_from and result
@@ -365,7 +369,9 @@ def renewal(case: Case) -> bool:
     return case.submission.application.type == "reaccreditation"
 
 
-def is_final(case: Case, review: Review, undecided: tuple[str, ...], requests: tuple[EvidenceRequest, ...]) -> bool:
+def is_final(
+    case: Case, review: Review, undecided: tuple[str, ...], requests: tuple[EvidenceRequest, ...]
+) -> bool:
     """Final when nothing that decides the outcome is open.
 
     "Applications for reaccreditation at the same level only need to evidence

@@ -40,8 +40,8 @@ def submission_skeleton(edition: Edition) -> str:
         '  purpose: ""                  # one purpose: peer, reverse and career mentoring are three programmes',
         "  mentors: null                # number of mentors",
         "  started: null                # YYYY-MM-DD the programme started running",
-        "  # department: \"\"             # optional; compared across a combined application",
-        "  # framework: \"\"              # optional id of the framework or standard the programme is run to",
+        '  # department: ""             # optional; compared across a combined application',
+        '  # framework: ""              # optional id of the framework or standard the programme is run to',
         "application:",
         "  date: null                   # YYYY-MM-DD the application is made",
         f"  level: {edition.levels[0]}                # {levels}",
@@ -103,7 +103,10 @@ def _blank_claim(item_id: str) -> list[str]:
 
 
 def review_skeleton(
-    edition: Edition, submission: Submission, sha256: str | None = None, document: dict[str, Any] | None = None
+    edition: Edition,
+    submission: Submission,
+    sha256: str | None = None,
+    document: dict[str, Any] | None = None,
 ) -> str:
     """A review file listing every claimed criterion, its statement and evidence as comments,
     with an empty decision for the assessor to fill.
@@ -137,7 +140,10 @@ def review_skeleton(
     if sha256:
         lines.append(f"submission_sha256: {sha256}   # the submission reviewed; nums warns if it changes")
     overrides = filled.get("overrides") or {}
-    lines += [f"overrides: {scalar(overrides):<20} # e.g. training: {{level: bronze, reason: ...}}", "decisions:"]
+    lines += [
+        f"overrides: {scalar(overrides):<20} # e.g. training: {{level: bronze, reason: ...}}",
+        "decisions:",
+    ]
     listed = []
     if submission.application.type == "reaccreditation" and submission.continuation is not None:
         lines += _claim_comment("continuation", "Evidence that provision continues", submission.continuation)
@@ -183,5 +189,7 @@ def _decision_lines(ident: str, filled: Any = None, scalar: Any = None) -> list[
         f"    comment: {scalar(comment or '') if scalar else chr(34) * 2}",
     ]
     if isinstance(filled, dict):
-        lines += [f"    {scalar(k)}: {scalar(v, k)}" for k, v in filled.items() if k not in {"decision", "comment"}]
+        lines += [
+            f"    {scalar(k)}: {scalar(v, k)}" for k, v in filled.items() if k not in {"decision", "comment"}
+        ]
     return lines

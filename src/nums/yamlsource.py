@@ -181,7 +181,9 @@ def parse_yaml(text: str, name: str, kind: str = "YAML file") -> YamlDocument:
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError as exc:  # a lone surrogate, from JSON's "\ud800" or a browser
         line = text.count("\n", 0, exc.start) + 1
-        raise NumsError(Problem("holds a character that is not valid Unicode", file=name, line=line)) from None
+        raise NumsError(
+            Problem("holds a character that is not valid Unicode", file=name, line=line)
+        ) from None
     if size > MAX_BYTES:
         raise NumsError(Problem(_too_big(size), file=name))
     loader = _Loader(text)

@@ -100,7 +100,9 @@ def quote(
     if submissions:
         if initial or reaccreditation:
             raise NumsError(Problem("give submission files or --initial/--reaccreditation counts, not both"))
-        request = _request_from_submissions(ctx, submissions, on, mentors, vat_rate, addressee, not no_alternatives)
+        request = _request_from_submissions(
+            ctx, submissions, on, mentors, vat_rate, addressee, not no_alternatives
+        )
     else:
         request = QuoteRequest(
             initial,

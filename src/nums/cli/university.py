@@ -48,7 +48,11 @@ def portfolio(
     if as_json and as_csv:
         raise NumsError(Problem("give --json or --csv, not both"))
     if not workspace.is_dir():
-        raise NumsError(Problem("is not a folder", file=str(workspace), suggestion="give the folder that holds the programmes"))
+        raise NumsError(
+            Problem(
+                "is not a folder", file=str(workspace), suggestion="give the folder that holds the programmes"
+            )
+        )
     from nums.portfolio import build
 
     edition = edition_from_context(ctx)

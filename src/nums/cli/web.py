@@ -57,7 +57,9 @@ MEBIBYTES = Mebibytes()
     "workspace", required=False, default=".", type=click.Path(file_okay=False, exists=True, path_type=Path)
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8765, show_default=True, type=WholeNumber(0, 65535), help="0 picks a free port.")
+@click.option(
+    "--port", default=8765, show_default=True, type=WholeNumber(0, 65535), help="0 picks a free port."
+)
 @click.option("--no-browser", is_flag=True, help="Do not open a web browser.")
 @click.option(
     "--max-upload",
@@ -68,7 +70,9 @@ MEBIBYTES = Mebibytes()
     help="Largest evidence file accepted, in MiB.",
 )
 @click.pass_context
-def serve(ctx: click.Context, workspace: Path, host: str, port: int, no_browser: bool, max_upload: float) -> None:
+def serve(
+    ctx: click.Context, workspace: Path, host: str, port: int, no_browser: bool, max_upload: float
+) -> None:
     """Work on the programmes in WORKSPACE in a web browser.
 
     Every folder inside WORKSPACE (up to three levels down) that holds a

@@ -46,13 +46,19 @@ def programme_events(edition: Edition, row: ProgrammeRow, stamp: datetime) -> li
     prepare_on = award.valid_until - timedelta(days=days)
     events = [
         _event(
-            row, "expires", award.valid_until, stamp,
+            row,
+            "expires",
+            award.valid_until,
+            stamp,
             f"{row.name}: {level} accreditation ends (last valid day)",
             f"The {level} award of {row.name} is valid until the end of this day. Reaccreditation applied for "
             "by then continues it from the next day.",
         ),
         _event(
-            row, "prepare-renewal", prepare_on, stamp,
+            row,
+            "prepare-renewal",
+            prepare_on,
+            stamp,
             f"{row.name}: prepare the {level} reaccreditation",
             f"The {level} award of {row.name} ends on {award.valid_until.isoformat()} ({days} days from now): "
             "gather the evidence that provision continues and apply for reaccreditation before then.",
@@ -63,7 +69,10 @@ def programme_events(edition: Edition, row: ProgrammeRow, stamp: datetime) -> li
         following = edition.level_name(row.next_level)
         events.append(
             _event(
-                row, "next-level", row.next_level_from, stamp,
+                row,
+                "next-level",
+                row.next_level_from,
+                stamp,
                 f"{row.name}: may apply for {following}",
                 f"From this day {row.name} has held {level} long enough to apply for {following}, until the "
                 f"{level} award ends on {award.valid_until.isoformat()}.",
@@ -73,7 +82,13 @@ def programme_events(edition: Edition, row: ProgrammeRow, stamp: datetime) -> li
 
 
 def _event(
-    row: ProgrammeRow, kind: str, day: date, stamp: datetime, summary: str, description: str, alarm: bool = False
+    row: ProgrammeRow,
+    kind: str,
+    day: date,
+    stamp: datetime,
+    summary: str,
+    description: str,
+    alarm: bool = False,
 ) -> object:
     from icalendar import Alarm, Event
 

@@ -163,7 +163,9 @@ def portfolio_text(edition: Edition, result: Portfolio) -> str:
     statuses = ", ".join(f"{status} {count}" for status, count in result.by_status.items() if count)
     lines += ["", heading("Summary"), f"  Held: {counts}", f"  Status: {statuses}"]
     if result.lapsing:
-        lines.append(wrap(f"Lapsing within {result.horizon_days} days: " + ", ".join(result.lapsing), 4, "  !"))
+        lines.append(
+            wrap(f"Lapsing within {result.horizon_days} days: " + ", ".join(result.lapsing), 4, "  !")
+        )
     lines += _fees_lines(result)
     wide = result.university_wide
     lines += ["", heading("University-wide accreditation")]

@@ -49,12 +49,16 @@ def levels_chart(edition: Edition, result: Portfolio) -> Markup:
         height = round(CHART_HEIGHT * count / top)
         y = CHART_HEIGHT - height + 14
         parts.append(f'<rect x="{x}" y="{y}" width="{BAR_WIDTH}" height="{height}" fill="#12355b"/>')
-        parts.append(f'<text x="{x + BAR_WIDTH / 2}" y="{y - 3}" text-anchor="middle" font-size="11">{count}</text>')
+        parts.append(
+            f'<text x="{x + BAR_WIDTH / 2}" y="{y - 3}" text-anchor="middle" font-size="11">{count}</text>'
+        )
         parts.append(
             f'<text x="{x + BAR_WIDTH / 2}" y="{CHART_HEIGHT + 30}" text-anchor="middle" font-size="11">'
             f"{escape(name)}</text>"
         )
-    parts.append(f'<line x1="0" y1="{CHART_HEIGHT + 14}" x2="{width}" y2="{CHART_HEIGHT + 14}" stroke="#444"/>')
+    parts.append(
+        f'<line x1="0" y1="{CHART_HEIGHT + 14}" x2="{width}" y2="{CHART_HEIGHT + 14}" stroke="#444"/>'
+    )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -77,7 +81,10 @@ def timeline(edition: Edition, result: Portfolio) -> Markup:
     )
     span = (end - start).days
     height = 36 + TIMELINE_ROW * max(len(marks), 1)
-    words = "; ".join(f"{m.label} ({m.level}) ends {m.day.isoformat()}" for m in marks) or "no award ends this year"
+    words = (
+        "; ".join(f"{m.label} ({m.level}) ends {m.day.isoformat()}" for m in marks)
+        or "no award ends this year"
+    )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{TIMELINE_WIDTH + 2 * PAD}" height="{height}" role="img" '
         f'aria-label="{escape("Awards ending in the year ahead: " + words)}">',
@@ -87,13 +94,17 @@ def timeline(edition: Edition, result: Portfolio) -> Markup:
         day = add_months(start, month)
         x = PAD + TIMELINE_WIDTH * (day - start).days / span
         parts.append(f'<line x1="{x:.1f}" y1="15" x2="{x:.1f}" y2="25" stroke="#444"/>')
-        parts.append(f'<text x="{x:.1f}" y="11" text-anchor="middle" font-size="9">{day.strftime("%b %Y")}</text>')
+        parts.append(
+            f'<text x="{x:.1f}" y="11" text-anchor="middle" font-size="9">{day.strftime("%b %Y")}</text>'
+        )
     for index, mark in enumerate(marks):
         x = PAD + TIMELINE_WIDTH * (mark.day - start).days / span
         y = 36 + index * TIMELINE_ROW
         anchor = "end" if x > TIMELINE_WIDTH * 0.6 else "start"
         shift = -6 if anchor == "end" else 6
-        parts.append(f'<line x1="{x:.1f}" y1="20" x2="{x:.1f}" y2="{y - 4}" stroke="#888" stroke-dasharray="2,2"/>')
+        parts.append(
+            f'<line x1="{x:.1f}" y1="20" x2="{x:.1f}" y2="{y - 4}" stroke="#888" stroke-dasharray="2,2"/>'
+        )
         parts.append(f'<circle cx="{x:.1f}" cy="{y - 4}" r="3.5" fill="#12355b"/>')
         parts.append(
             f'<text x="{x + shift:.1f}" y="{y}" text-anchor="{anchor}" font-size="9">'

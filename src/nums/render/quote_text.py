@@ -82,7 +82,9 @@ def split_sentence(result: Quote, split: Split) -> str:
     """What the table itself says separate applications would cost: advisory, never the quote."""
     kind = KIND_NAMES[split.kind].lower()
     sizes = sorted(set(split.applications))
-    unit = ", ".join(f"{_programmes(size)} at {amount(result, _band_net(result, split.kind, size))}" for size in sizes)
+    unit = ", ".join(
+        f"{_programmes(size)} at {amount(result, _band_net(result, split.kind, size))}" for size in sizes
+    )
     count = len(split.applications)
     parts = " + ".join(str(size) for size in split.applications)
     return (

@@ -89,7 +89,9 @@ def review_text(result: Outcome) -> str:
     renewal = sub.application.type == "reaccreditation"
     if renewal:
         decision = result.continuation or "not decided"
-        lines.append(f"  continuation of provision: {decision}; reaccreditation at {name(sub.application.level)}")
+        lines.append(
+            f"  continuation of provision: {decision}; reaccreditation at {name(sub.application.level)}"
+        )
     else:
         lines.append(
             f"  assessed overall level {name(result.overall) if result.overall else 'none'}; "
@@ -181,4 +183,3 @@ def raises_in_words(outcome: Outcome, raises: tuple[str, ...]) -> str:
         return ""
     text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", and " + names[-1]
     return "would raise " + text
-

@@ -159,7 +159,9 @@ async def _get_assessment(request: Request, place: ProgrammeFolder, workspace: W
         return _error(422, f"{on_text!r} is not a date; write it as YYYY-MM-DD")
     loaded = await run_in_threadpool(workspace.load, place, on)
     if loaded.assessment is None:
-        return _error(422, "the submission does not validate", errors=[problem_json(p) for p in loaded.problems])
+        return _error(
+            422, "the submission does not validate", errors=[problem_json(p) for p in loaded.problems]
+        )
     return JSONResponse(assessment_json(loaded.assessment))
 
 
@@ -190,7 +192,9 @@ def _chunks(stream: Any, size: int = 1 << 16) -> Any:
 async def _get_pack(place: ProgrammeFolder, workspace: Workspace) -> Response:
     loaded = await run_in_threadpool(workspace.load, place)
     if loaded.assessment is None:
-        return _error(422, "the submission does not validate", errors=[problem_json(p) for p in loaded.problems])
+        return _error(
+            422, "the submission does not validate", errors=[problem_json(p) for p in loaded.problems]
+        )
     data = await run_in_threadpool(pack_pdf_bytes, loaded.assessment)
     return Response(
         data,
@@ -224,7 +228,11 @@ async def receive_upload(request: Request) -> ProgrammeFolder:
         if upload is None or isinstance(upload, str):
             raise NumsError(Problem("send the pack PDF as the multipart field 'file'", field="file"))
         return await run_in_threadpool(
-            receive_pack, _workspace(request), upload.filename or "pack.pdf", _chunks(upload.file), request.app.state.max_upload
+            receive_pack,
+            _workspace(request),
+            upload.filename or "pack.pdf",
+            _chunks(upload.file),
+            request.app.state.max_upload,
         )
 
 

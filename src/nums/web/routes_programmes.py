@@ -133,7 +133,9 @@ def _row(loaded: LoadedProgramme, portfolio_row: Any = None, edition: Any = None
         "valid_until": result.standing.expires.isoformat() if result.standing.expires else "—",
         "next": _next_step(loaded),
         "status": portfolio_row.status if portfolio_row else "",
-        "award_until": portfolio_row.award.valid_until.isoformat() if portfolio_row and portfolio_row.award else None,
+        "award_until": portfolio_row.award.valid_until.isoformat()
+        if portfolio_row and portfolio_row.award
+        else None,
         "review": _review_words(portfolio_row, edition) if portfolio_row else "",
     }
 
@@ -317,7 +319,9 @@ async def _save(request: Request, workspace: Workspace, place: ProgrammeFolder) 
                 await run_in_threadpool(_store_uploads, request, place, posted)
             except files.TooLarge as too_large:
                 problem = Problem(f"a file may be at most {too_large.limit} bytes; it was not stored")
-                return render(request, "programme.html", status=413, **_page(loaded, posted.document, (problem,)))
+                return render(
+                    request, "programme.html", status=413, **_page(loaded, posted.document, (problem,))
+                )
     checked = await run_in_threadpool(check_document, workspace, place, posted.document)
     if posted.action not in {"save", "overwrite"} or checked.problems:
         # a button that adds or removes a row, or a form with mistakes: show it again, unsaved
@@ -373,14 +377,18 @@ async def _preview(request: Request, workspace: Workspace, place: ProgrammeFolde
     if loaded.document is None:
         return HTMLResponse("", status_code=409)
     async with request.form(max_files=1000, max_fields=5000) as form:
-        posted = document_from_form(loaded.edition or workspace.edition_for(loaded.document), loaded.document, form)
+        posted = document_from_form(
+            loaded.edition or workspace.edition_for(loaded.document), loaded.document, form
+        )
     checked = await run_in_threadpool(check_document, workspace, place, posted.document)
     result = await run_in_threadpool(checked.assessment)
     html = _ENV.get_template("_result.html").render(
         id=place.id,
         result=result_view(result) if result is not None else None,
         problems=checked.problems,
-        field_errors=errors_by_field(checked.problems, loaded.edition or workspace.edition_for(loaded.document)),
+        field_errors=errors_by_field(
+            checked.problems, loaded.edition or workspace.edition_for(loaded.document)
+        ),
         preview=True,
         csrf=request.app.state.csrf,
     )
@@ -391,7 +399,10 @@ async def _restore(request: Request, place: ProgrammeFolder) -> Response:
     form = await request.form()
     try:
         await run_in_threadpool(
-            files.restore, place.folder, str(form.get("version") or ""), str(form.get("base_sha256") or "") or None
+            files.restore,
+            place.folder,
+            str(form.get("version") or ""),
+            str(form.get("base_sha256") or "") or None,
         )
     except FileNotFoundError:
         return render(request, "missing.html", status=404, title="Not found")
@@ -433,7 +444,9 @@ async def _pack(request: Request, workspace: Workspace, place: ProgrammeFolder, 
     # shown in its own sandbox: no script, no access to the app's origin
     return HTMLResponse(
         html,
-        headers={"content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"},
+        headers={
+            "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+        },
     )
 
 
@@ -446,7 +459,10 @@ async def new_pack(request: Request) -> Response:
     try:
         if request.query_params.get("dropped"):
             place = await run_in_threadpool(
-                receive_dropped, _workspace(request), request.query_params["dropped"], request.app.state.max_upload
+                receive_dropped,
+                _workspace(request),
+                request.query_params["dropped"],
+                request.app.state.max_upload,
             )
         else:
             place = await receive_upload(request)

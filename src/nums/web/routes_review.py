@@ -249,7 +249,9 @@ def _item_view(ident: str, text: str, claim: Any, decisions: dict[str, Any]) -> 
     evidence = []
     for ev in claim.evidence if claim is not None else ():
         web = ev.url if ev.url and ev.url.lower().startswith(("https://", "http://")) else None
-        evidence.append({"title": ev.title, "url": web, "other_url": ev.url if not web else None, "file": ev.file})
+        evidence.append(
+            {"title": ev.title, "url": web, "other_url": ev.url if not web else None, "file": ev.file}
+        )
     return {
         "id": ident,
         "field": ident.replace(".", "-"),

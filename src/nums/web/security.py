@@ -141,7 +141,9 @@ class SecurityMiddleware:
         if any(mark in lowered for mark in _ENCODED_SEPARATORS) or b"/.." in lowered or b"\\" in lowered:
             return 404, "Not found."
         length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.guard.max_upload + FORM_OVERHEAD):
+        if length is not None and (
+            not length.isdigit() or int(length) > self.guard.max_upload + FORM_OVERHEAD
+        ):
             return 413, f"Too large: a file may be at most {_mib(self.guard.max_upload)}."
         return None
 
@@ -154,7 +156,9 @@ class SecurityMiddleware:
     ) -> tuple[int, str] | None:
         # Browsers send Sec-Fetch-Site; Origin is "null" for our own posts under no-referrer.
         origin = headers.get("origin")
-        cross_origin = origin not in {None, "null"} and origin.split("://", 1)[-1].lower() not in self.guard.hosts
+        cross_origin = (
+            origin not in {None, "null"} and origin.split("://", 1)[-1].lower() not in self.guard.hosts
+        )
         if cross_origin or headers.get("sec-fetch-site") in {"cross-site", "same-site"}:
             return 403, "Refused: the request came from another site."
         if by_cookie and not self.guard.csrf_matches(headers.get("x-csrf-token") or query.get("csrf")):
