@@ -62,6 +62,20 @@ def test_a_changed_file_is_read_afresh(snapshots: Path, edition_copy: Path) -> N
     assert str(before.price_lists[0].bands[0].initial) == "350.00"
 
 
+def test_a_file_edited_while_the_edition_is_read_is_read_again_next_time(
+    snapshots: Path, edition_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The digests kept are taken before reading, so an edit in between can never leave the old
+    text's snapshot standing under the new file's digest."""
+    taken_before = edition_cache.digests_before_reading(str(edition_copy.resolve()))
+    monkeypatch.setattr(edition_cache, "digests_before_reading", lambda folder: taken_before)
+    prices = edition_copy / "prices.yaml"
+    prices.write_text(prices.read_text().replace('initial: "350.00"', 'initial: "370.00"', 1))
+    edition = load_edition(edition_copy)  # reads the edited file
+    assert str(edition.price_lists[0].bands[0].initial) == "370.00"
+    assert edition_cache.read_snapshot(edition.folder) is None
+
+
 def test_a_damaged_snapshot_is_ignored_and_replaced(snapshots: Path, edition_copy: Path) -> None:
     edition = load_edition(edition_copy)
     (snapshot,) = snapshots.glob("edition-*.pickle")

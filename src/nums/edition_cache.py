@@ -46,10 +46,10 @@ def cache_folder() -> Path | None:
 
 def read_snapshot(folder: str) -> Any | None:
     """The edition snapshotted for ``folder`` if it still matches its files, else None."""
-    path = _snapshot_path(folder)
-    if path is None:
-        return None
     try:
+        path = _snapshot_path(folder)
+        if path is None:
+            return None
         with open(path, "rb") as stream:
             if not _trusted(os.fstat(stream.fileno())) or not _trusted(os.stat(path.parent)):
                 return None
@@ -57,18 +57,37 @@ def read_snapshot(folder: str) -> Any | None:
             if not _files_unchanged(header["files"]):
                 return None
             return pickle.loads(stream.read(_MAX_SNAPSHOT_BYTES))
-    except Exception:  # a damaged or foreign snapshot is only a slower run
+    except Exception:  # no home folder, or a damaged or foreign snapshot: only a slower run
         return None
 
 
-def write_snapshot(folder: str, edition: Any, sources: Sequence[Path]) -> None:
-    """Keep ``edition`` (read from ``sources``) for the next run; silently skipped if impossible."""
-    path = _snapshot_path(folder)
-    if path is None:
-        return
+def digests_before_reading(folder: str) -> dict[str, str]:
+    """The SHA-256 of every YAML file under ``folder``, taken *before* the edition is read: a
+    file edited while it is being read then fails the next run's check instead of leaving a
+    snapshot of the old text under the new file's digest. Empty when the cache is off."""
+    try:
+        if cache_folder() is None:
+            return {}
+        return {
+            str(path): _digest(path)
+            for path in Path(folder).rglob("*")
+            if path.suffix in (".yaml", ".yml")
+            and path.is_file()
+            and path.stat().st_size <= _MAX_SNAPSHOT_BYTES
+        }
+    except Exception:
+        return {}
+
+
+def write_snapshot(folder: str, edition: Any, sources: Sequence[Path], digests: dict[str, str]) -> None:
+    """Keep ``edition``, read from ``sources`` whose ``digests`` were taken before reading, for
+    the next run; silently skipped if impossible (or if a source was not digested)."""
     temporary: Path | None = None
     try:
-        files = {str(source): _digest(source) for source in sources}
+        path = _snapshot_path(folder)
+        files = {str(source): digests[str(source)] for source in sources}
+        if path is None or not files:
+            return
         payload = json.dumps({"files": files}).encode() + b"\n" + pickle.dumps(edition, protocol=5)
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
@@ -77,7 +96,7 @@ def write_snapshot(folder: str, edition: Any, sources: Sequence[Path]) -> None:
             stream.write(payload)
         os.replace(temporary, path)
         _drop_older_snapshots(path)
-    except Exception:  # a read-only home or a full disk must not fail the command
+    except Exception:  # a read-only home, a full disk or a source outside the folder: no snapshot
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)

@@ -363,8 +363,9 @@ def _load_edition(folder: str) -> Edition:
     kept = edition_cache.read_snapshot(folder)
     if isinstance(kept, Edition) and kept.folder == folder:
         return kept
+    digests = edition_cache.digests_before_reading(folder)
     edition, sources = _read_edition(folder)
-    edition_cache.write_snapshot(folder, edition, sources)
+    edition_cache.write_snapshot(folder, edition, sources, digests)
     return edition
 
 
