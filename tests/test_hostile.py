@@ -459,6 +459,19 @@ def test_a_review_holding_too_much_text_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "l.pdf").exists()
 
 
+def test_an_edition_file_holding_too_much_text_is_refused(tmp_path: Path) -> None:
+    """Edition folders given with --standard are untrusted too: their text is bounded like a submission's."""
+    import shutil
+
+    folder = tmp_path / "edition"
+    shutil.copytree(Path(__file__).parent / "editions" / "four-levels", folder)
+    rules = folder / "rules.yaml"
+    rules.write_text(rules.read_text() + "notes: " + "mentoring " * 21_000 + "\n")
+    code, output = run("--standard", str(folder), "standards")
+    assert code == 2
+    assert "rules.yaml" in output and "notes: is 209,999 characters long; the edition file holds" in output
+
+
 def test_a_file_within_the_limits_is_never_refused_for_its_size() -> None:
     """The shipped examples are far inside the limits (the limit is not a near miss)."""
     for example in sorted(EXAMPLES.glob("*/submission.yaml")):

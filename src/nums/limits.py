@@ -1,13 +1,16 @@
-"""How much a submission or a review may hold, so that its pack or letter is made in seconds.
+"""How much a submission, a review or an edition file may hold, so that its pack or letter is made
+in seconds.
 
 These are nums' own limits, not the standard's (it sets no word counts). They are generous: the
 shipped examples hold 1,500 to 8,000 characters of text and cite 10 to 60 pieces of evidence,
 and a long real application might hold 60,000. But the pack is laid out by WeasyPrint at about
 fifteen pages a second on a two-core machine, and without a bound a valid 5 MiB file became a
 pack of thousands of pages that took many minutes; with these limits the largest possible pack
-(about 120 pages) takes under ten seconds. A file over a limit is refused by every command, at
-once, naming its longest text or its longest list of evidence, so a coordinator learns it from
-`nums validate` (or the browser) and not after a long wait for the pack.
+(190 pages) takes about ten seconds. A file over a limit is refused by every command, at once,
+naming the part that holds most of its text or its longest list of evidence, so a coordinator
+learns it from `nums validate` (or the browser) and not after a long wait for the pack. Each file
+of an edition has the same limit (the whole 2021 edition holds 14,500 characters), so a folder
+given with `--standard` cannot make the pack's criteria pages endless either.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nums.errors import MAX_PROBLEMS, NumsError, Problem, did_you_mean
+from nums.limits import text_problems
 from nums.yamlsource import YamlDocument, load_yaml
 
 
@@ -147,6 +148,10 @@ def read_document(
         return None, None
     if not isinstance(doc.data, dict):
         problems.append(Problem("must be a mapping of keys to values", file=doc.path, line=1))
+        return doc, None
+    too_long = text_problems(doc, kind)
+    if too_long:
+        problems += too_long
         return doc, None
     try:
         return doc, model.model_validate(doc.data)
