@@ -16,7 +16,6 @@ given with `--standard` cannot make the pack's criteria pages endless either.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from nums.errors import Problem
@@ -36,16 +35,12 @@ ADVICE = {
 
 def text_problems(doc: YamlDocument, kind: str) -> list[Problem]:
     """One problem when ``doc`` holds more text than any pack should, placed where most of it is."""
-    if _characters(doc.data) <= MAX_TEXT_CHARACTERS:  # the common case, without building _Sizes
+    total = _characters(doc.data)
+    if total <= MAX_TEXT_CHARACTERS:
         return []
-    sizes = _Sizes.of(doc.data)
-    where, part = sizes.heaviest()
-    here = (
-        f"holds {part.total:,} characters of text" if part.children else f"is {part.total:,} characters long"
-    )
-    message = (
-        f"{here}; the {kind} holds {sizes.total:,} in all, and at most {MAX_TEXT_CHARACTERS:,} are allowed"
-    )
+    where, part, size = _heaviest(doc.data, total)
+    here = f"is {size:,} characters long" if isinstance(part, str) else f"holds {size:,} characters of text"
+    message = f"{here}; the {kind} holds {total:,} in all, and at most {MAX_TEXT_CHARACTERS:,} are allowed"
     return [doc.problem(where, message, ADVICE.get(kind))]
 
 
@@ -77,33 +72,17 @@ def _characters(value: Any) -> int:
     return 0
 
 
-@dataclass(frozen=True)
-class _Sizes:
-    """How many characters of text a value holds, itself and in each part (keys count too)."""
-
-    total: int
-    children: tuple[tuple[str | int, _Sizes], ...] = ()
-
-    @classmethod
-    def of(cls, value: Any) -> _Sizes:
-        if isinstance(value, str):
-            return cls(len(value))
-        if isinstance(value, dict):
-            keys = sum(len(key) for key in value if isinstance(key, str))
-            parts = tuple((key, cls.of(inner)) for key, inner in value.items())
-        elif isinstance(value, list | tuple):
-            keys, parts = 0, tuple((index, cls.of(inner)) for index, inner in enumerate(value))
-        else:
-            return cls(0)
-        return cls(keys + sum(part.total for _, part in parts), parts)
-
-    def heaviest(self) -> tuple[Location, _Sizes]:
-        """Down from here while one part holds most of the text: where to look first."""
-        where: Location = ()
-        current = self
-        while current.children:
-            key, part = max(current.children, key=lambda child: child[1].total)
-            if part.total * 2 < current.total:
-                break
-            where, current = (*where, key), part
-        return where, current
+def _heaviest(value: Any, size: int) -> tuple[Location, Any, int]:
+    """Down from ``value`` (holding ``size`` characters) while one part holds most of the text:
+    where to look first, what is there, and how much it holds. Each step measures only the
+    parts of the step before, so no tree of sizes is built for a hostile file."""
+    where: Location = ()
+    while isinstance(value, dict | list | tuple) and value:
+        parts = value.items() if isinstance(value, dict) else enumerate(value)
+        key, inner, inner_size = max(
+            ((key, inner, _characters(inner)) for key, inner in parts), key=lambda part: part[2]
+        )
+        if inner_size * 2 < size:
+            break
+        where, value, size = (*where, key), inner, inner_size
+    return where, value, size
