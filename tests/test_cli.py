@@ -201,7 +201,9 @@ def test_the_wheel_ships_the_standards(tmp_path: Path) -> None:
     ("args", "words"),
     [
         (["serve", "--port", "70000"], "'--port': 70000 is out of range (0 to 65535)"),
-        (["serve", "--max-upload", "0"], "'--max-upload': '0' must be a number of MiB above 0"),
+        (["serve", "--max-upload", "0"], "'--max-upload': '0' is out of range (give a number of MiB above 0"),
+        (["serve", "--max-upload", "1e308"], "'--max-upload': '1e308' is out of range"),
+        (["serve", "--max-upload", "1e-9"], "'--max-upload': '1e-9' is out of range"),
         (["serve", "--max-upload", "lots"], "'--max-upload': 'lots' is not a number of MiB"),
         (["portfolio", ".", "--horizon", "-1"], "'--horizon': -1 is out of range (0 to 3660)"),
         (["portfolio", ".", "--jobs", "two"], "'--jobs': 'two' is not a whole number (1 to 64)"),

@@ -472,6 +472,16 @@ def test_an_edition_file_holding_too_much_text_is_refused(tmp_path: Path) -> Non
     assert "rules.yaml" in output and "notes: is 209,999 characters long; the edition file holds" in output
 
 
+def test_text_spread_evenly_is_reported_for_the_whole_file_once() -> None:
+    half = "mentoring " * 15_000
+    doc = parse_yaml(f"a: {half}\nb: {half}\n", "spread.yaml", "submission file")
+    (problem,) = limits.text_problems(doc, "submission")
+    assert str(problem) == (
+        "spread.yaml:1: holds 300,000 characters of text, and a submission may hold at most 200,000 "
+        "(shorten it, or put long documents in evidence files and cite them)"
+    )
+
+
 def test_a_file_within_the_limits_is_never_refused_for_its_size() -> None:
     """The shipped examples are far inside the limits (the limit is not a near miss)."""
     for example in sorted(EXAMPLES.glob("*/submission.yaml")):

@@ -104,19 +104,24 @@ def test_attached_evidence_never_exceeds_what_nums_review_reads_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A pack nums writes, nums reads: an evidence file over the embedded-file limit (or all of them
-    over the pack's) is refused before anything is read or written, naming the file."""
+    over the pack's) is refused before anything is read or written, at the line that cites it."""
     from nums import packfile
-    from nums.evidence import human_size
 
     target = tmp_path / "pack.pdf"
     submission = EXAMPLES / "peer-mentoring" / "submission.yaml"
-    biggest = max((EXAMPLES / "peer-mentoring" / "evidence").iterdir(), key=lambda p: p.stat().st_size)
-    size = biggest.stat().st_size
+    training = EXAMPLES / "peer-mentoring" / "evidence" / "mentor-training.md"
+    size = training.stat().st_size
     monkeypatch.setattr(packfile, "MAX_EMBEDDED_BYTES", size - 1)
     result = CliRunner().invoke(cli, ["pack", str(submission), "-o", str(target), "--attach-evidence"])
     assert result.exit_code == 2
-    limit = f"a pack attaches files of at most {human_size(size - 1)}, the most `nums review` reads back"
-    assert f"{biggest}: is {human_size(size)}; {limit}" in result.output
+    line = next(
+        n for n, text in enumerate(submission.read_text().splitlines(), 1) if "mentor-training.md" in text
+    )
+    assert (
+        f"submission.yaml:{line}: criteria.training.1.a.evidence[0].file: evidence/mentor-training.md is "
+        in (result.output)
+    )
+    assert "MiB, over the 0.01 MiB a pack attaches (the most `nums review` reads back)" in result.output
     assert "make the pack without --attach-evidence" in result.output
     assert not target.exists()
     monkeypatch.setattr(packfile, "MAX_EMBEDDED_BYTES", 64 * 1024 * 1024)
@@ -126,6 +131,14 @@ def test_attached_evidence_never_exceeds_what_nums_review_reads_back(
     assert f"{submission}: its evidence files come to" in result.output
     assert not target.exists()
     pack(submission, target)  # without attachments the same submission packs
+
+
+def test_sizes_against_the_pack_limits_never_round_down_to_the_limit() -> None:
+    from nums.render.pack_pdf import _mebibytes
+
+    assert _mebibytes(64 * 1024 * 1024) == "64 MiB"
+    assert _mebibytes(64 * 1024 * 1024 + 1) == "64.01 MiB"
+    assert _mebibytes(1536 * 1024) == "1.50 MiB"
 
 
 def test_attach_evidence_makes_the_pack_the_whole_submission(tmp_path: Path, edition: Edition) -> None:

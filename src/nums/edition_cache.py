@@ -16,22 +16,24 @@ The folder is ``$NUMS_CACHE_DIR`` when set (``off`` turns the cache off), else
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
 import pickle
 import stat
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 CACHE_ENV = "NUMS_CACHE_DIR"
 OFF = "off"
-# The modules whose classes a snapshot holds: a change to any of them makes old snapshots stale.
-_MODEL_MODULES = ("standard.py", "prices.py", "editions.py", "models.py", "edition_cache.py")
 # A snapshot larger than this is not ours (the 2021 edition's is about 35 KB).
 _MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024
+# Snapshots kept at most (one-off --standard folders would otherwise pile up), oldest dropped.
+_MAX_SNAPSHOTS = 32
 
 
 def cache_folder() -> Path | None:
@@ -65,18 +67,17 @@ def digests_before_reading(folder: str) -> dict[str, str]:
     """The SHA-256 of every YAML file under ``folder``, taken *before* the edition is read: a
     file edited while it is being read then fails the next run's check instead of leaving a
     snapshot of the old text under the new file's digest. Empty when the cache is off."""
+    digests: dict[str, str] = {}
     try:
         if cache_folder() is None:
-            return {}
-        return {
-            str(path): _digest(path)
-            for path in Path(folder).rglob("*")
-            if path.suffix in (".yaml", ".yml")
-            and path.is_file()
-            and path.stat().st_size <= _MAX_SNAPSHOT_BYTES
-        }
-    except Exception:
+            return digests
+        for path in Path(folder).rglob("*"):
+            if path.suffix in (".yaml", ".yml"):
+                with contextlib.suppress(OSError):  # not a file nums reads: never in a snapshot
+                    digests[str(path)] = _digest(path)
+    except Exception:  # no home folder, an unreadable folder: no snapshot this time
         return {}
+    return digests
 
 
 def write_snapshot(folder: str, edition: Any, sources: Sequence[Path], digests: dict[str, str]) -> None:
@@ -90,13 +91,17 @@ def write_snapshot(folder: str, edition: Any, sources: Sequence[Path], digests: 
             return
         payload = json.dumps({"files": files}).encode() + b"\n" + pickle.dumps(edition, protocol=5)
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        name = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(6).hex()}.part")
+        descriptor = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        temporary = name  # ours from here on: only now may it be removed
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(payload)
         os.replace(temporary, path)
-        _drop_older_snapshots(path)
+        temporary = None
+        _tidy(path)
     except Exception:  # a read-only home, a full disk or a source outside the folder: no snapshot
+        pass
+    finally:  # also on Ctrl-C: never leave a half-written file behind
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
@@ -111,16 +116,17 @@ def _snapshot_path(folder: str) -> Path | None:
     return root / f"edition-{where}-{_code_fingerprint()}.pickle"
 
 
+@functools.cache
 def _code_fingerprint() -> str:
-    """Python, pydantic and the size and time of the nums files whose classes are pickled."""
+    """Python, pydantic and the content of every module at the top of the nums package (the
+    models, the reader, the limits: any of them may change what a loaded edition holds or whether
+    it loads at all). Content, not times: copies and packagers often reset file times."""
     import pydantic
 
-    here = Path(__file__).parent
-    parts = [sys.version, pydantic.VERSION]
-    for name in _MODEL_MODULES:
-        info = os.stat(here / name)
-        parts.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+    digest = hashlib.sha256(f"{sys.version}|{pydantic.VERSION}".encode())
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()[:24]
 
 
 def _trusted(info: os.stat_result) -> bool:
@@ -134,13 +140,39 @@ def _files_unchanged(files: dict[str, str]) -> bool:
 
 
 def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of a regular file no larger than the reader accepts; anything else (a pipe, a
+    device, a huge file) raises, so it never waits or fills memory: no snapshot then."""
+    from nums.yamlsource import MAX_BYTES
+
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+            raise OSError(f"{path} is not a file nums reads")
+        data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise OSError(f"{path} grew past what nums reads")
+    return hashlib.sha256(data).hexdigest()
 
 
-def _drop_older_snapshots(kept: Path) -> None:
-    """Snapshots of the same folder made by older code are never read again."""
+def _tidy(kept: Path) -> None:
+    """Snapshots of the same folder made by other code are never read again; beyond the newest
+    ``_MAX_SNAPSHOTS`` the oldest go; half-written files left by a killed run go after a day."""
     prefix = kept.name.rsplit("-", 1)[0] + "-"
-    for other in kept.parent.glob(prefix + "*.pickle"):
-        if other != kept:
-            with contextlib.suppress(OSError):
+    snapshots = []
+    for other in kept.parent.iterdir():
+        with contextlib.suppress(OSError):
+            if other.name.startswith(prefix) and other.suffix == ".pickle" and other != kept:
                 other.unlink()
+            elif other.name.startswith("edition-") and other.suffix == ".pickle":
+                snapshots.append((other.stat().st_mtime, other))
+            elif (
+                other.name.startswith(".edition-")
+                and other.suffix == ".part"
+                and other.stat().st_mtime < time.time() - 24 * 3600
+            ):
+                other.unlink()
+    snapshots.sort(reverse=True)
+    for _, old in snapshots[_MAX_SNAPSHOTS:]:
+        with contextlib.suppress(OSError):
+            old.unlink()

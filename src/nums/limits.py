@@ -35,12 +35,23 @@ ADVICE = {
 
 def text_problems(doc: YamlDocument, kind: str) -> list[Problem]:
     """One problem when ``doc`` holds more text than any pack should, placed where most of it is."""
-    total = _characters(doc.data)
-    if total <= MAX_TEXT_CHARACTERS:
+    if _characters(doc.data) <= MAX_TEXT_CHARACTERS:  # the common case: one quick pass
         return []
-    where, part, size = _heaviest(doc.data, total)
-    here = f"is {size:,} characters long" if isinstance(part, str) else f"holds {size:,} characters of text"
-    message = f"{here}; the {kind} holds {total:,} in all, and at most {MAX_TEXT_CHARACTERS:,} are allowed"
+    total, chain = _measure(doc.data)
+    where: Location = ()
+    part, size = doc.data, total
+    while chain is not None and chain[1] * 2 > size:  # down while one part holds most of it
+        key, size, part, chain = chain
+        where = (*where, key)
+    if not where:
+        message = f"holds {total:,} characters of text, and a {kind} may hold at most {MAX_TEXT_CHARACTERS:,}"
+    else:
+        here = (
+            f"is {size:,} characters long" if isinstance(part, str) else f"holds {size:,} characters of text"
+        )
+        message = (
+            f"{here}; the {kind} holds {total:,} in all, and at most {MAX_TEXT_CHARACTERS:,} are allowed"
+        )
     return [doc.problem(where, message, ADVICE.get(kind))]
 
 
@@ -72,17 +83,25 @@ def _characters(value: Any) -> int:
     return 0
 
 
-def _heaviest(value: Any, size: int) -> tuple[Location, Any, int]:
-    """Down from ``value`` (holding ``size`` characters) while one part holds most of the text:
-    where to look first, what is there, and how much it holds. Each step measures only the
-    parts of the step before, so no tree of sizes is built for a hostile file."""
-    where: Location = ()
-    while isinstance(value, dict | list | tuple) and value:
-        parts = value.items() if isinstance(value, dict) else enumerate(value)
-        key, inner, inner_size = max(
-            ((key, inner, _characters(inner)) for key, inner in parts), key=lambda part: part[2]
-        )
-        if inner_size * 2 < size:
-            break
-        where, value, size = (*where, key), inner, inner_size
-    return where, value, size
+# The largest part of a value and, within it, its largest part, and so on: (key, size, value, next).
+_Chain = tuple[str | int, int, Any, "_Chain | None"]
+
+
+def _measure(value: Any) -> tuple[int, _Chain | None]:
+    """Characters of text in ``value`` and the chain of its largest parts, in one pass (keys
+    count towards the size; a chain link is a tuple, so no part is measured twice)."""
+    if isinstance(value, str):
+        return len(value), None
+    if isinstance(value, dict):
+        total, parts = sum(len(key) for key in value if isinstance(key, str)), value.items()
+    elif isinstance(value, list | tuple):
+        total, parts = 0, enumerate(value)
+    else:
+        return 0, None
+    largest: _Chain | None = None
+    for key, inner in parts:
+        size, chain = _measure(inner)
+        total += size
+        if largest is None or size > largest[1]:
+            largest = (key, size, inner, chain)
+    return total, largest

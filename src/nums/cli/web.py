@@ -34,18 +34,24 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+MEBIBYTE = 1024 * 1024
+MAX_UPLOAD_MIB = 4096  # 4 GiB: far past any evidence file, short of numbers that overflow
+
+
 class Mebibytes(click.ParamType):
-    """A size in MiB above zero, said in plain words (click's own say "not in the range x>0")."""
+    """A size in MiB, at least one byte and at most ``MAX_UPLOAD_MIB``, said in plain words
+    (click's own say "not in the range x>0")."""
 
     name = "MIB"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        advice = f"give a number of MiB above 0 and at most {MAX_UPLOAD_MIB}, such as 25 or 0.5"
         try:
             size = float(str(value).strip())
         except ValueError:
-            self.fail(f"{value!r} is not a number of MiB (such as 25 or 0.5)", param, ctx)
-        if not math.isfinite(size) or size <= 0:
-            self.fail(f"{value!r} must be a number of MiB above 0 (such as 25 or 0.5)", param, ctx)
+            self.fail(f"{value!r} is not a number of MiB ({advice})", param, ctx)
+        if not math.isfinite(size) or size > MAX_UPLOAD_MIB or int(size * MEBIBYTE) < 1:
+            self.fail(f"{value!r} is out of range ({advice})", param, ctx)
         return size
 
 
@@ -91,7 +97,7 @@ def serve(
     sock = _bind(host, port)
     bound = sock.getsockname()[1]
     token = new_token()
-    guard = Guard(token, allowed_hosts(host, bound), int(max_upload * 1024 * 1024), f"nums_token_{bound}")
+    guard = Guard(token, allowed_hosts(host, bound), int(max_upload * MEBIBYTE), f"nums_token_{bound}")
     standard = (ctx.find_root().obj or {}).get("standard")
     app = create_app(Workspace(workspace, standard), guard)
     shown_host = f"[{host}]" if ":" in host else host

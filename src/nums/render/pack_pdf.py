@@ -14,7 +14,6 @@ from typing import Any
 from nums import packfile
 from nums.errors import NumsError, Problem
 from nums.evaluation import Assessment
-from nums.evidence import human_size
 from nums.pack import (
     CHECK_WORDS,
     NOT_REQUIRED,
@@ -57,21 +56,21 @@ def _evidence_attachments(result: Assessment, rows: list[EvidenceRow]) -> list[A
         if row.path is not None and row.path not in chosen:
             chosen[row.path] = row
     sizes = {path: path.stat().st_size for path in chosen}
+    limit = packfile.MAX_EMBEDDED_BYTES
     problems = [
-        Problem(
-            f"is {human_size(size)}; a pack attaches files of at most {human_size(packfile.MAX_EMBEDDED_BYTES)}, "
-            "the most `nums review` reads back",
-            file=str(result.submission.folder / path.relative_to(folder)),
-            suggestion="cite it by a web address instead, or make the pack without --attach-evidence",
+        _citing(
+            result,
+            path,
+            f"is {_mebibytes(size)}, over the {_mebibytes(limit)} a pack attaches (the most `nums review` reads back)",
         )
         for path, size in sizes.items()
-        if size > packfile.MAX_EMBEDDED_BYTES
+        if size > limit
     ]
     if not problems and sum(sizes.values()) > packfile.MAX_ATTACHED_BYTES:
         problems.append(
             Problem(
-                f"its evidence files come to {human_size(sum(sizes.values()))}; a pack attaches at most "
-                f"{human_size(packfile.MAX_ATTACHED_BYTES)}, the most `nums review` reads back",
+                f"its evidence files come to {_mebibytes(sum(sizes.values()))}, over the "
+                f"{_mebibytes(packfile.MAX_ATTACHED_BYTES)} a pack attaches (the most `nums review` reads back)",
                 file=str(result.submission.path),
                 suggestion="make the pack without --attach-evidence and send the folder with it",
             )
@@ -86,6 +85,32 @@ def _evidence_attachments(result: Assessment, rows: list[EvidenceRow]) -> list[A
         )
         for path, row in chosen.items()
     ]
+
+
+def _citing(result: Assessment, path: Path, message: str) -> Problem:
+    """A problem with an evidence file, placed at the first line of the submission that cites it."""
+    from nums.yamlsource import load_yaml
+
+    sub = result.submission
+    advice = "cite it by a web address instead, or make the pack without --attach-evidence"
+    cited = [(("criteria", ident), claim.evidence) for ident, claim in sub.claims.items()]
+    if sub.continuation is not None:
+        cited.append((("continuation",), sub.continuation.evidence))
+    for where, evidence in cited:
+        for index, item in enumerate(evidence):
+            if item.file is not None and sub.check(item).path == path:
+                try:
+                    doc = load_yaml(sub.path, kind="submission file")
+                except NumsError:
+                    break
+                return doc.problem((*where, "evidence", index, "file"), f"{item.file} {message}", advice)
+    return Problem(message, file=str(path), suggestion=advice)
+
+
+def _mebibytes(size: int) -> str:
+    """Sizes against the pack's limits in the limits' own unit (64 MiB), never rounded to equal them."""
+    hundredths = -(-size * 100 // (1024 * 1024))  # rounded up: 1 byte over 64 MiB is 64.01 MiB
+    return f"{hundredths // 100:,} MiB" if hundredths % 100 == 0 else f"{hundredths / 100:,.2f} MiB"
 
 
 def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime) -> dict[str, Any]:
