@@ -20,6 +20,7 @@ from nums.errors import NumsError, Problem
 from nums.render.assessment import assessment_json
 from nums.skeleton import submission_skeleton
 from nums.web import files, review_api
+from nums.web.answers import checked_save, error_json, json_body
 from nums.web.downloads import evidence_download, pack_pdf_bytes
 from nums.web.editing import check_document, json_ready, problem_json, save_document
 from nums.web.packs import is_received, receive_pack
@@ -28,10 +29,6 @@ from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
 
 def _workspace(request: Request) -> Workspace:
     return request.app.state.workspace
-
-
-def _error(status: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": message, **extra}, status_code=status)
 
 
 def programme_row(loaded: LoadedProgramme) -> dict[str, Any]:
@@ -63,15 +60,15 @@ async def list_programmes(request: Request) -> Response:
 
 
 async def create_programme(request: Request) -> Response:
-    body = await _json_body(request)
+    body = await json_body(request)
     if not isinstance(body, dict) or not isinstance(body.get("folder"), str):
-        return _error(422, 'send {"folder": "name"}', errors=[{"field": "folder", "message": "required"}])
+        return error_json(422, 'send {"folder": "name"}', errors=[{"field": "folder", "message": "required"}])
     try:
         place = await run_in_threadpool(create_programme_folder, _workspace(request), body["folder"])
     except FileExistsError:
-        return _error(409, f"{body['folder']!r} already exists")
+        return error_json(409, f"{body['folder']!r} already exists")
     except NumsError as error:
-        return _error(422, "invalid folder", errors=[problem_json(p) for p in error.problems])
+        return error_json(422, "invalid folder", errors=[problem_json(p) for p in error.problems])
     return JSONResponse({"id": place.id, "path": str(place.path)}, status_code=201)
 
 
@@ -95,11 +92,11 @@ async def programme_routes(request: Request) -> Response:
     workspace = _workspace(request)
     found = workspace.split(request.path_params["rest"])
     if found is None or not found[1]:
-        return _error(404, "no such programme")
+        return error_json(404, "no such programme")
     place, rest = found
     method = request.method
     if ((rest == "submission" and method == "PUT") or rest == "evidence") and is_received(place.folder):
-        return _error(409, "this programme came from a received pack: its submission is read-only")
+        return error_json(409, "this programme came from a received pack: its submission is read-only")
     if rest == "submission" and method == "GET":
         return await _get_submission(place, workspace)
     if rest == "submission" and method == "PUT":
@@ -109,36 +106,28 @@ async def programme_routes(request: Request) -> Response:
     if rest == "evidence" and method == "POST":
         return await _post_evidence(request, place)
     if rest.startswith("files/") and method in {"GET", "HEAD"}:
-        return evidence_download(place, rest.removeprefix("files/")) or _error(404, "no such file")
+        return evidence_download(place, rest.removeprefix("files/")) or error_json(404, "no such file")
     if rest == "pack.pdf" and method == "GET":
         return await _get_pack(place, workspace)
     if rest in {"review", "outcome", "letter.pdf"}:
         return await review_api.answer(request, rest, place, workspace)
-    return _error(404, "not found")
+    return error_json(404, "not found")
 
 
 async def _get_submission(place: ProgrammeFolder, workspace: Workspace) -> Response:
     loaded = await run_in_threadpool(workspace.load, place)
     if loaded.document is None:
-        return _error(
+        return error_json(
             422, "the file cannot be read as a submission", errors=[problem_json(p) for p in loaded.problems]
         )
     return JSONResponse({"sha256": loaded.sha256, "submission": json_ready(loaded.document)})
 
 
 async def _put_submission(request: Request, place: ProgrammeFolder, workspace: Workspace) -> Response:
-    body = await _json_body(request)
+    body = await json_body(request)
     if not isinstance(body, dict) or "submission" not in body:
-        return _error(422, 'send {"base_sha256": ..., "submission": {...}}')
-    try:
-        answer = await run_in_threadpool(_check_save_assess, workspace, place, body)
-    except files.Conflict as conflict:
-        return _error(
-            409,
-            "the file changed on disk since base_sha256; it was left as it is",
-            sha256=conflict.current_sha256,
-        )
-    return JSONResponse(answer, status_code=422 if "errors" in answer else 200)
+        return error_json(422, 'send {"base_sha256": ..., "submission": {...}}')
+    return await checked_save(lambda: _check_save_assess(workspace, place, body), "the file")
 
 
 def _check_save_assess(workspace: Workspace, place: ProgrammeFolder, body: dict[str, Any]) -> dict[str, Any]:
@@ -156,10 +145,10 @@ async def _get_assessment(request: Request, place: ProgrammeFolder, workspace: W
     try:
         on = date.fromisoformat(on_text) if on_text else None
     except ValueError:
-        return _error(422, f"{on_text!r} is not a date; write it as YYYY-MM-DD")
+        return error_json(422, f"{on_text!r} is not a date; write it as YYYY-MM-DD")
     loaded = await run_in_threadpool(workspace.load, place, on)
     if loaded.assessment is None:
-        return _error(
+        return error_json(
             422, "the submission does not validate", errors=[problem_json(p) for p in loaded.problems]
         )
     return JSONResponse(assessment_json(loaded.assessment))
@@ -170,13 +159,13 @@ async def _post_evidence(request: Request, place: ProgrammeFolder) -> Response:
     async with request.form(max_files=1, max_fields=10) as form:
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            return _error(422, "send the file as the multipart field 'file'")
+            return error_json(422, "send the file as the multipart field 'file'")
         try:
             path = await run_in_threadpool(
                 files.save_upload, place.folder, upload.filename or "upload", _chunks(upload.file), limit
             )
         except files.TooLarge:
-            return _error(413, f"a file may be at most {limit} bytes; nothing was written")
+            return error_json(413, f"a file may be at most {limit} bytes; nothing was written")
     data = path.read_bytes()
     return JSONResponse(
         {"file": f"{files.EVIDENCE}/{path.name}", "sha256": files.file_sha256(data), "size": len(data)},
@@ -192,7 +181,7 @@ def _chunks(stream: Any, size: int = 1 << 16) -> Any:
 async def _get_pack(place: ProgrammeFolder, workspace: Workspace) -> Response:
     loaded = await run_in_threadpool(workspace.load, place)
     if loaded.assessment is None:
-        return _error(
+        return error_json(
             422, "the submission does not validate", errors=[problem_json(p) for p in loaded.problems]
         )
     data = await run_in_threadpool(pack_pdf_bytes, loaded.assessment)
@@ -203,21 +192,14 @@ async def _get_pack(place: ProgrammeFolder, workspace: Workspace) -> Response:
     )
 
 
-async def _json_body(request: Request) -> Any:
-    try:
-        return await request.json()
-    except ValueError:
-        return None
-
-
 async def post_pack(request: Request) -> Response:
     """``POST /api/packs``: a pack PDF becomes a programme for review (201 with its id)."""
     try:
         place = await receive_upload(request)
     except files.TooLarge as too_large:
-        return _error(413, f"a file may be at most {too_large.limit} bytes; nothing was written")
+        return error_json(413, f"a file may be at most {too_large.limit} bytes; nothing was written")
     except NumsError as error:
-        return _error(422, str(error.problems[0]), errors=[problem_json(p) for p in error.problems])
+        return error_json(422, str(error.problems[0]), errors=[problem_json(p) for p in error.problems])
     return JSONResponse({"id": place.id, "path": str(place.path)}, status_code=201)
 
 

@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 
 from nums.errors import NumsError
 from nums.review import review_from_text
-from nums.web import files
+from nums.web.answers import checked_save, error_json, json_body
 from nums.web.editing import json_ready, problem_json
 from nums.web.reviewing import (
     Case,
@@ -32,15 +32,11 @@ from nums.web.reviewing import (
 from nums.workspace import ProgrammeFolder, Workspace
 
 
-def _error(status: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": message, **extra}, status_code=status)
-
-
 async def answer(request: Request, rest: str, place: ProgrammeFolder, workspace: Workspace) -> Response:
     loaded = await run_in_threadpool(workspace.load, place)
     case = case_of(loaded)
     if case is None:
-        return _error(
+        return error_json(
             422, "the submission does not validate", errors=[problem_json(p) for p in loaded.problems]
         )
     method = request.method
@@ -50,36 +46,25 @@ async def answer(request: Request, rest: str, place: ProgrammeFolder, workspace:
         return await _put_review(request, case)
     if rest in {"outcome", "letter.pdf"} and method == "GET":
         return await run_in_threadpool(_outcome_or_letter, case, rest, place.id)
-    return _error(405 if rest == "review" else 404, "not found")
+    return error_json(405 if rest == "review" else 404, "not found")
 
 
 def _get_review(case: Case) -> Response:
     stored = stored_review(case)
     if stored.text is None:
-        return _error(404, "no review yet")
+        return error_json(404, "no review yet")
     if stored.document is None:
-        return _error(
+        return error_json(
             422, "the review file cannot be read", errors=[problem_json(p) for p in stored.problems]
         )
     return JSONResponse({"sha256": stored.sha256, "review": json_ready(stored.document)})
 
 
 async def _put_review(request: Request, case: Case) -> Response:
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
+    body = await json_body(request)
     if not isinstance(body, dict) or "review" not in body:
-        return _error(422, 'send {"base_sha256": ..., "review": {...}}')
-    try:
-        answer_body = await run_in_threadpool(_check_save, case, body)
-    except files.Conflict as conflict:
-        return _error(
-            409,
-            "the review changed on disk since base_sha256; it was left as it is",
-            sha256=conflict.current_sha256,
-        )
-    return JSONResponse(answer_body, status_code=422 if "errors" in answer_body else 200)
+        return error_json(422, 'send {"base_sha256": ..., "review": {...}}')
+    return await checked_save(lambda: _check_save(case, body), "the review")
 
 
 def _check_save(case: Case, body: dict[str, Any]) -> dict[str, Any]:
@@ -97,12 +82,14 @@ def _check_save(case: Case, body: dict[str, Any]) -> dict[str, Any]:
 def _outcome_or_letter(case: Case, rest: str, programme_id: str) -> Response:
     stored = stored_review(case)
     if stored.text is None:
-        return _error(404, "no review yet")
+        return error_json(404, "no review yet")
     try:
         review = review_from_text(stored.text, case.path, case.edition, case.submission)
     except (NumsError, ValueError) as error:
         problems = error.problems if isinstance(error, NumsError) else ()
-        return _error(422, "the review file does not validate", errors=[problem_json(p) for p in problems])
+        return error_json(
+            422, "the review file does not validate", errors=[problem_json(p) for p in problems]
+        )
     if rest == "outcome":
         return JSONResponse(outcome_json(case, review))
     data = letter_bytes(outcome(case, review))
