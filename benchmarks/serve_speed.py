@@ -26,7 +26,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
@@ -109,6 +111,34 @@ def concurrent(base: str, token: str, path: str, clients: int, seconds: float) -
     return sum(done), sum(errors), time.perf_counter() - start
 
 
+def timed_saves(
+    client: Any, api: str, key: str, change: Callable[[dict, int], None], count: int
+) -> list[float]:
+    """Milliseconds for each of ``count`` PUTs of the document at ``api`` (under ``key``), each
+    one changed by ``change(document, round)`` and sent with the hash the previous save returned."""
+    got = json.loads(client.request("GET", api)[1])
+    state = {"sha": got["sha256"], "n": 0}
+    document = got[key]
+
+    def save() -> None:
+        state["n"] += 1
+        change(document, state["n"])
+        status, body = client.request("PUT", api, {"base_sha256": state["sha"], key: document})
+        assert status == 200, body[:300]
+        state["sha"] = json.loads(body)["sha256"]
+
+    return timed(save, count)
+
+
+def _restate_statement(submission: dict, round_number: int) -> None:
+    first_claim = next(iter(submission["criteria"].values()))
+    first_claim["statement"] = f"Saved by the benchmark, round {round_number}."
+
+
+def _recomment(review: dict, round_number: int) -> None:
+    review["decisions"]["aims.1"]["comment"] = f"Saved by the benchmark, round {round_number}."
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20.0)
@@ -136,42 +166,13 @@ def main() -> None:
                 f"programme page:        {statistics.median(pages):6.1f} ms median, {p95(pages):.1f} ms p95 "
                 "(target <= 60)"
             )
-            got = json.loads(client.request("GET", api)[1])
-            state = {"sha": got["sha256"], "n": 0}
-            document = got["submission"]
-
-            def save() -> None:
-                state["n"] += 1
-                first_claim = next(iter(document["criteria"].values()))
-                first_claim["statement"] = f"Saved by the benchmark, round {state['n']}."
-                status, body = client.request(
-                    "PUT", api, {"base_sha256": state["sha"], "submission": document}
-                )
-                assert status == 200, body[:300]
-                state["sha"] = json.loads(body)["sha256"]
-
-            saves = timed(save, args.saves)
+            saves = timed_saves(client, api, "submission", _restate_statement, args.saves)
             print(
                 f"save + re-assess:      {statistics.median(saves):6.1f} ms median, {p95(saves):.1f} ms p95 "
                 f"over {args.saves} saves (target p95 <= 30)"
             )
             review_api = f"/api/programmes/{reviewed.name}/review"
-            got = json.loads(client.request("GET", review_api)[1])
-            review_state = {"sha": got["sha256"], "n": 0}
-            review = got["review"]
-
-            def save_review() -> None:
-                review_state["n"] += 1
-                review["decisions"]["aims.1"]["comment"] = (
-                    f"Saved by the benchmark, round {review_state['n']}."
-                )
-                status, body = client.request(
-                    "PUT", review_api, {"base_sha256": review_state["sha"], "review": review}
-                )
-                assert status == 200, body[:300]
-                review_state["sha"] = json.loads(body)["sha256"]
-
-            reviews = timed(save_review, args.saves)
+            reviews = timed_saves(client, review_api, "review", _recomment, args.saves)
             print(
                 f"review save + outcome: {statistics.median(reviews):6.1f} ms median, {p95(reviews):.1f} ms p95 "
                 f"over {args.saves} saves (target p95 <= 30)"

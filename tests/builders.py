@@ -3,11 +3,13 @@ one real evidence file, so every claim is genuinely evidenced."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pypdf import PdfWriter
 
 from nums.standard import Edition
 from nums.submission import Submission, load_submission
@@ -87,3 +89,14 @@ def items_for(
             count = len(items) if per_level == "all" else edition.rules.best_fit.needed(len(items))
             chosen += items[:count]
     return chosen
+
+
+def pdf_with_attachments(attachments: dict[str, bytes]) -> bytes:
+    """A one-page PDF holding ``attachments``: a stand-in for a pack, or for a PDF that is not one."""
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    for name, data in attachments.items():
+        writer.add_attachment(name, data)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

@@ -137,6 +137,16 @@ def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[
     )
 
 
+def _after_command(command: str, expression: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run one `nums` command (a list, as Python text) in a fresh interpreter, then print ``expression``."""
+    code = (
+        "import sys\nfrom nums.cli import cli\n"
+        f"try:\n    cli.main({command}, standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        f"print({expression})"
+    )
+    return _run(["-c", code], cwd)
+
+
 def test_installed_package_works_from_any_directory(tmp_path: Path) -> None:
     """After installation, `nums standards --json` works outside the checkout."""
     result = _run(["-m", "nums", "standards", "--json"], tmp_path)
@@ -155,12 +165,7 @@ def test_commands_that_render_nothing_do_not_import_weasyprint(tmp_path: Path) -
             f"['portfolio', {folder!r}, '--ics', {str(tmp_path / 'p.ics')!r}]",
         ]
     for command in commands:
-        code = (
-            "import sys\nfrom nums.cli import cli\n"
-            f"try:\n    cli.main({command}, standalone_mode=False)\nexcept SystemExit:\n    pass\n"
-            "print('weasyprint' in sys.modules)"
-        )
-        result = _run(["-c", code], tmp_path)
+        result = _after_command(command, "'weasyprint' in sys.modules", tmp_path)
         assert result.stdout.strip().endswith("False"), (command, result.stdout, result.stderr)
 
 
@@ -171,13 +176,9 @@ def test_quote_and_assess_do_not_import_the_web_app(tmp_path: Path) -> None:
         "['quote', '--initial', '1', '--reaccreditation', '0']",
         f"['assess', '--json', {str(example)!r}]",
     ]
+    web = "sorted(m for m in ('starlette', 'uvicorn', 'multipart', 'python_multipart') if m in sys.modules)"
     for command in commands:
-        code = (
-            "import sys\nfrom nums.cli import cli\n"
-            f"try:\n    cli.main({command}, standalone_mode=False)\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('starlette', 'uvicorn', 'multipart', 'python_multipart') if m in sys.modules))"
-        )
-        result = _run(["-c", code], tmp_path)
+        result = _after_command(command, web, tmp_path)
         assert result.stdout.strip().endswith("[]"), (command, result.stdout, result.stderr)
 
 

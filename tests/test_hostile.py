@@ -4,7 +4,6 @@ for minutes")."""
 
 from __future__ import annotations
 
-import io
 import json
 import typing
 from pathlib import Path
@@ -14,7 +13,6 @@ from click.testing import CliRunner
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails
 from pydantic_core.core_schema import ErrorType
-from pypdf import PdfWriter
 
 from nums import limits, packfile
 from nums.cli import cli
@@ -22,6 +20,7 @@ from nums.models import validation_problems
 from nums.review import ReviewFile
 from nums.submission import SubmissionFile
 from nums.yamlsource import parse_yaml
+from tests.builders import pdf_with_attachments
 from tests.conftest import EXAMPLES
 
 PEER = EXAMPLES / "peer-mentoring"
@@ -285,14 +284,8 @@ def test_an_evidence_item_that_is_text_says_what_it_needs(tmp_path: Path) -> Non
 
 
 def _pdf(tmp_path: Path, attachments: dict[str, bytes]) -> Path:
-    writer = PdfWriter()
-    writer.add_blank_page(200, 200)
-    for name, data in attachments.items():
-        writer.add_attachment(name, data)
-    buffer = io.BytesIO()
-    writer.write(buffer)
     path = tmp_path / "pack.pdf"
-    path.write_bytes(buffer.getvalue())
+    path.write_bytes(pdf_with_attachments(attachments))
     return path
 
 

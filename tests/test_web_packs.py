@@ -4,15 +4,14 @@ is read-only in the app.'"""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pypdf import PdfWriter
 
 from nums.cli import cli
+from tests.builders import pdf_with_attachments
 from tests.web_support import bearer, client_for, copy_examples
 
 
@@ -30,16 +29,6 @@ def pack(tmp_path: Path, root: Path) -> bytes:
     )
     assert result.exit_code == 0, result.output
     return target.read_bytes()
-
-
-def crafted(attachments: dict[str, bytes]) -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(200, 200)
-    for name, data in attachments.items():
-        writer.add_attachment(name, data)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def upload(client, name: str, data: bytes):  # type: ignore[no-untyped-def]
@@ -98,8 +87,11 @@ def test_the_submission_of_a_received_pack_is_read_only(root: Path, pack: bytes)
     ("data", "words"),
     [
         (b"hello, not a pdf", "is not a PDF, so it is not a nums pack"),
-        (crafted({}), "this PDF has no embedded submission.json, so it is not a nums pack"),
-        (crafted({"submission.json": b"{nope"}), "the embedded submission.json is not valid JSON"),
+        (pdf_with_attachments({}), "this PDF has no embedded submission.json, so it is not a nums pack"),
+        (
+            pdf_with_attachments({"submission.json": b"{nope"}),
+            "the embedded submission.json is not valid JSON",
+        ),
     ],
 )
 def test_a_pdf_that_is_not_a_pack_is_422_and_leaves_nothing(root: Path, data: bytes, words: str) -> None:
@@ -119,7 +111,7 @@ def test_a_pdf_that_is_not_a_pack_is_422_and_leaves_nothing(root: Path, data: by
 def test_embedded_names_that_leave_the_folder_are_refused(root: Path, tmp_path: Path, name: str) -> None:
     submission = json.dumps({"submission": {"programme": {"name": "x"}}}).encode()
     client, _ = client_for(root)
-    got = upload(client, "sent.pdf", crafted({"submission.json": submission, name: b"x"}))
+    got = upload(client, "sent.pdf", pdf_with_attachments({"submission.json": submission, name: b"x"}))
     assert got.status_code == 422 and "names a place outside the pack's folder" in got.json()["error"]
     assert not list(tmp_path.rglob("escaped.txt")) and not Path("/tmp/escaped.txt").exists()
     assert not list(root.glob(".pack-*"))
