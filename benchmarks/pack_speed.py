@@ -101,7 +101,7 @@ def largest_allowed(example: Path, shape: str) -> tuple[float, float, int]:
             {"title": f"Steering group minutes {n} for {ident}", "url": f"https://example.ac.uk/{ident}/{n}"}
             for n in range(per_claim)
         ]
-    spare = limits.MAX_TEXT_CHARACTERS - limits._characters(data) - 100
+    spare = limits.MAX_TEXT_CHARACTERS - limits.characters(data) - 100
     if shape == "statements":
         for claim in claims.values():
             claim["statement"] = (words * 1000)[: spare // len(claims)]

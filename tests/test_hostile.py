@@ -480,4 +480,4 @@ def test_a_file_within_the_limits_is_never_refused_for_its_size() -> None:
     for example in sorted(EXAMPLES.glob("*/submission.yaml")):
         doc = parse_yaml(example.read_text(encoding="utf-8"), str(example), "submission file")
         assert limits.text_problems(doc, "submission") == []
-        assert limits._characters(doc.data) * 10 < limits.MAX_TEXT_CHARACTERS
+        assert limits.characters(doc.data) * 10 < limits.MAX_TEXT_CHARACTERS

@@ -35,9 +35,9 @@ ADVICE = {
 
 def text_problems(doc: YamlDocument, kind: str) -> list[Problem]:
     """One problem when ``doc`` holds more text than any pack should, placed where most of it is."""
-    if _characters(doc.data) <= MAX_TEXT_CHARACTERS:  # the common case: one quick pass
-        return []
     total, chain = _measure(doc.data)
+    if total <= MAX_TEXT_CHARACTERS:
+        return []
     where: Location = ()
     part, size = doc.data, total
     while chain is not None and chain[1] * 2 > size:  # down while one part holds most of it
@@ -70,17 +70,9 @@ def citation_problems(doc: YamlDocument, cited: Sequence[tuple[Location, int]]) 
     return [doc.problem(where, message, "cite one index document or folder page instead of each file")]
 
 
-def _characters(value: Any) -> int:
-    """Characters of text in ``value``, keys included."""
-    if isinstance(value, str):
-        return len(value)
-    if isinstance(value, dict):
-        return sum(len(key) if isinstance(key, str) else 0 for key in value) + sum(
-            _characters(inner) for inner in value.values()
-        )
-    if isinstance(value, list | tuple):
-        return sum(_characters(inner) for inner in value)
-    return 0
+def characters(value: Any) -> int:
+    """Characters of text in ``value``, keys included: what ``MAX_TEXT_CHARACTERS`` counts."""
+    return _measure(value)[0]
 
 
 # The largest part of a value and, within it, its largest part, and so on: (key, size, value, next).
