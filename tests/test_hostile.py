@@ -137,12 +137,33 @@ def test_a_value_that_contains_itself_is_refused(tmp_path: Path) -> None:
     assert "anchors and aliases" in run("validate", str(path))[1]
 
 
-def test_deep_nesting_is_refused_without_recursion_error(tmp_path: Path) -> None:
+DEEP_FILES = {
+    "flow lists": "programme: " + "[" * 200_000 + "\n",
+    "flow mappings": "programme: " + "{a: " * 5_000 + "\n",
+    "block mappings": "".join("  " * depth + "a:\n" for depth in range(1_500)),
+    "block lists": "- " * 3_000 + "x\n",
+}
+
+
+@pytest.mark.parametrize("parser", ["libyaml", "pure Python"])
+@pytest.mark.parametrize("shape", list(DEEP_FILES))
+def test_deep_nesting_is_refused_in_nums_words_whichever_parser_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parser: str, shape: str
+) -> None:
+    """libyaml 0.2.5+ stops at 1,000 levels with its own "exceeded maximum nesting depth",
+    before nums' limit of 40 is reached; the person reads nums' message either way."""
+    import yaml
+
+    from nums import yamlsource
+
+    if parser == "pure Python":
+        monkeypatch.setattr(yamlsource, "_Loader", yaml.SafeLoader)
     path = tmp_path / "deep.yaml"
-    path.write_text("programme: " + "[" * 200_000 + "\n")
+    path.write_text(DEEP_FILES[shape])
     code, output = run("validate", str(path))
     assert code == 2
     assert "is nested more than 40 levels deep; a submission file needs only a few" in output
+    assert "maximum nesting depth" not in output
 
 
 def test_files_over_five_mib_are_refused_with_the_limit(tmp_path: Path) -> None:

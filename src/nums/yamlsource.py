@@ -193,8 +193,10 @@ def parse_yaml(text: str, name: str, kind: str = "YAML file") -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        where = f" at column {mark.column + 1}" if mark is not None else ""
         reason = exc.problem or exc.context or "cannot be parsed"
+        if _is_libyaml_depth_limit(reason):  # newer libyaml stops deep files itself, earlier than nums
+            raise NumsError(Problem(too_deep(kind), file=name, line=line)) from None
+        where = f" at column {mark.column + 1}" if mark is not None else ""
         raise NumsError(Problem(f"is not valid YAML{where}: {reason}", file=name, line=line)) from None
     except yaml.YAMLError as exc:  # pragma: no cover - the C parser marks its errors
         raise NumsError(Problem(f"is not valid YAML: {exc}", file=name)) from None
@@ -203,6 +205,21 @@ def parse_yaml(text: str, name: str, kind: str = "YAML file") -> YamlDocument:
     if builder.problems:
         raise NumsError(builder.problems)
     return YamlDocument(name, data, builder.lines)
+
+
+def too_deep(kind: str) -> str:
+    """nums' own words for a file nested past ``MAX_DEPTH``, whichever check saw it first."""
+    return f"is nested more than {MAX_DEPTH} levels deep; {_a(kind)} needs only a few"
+
+
+def _a(kind: str) -> str:
+    return ("an " if kind[:1] in "aeiou" else "a ") + kind
+
+
+def _is_libyaml_depth_limit(reason: str) -> bool:
+    """libyaml 0.2.5 and later refuse nesting past 1,000 levels while scanning, before
+    the parser hands nums the 41st level; the person must still read nums' message."""
+    return "nesting depth" in reason
 
 
 class _Refused(Exception):
@@ -234,7 +251,8 @@ class _Builder:
     def __init__(self, loader: Any, name: str, kind: str) -> None:
         self.loader = loader
         self.name = name
-        self.a_kind = ("an " if kind[:1] in "aeiou" else "a ") + kind
+        self.kind = kind
+        self.a_kind = _a(kind)
         self.lines: dict[Location, int] = {}
         self.problems: list[Problem] = []
 
@@ -290,10 +308,7 @@ class _Builder:
                 if event.tag is not None:
                     self._check_collection_tag(event, is_map)
                 if len(stack) >= MAX_DEPTH:
-                    self._refuse(
-                        event,
-                        f"is nested more than {MAX_DEPTH} levels deep; {self.a_kind} needs only a few",
-                    )
+                    self._refuse(event, too_deep(self.kind))
                 container: dict[str, Any] | list[Any] = {} if is_map else []
                 if frame is None:
                     root = container
