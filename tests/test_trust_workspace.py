@@ -578,3 +578,20 @@ def test_the_apps_own_redirects_are_same_site_paths(root: Path, received: str) -
     for answer in answers:
         assert answer.status_code in {303, 307}, answer.text[:500]
         assert_same_site(answer.headers["location"])
+
+
+def test_a_pipe_planted_as_a_received_packs_marker_never_hangs_the_home_page(root: Path) -> None:
+    """Every workspace file is read without blocking: a FIFO where nums keeps a received pack's note
+    is skipped, and the home page answers."""
+    import threading
+
+    marker = root / "received" / "planted" / ".nums" / "received-pack"
+    marker.parent.mkdir(parents=True)
+    os.mkfifo(marker)
+    (root / "sent.pdf").write_bytes(b"%PDF-1.4\n")
+    client, _ = client_for(root)
+    answers: list[int] = []
+    worker = threading.Thread(target=lambda: answers.append(client.get("/").status_code), daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert answers == [200]
