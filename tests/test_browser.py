@@ -36,6 +36,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--disable-quic",
 ]
 WIDTHS = (1280, 390)
 
@@ -293,3 +294,112 @@ def test_a_live_problem_shows_beside_its_field(browser: Any, served: Served) -> 
     sync_api.expect(beside).to_have_count(0)
     assert mentors.get_attribute("aria-invalid") is None
     context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_a_chosen_file_survives_other_buttons_until_saved(
+    browser: Any, served: Served, tmp_path: Path, javascript: bool
+) -> None:
+    """Issue 19: 'A file chosen under "Add evidence" is silently dropped when the coordinator then
+    presses any other add or remove button before saving.' Chosen, then two other buttons, then Save:
+    the saved file has the evidence, and the page said the file was stored."""
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(served.address)
+    page.goto(served.base + "/p/peer-mentoring")
+    block = page.locator("#item-aims-2")
+    block.locator("details.add-evidence > summary").click()
+    leaflet = tmp_path / "welcome leaflet.pdf"
+    leaflet.write_bytes(b"%PDF-1.4\n% a leaflet\n")
+    block.get_by_label("or upload a file").set_input_files(str(leaflet))
+    page.get_by_role("button", name="Add an award").click()
+    sync_api.expect(page.locator("#stored")).to_contain_text("evidence/welcome-leaflet.pdf")
+    kept = page.locator("#item-aims-2 .pending")
+    sync_api.expect(kept).to_have_text("Stored; not in the saved file until you save")
+    awards = page.get_by_role("button", name=re.compile(r"^Remove award \d+$"))
+    awards.last.click()
+    sync_api.expect(page.locator("#item-aims-2 .pending")).to_have_count(1)
+    page.get_by_role("button", name="Save").first.click()
+    page.wait_for_url(re.compile(r"saved=1"))
+    text = (served_workspace(served) / "peer-mentoring" / "submission.yaml").read_text()
+    assert "evidence/welcome-leaflet.pdf" in text
+    context.close()
+
+
+def test_the_changed_pages_pass_axe_and_are_photographed(
+    browser: Any, served: Served, tmp_path: Path
+) -> None:
+    """Issue 19's pages: a programme with a kept upload, a received pack (read-only), and the home
+    page listing a programme whose submission is a link leading out of the workspace."""
+    workspace = served_workspace(served)
+    secret = tmp_path / "outside.yaml"
+    secret.write_text("programme: {name: SECRET-not-to-be-shown}\n")
+    (workspace / "linked").mkdir()
+    (workspace / "linked" / "submission.yaml").symlink_to(secret)
+    pack = tmp_path / "sent pack.pdf"
+    from click.testing import CliRunner
+
+    from nums.cli import cli
+
+    made = CliRunner().invoke(
+        cli, ["pack", str(workspace / "peer-mentoring" / "submission.yaml"), "-o", str(pack)]
+    )
+    assert made.exit_code == 0, made.output
+    folder = shots_folder(tmp_path)
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(served.address)
+        assert "SECRET-not-to-be-shown" not in page.content()
+        assert "is a link that leads outside the workspace" in page.content()
+        no_serious_violations(page)
+        page.screenshot(path=str(folder / f"home-outside-link-{width}.png"), full_page=True)
+        page.goto(served.base + "/p/linked")
+        assert "SECRET-not-to-be-shown" not in page.content()
+        no_serious_violations(page)
+        page.screenshot(path=str(folder / f"outside-link-{width}.png"))
+        page.goto(served.base + "/p/peer-mentoring")
+        block = page.locator("#item-aims-2")
+        block.locator("details.add-evidence > summary").click()
+        block.get_by_label("or upload a file").set_input_files(str(pack))
+        page.get_by_role("button", name="Add an award").click()
+        sync_api.expect(page.locator("#stored")).to_be_visible()
+        no_serious_violations(page)
+        page.screenshot(path=str(folder / f"pending-upload-{width}.png"))
+        page.locator("#item-aims-2").scroll_into_view_if_needed()
+        page.screenshot(path=str(folder / f"pending-upload-row-{width}.png"))
+        if width == WIDTHS[0]:
+            page.goto(served.base + "/")
+            page.get_by_label("Pack PDF").set_input_files(str(pack))
+            page.get_by_role("button", name="Upload and review").click()
+            page.wait_for_url(re.compile(r"/p/received/.+/review"))
+        received = next((workspace / "received").iterdir()).name
+        page.goto(served.base + f"/p/received/{received}")
+        assert page.locator("main input, main textarea, main select, main button").count() == 0
+        sync_api.expect(page.locator("#read-only")).to_contain_text("nothing on this page can be changed")
+        no_serious_violations(page)
+        page.screenshot(path=str(folder / f"received-read-only-{width}.png"))
+        context.close()
+
+
+def test_an_upload_over_the_limit_is_stopped_before_the_typing_is_sent(browser: Any, tmp_path: Path) -> None:
+    """A body over the limit is refused before the server reads the form, so the page stops it:
+    the message beside the file, nothing sent, the typing still there."""
+    with serving(copy_examples(tmp_path), "--max-upload", "1") as running:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(running.address)
+        page.goto(running.base + "/p/peer-mentoring")
+        block = page.locator("#item-aims-2")
+        block.get_by_label("Statement").fill("Typed before choosing a file that is too large.")
+        block.locator("details.add-evidence > summary").click()
+        big = tmp_path / "big.pdf"
+        big.write_bytes(b"%PDF" + b"0" * (2 * 1024 * 1024))
+        block.get_by_label("or upload a file").set_input_files(str(big))
+        page.get_by_role("button", name="Save").first.click()
+        sync_api.expect(block.locator(".error")).to_contain_text("larger than the 1 MiB a file may be")
+        assert "saved=1" not in page.url
+        assert (
+            block.get_by_label("Statement").input_value() == "Typed before choosing a file that is too large."
+        )
+        context.close()

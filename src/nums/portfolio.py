@@ -234,28 +234,36 @@ def load_row(root: str, ident: str, on: date, horizon_days: int, standard: str |
     if place is None:
         return invalid_row(ident, folder, [Problem("is not a programme folder", file=str(folder))])
     try:
-        doc = load_yaml(place.path, kind=SUBMISSION_FILE)
+        doc = load_yaml(place.path, kind=SUBMISSION_FILE, inside=space.resolved)
         edition = space.edition_for(doc.data if isinstance(doc.data, dict) else None)
         submission = submission_from_document(doc, edition, place.path)
     except NumsError as error:
         return invalid_row(ident, place.path, error.problems)
-    return submission_row(edition, ident, submission, on, horizon_days)
+    return submission_row(edition, ident, submission, on, horizon_days, space.resolved)
 
 
 def submission_row(
-    edition: Edition, ident: str, submission: Submission, on: date, horizon_days: int
+    edition: Edition,
+    ident: str,
+    submission: Submission,
+    on: date,
+    horizon_days: int,
+    root: str | Path | None = None,
 ) -> ProgrammeRow:
     """The row of a programme whose submission is already read (the web app's home page has
     them): assessed on ``on``, with the review beside it, if any. A broken review gives an
-    ``invalid`` row carrying its messages."""
-    from nums.review import load_review, review_outcome
+    ``invalid`` row carrying its messages; so does a review that is a link leading out of the
+    workspace ``root`` (by default, out of the programme's own folder)."""
+    from nums.review import review_from_document, review_outcome
+    from nums.yamlsource import load_yaml
 
     try:
         base = assess(edition, submission, on)
         outcome = None
         review_path = submission.folder / REVIEW_FILE
         if review_path.is_file():
-            review = load_review(review_path, edition, submission)
+            doc = load_yaml(review_path, kind="review file", inside=root or submission.folder)
+            review = review_from_document(doc, review_path, edition, submission)
             levels = {pid: p.level for pid, p in base.pillars.items()}
             outcome = review_outcome(edition, submission, review, levels)
         result, awards = assessed_with_review(edition, submission, outcome, on, base)

@@ -8,7 +8,10 @@ returned, carrying its problems, so one broken file never hides the others.
 
 Ids come from people's folder names and arrive in URLs, so ``programme_at``
 accepts only an id that names a real programme folder inside the workspace:
-no ``..``, no absolute paths, no hidden folders, no links leading out.
+no ``..``, no absolute paths, no hidden folders, no links leading out. Every
+file nums reads in a programme is read through ``nums.boundary.read_inside``:
+a ``submission.yaml`` that is a link leading out of the workspace is listed
+with the message that says so, and what it points to is never read.
 """
 
 from __future__ import annotations
@@ -42,6 +45,11 @@ class ProgrammeFolder:
     @property
     def path(self) -> Path:
         return self.folder / SUBMISSION_FILE
+
+    @property
+    def root(self) -> Path:
+        """The workspace this programme is in (its folder less the id's parts)."""
+        return self.folder.parents[self.id.count("/")]
 
 
 @dataclass(frozen=True)
@@ -156,7 +164,7 @@ class Workspace:
         from nums.submission import submission_from_document
         from nums.yamlsource import parse_yaml
 
-        text, sha256, problems = _read(place.path)
+        text, sha256, problems = _read(place.path, self.resolved)
         if text is None:
             return LoadedProgramme(place, None, None, None, None, None, None, problems)
         try:
@@ -203,9 +211,14 @@ def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _read(path: Path) -> tuple[str | None, str | None, tuple[Problem, ...]]:
+def _read(path: Path, root: Path) -> tuple[str | None, str | None, tuple[Problem, ...]]:
+    from nums.boundary import read_inside
+    from nums.yamlsource import MAX_BYTES
+
     try:
-        data = path.read_bytes()
+        data = read_inside(path, root, limit=MAX_BYTES + 1)  # more is refused by the parser
+    except NumsError as error:  # a link that leads out of the workspace: never read
+        return None, None, error.problems
     except OSError as exc:
         return None, None, (Problem(f"cannot be read: {exc.strerror}", file=str(path)),)
     try:

@@ -125,17 +125,26 @@ def dotted(location: Sequence[str | int]) -> str:
     return text
 
 
-def load_yaml(path: str | Path, display_name: str | None = None, kind: str = "YAML file") -> YamlDocument:
+def load_yaml(
+    path: str | Path,
+    display_name: str | None = None,
+    kind: str = "YAML file",
+    inside: str | Path | None = None,
+) -> YamlDocument:
     """Read and parse one file; problems become a ``NumsError``.
 
     ``kind`` ("submission file", "review file", ...) names the file in messages.
+    ``inside`` is the workspace a file must stay in (``nums.boundary``): a link
+    that leads out of it is refused and never read.
     """
     name = display_name or str(path)
-    return parse_yaml(_read_text(Path(path), name), name, kind)
+    return parse_yaml(_read_text(Path(path), name, inside), name, kind)
 
 
-def _read_text(path: Path, name: str) -> str:
+def _read_text(path: Path, name: str, inside: str | Path | None = None) -> str:
     """The file's text, refusing what is not a regular file of a sane size."""
+    if inside is not None:
+        return _decoded(_read_inside(path, name, inside), name)
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
@@ -150,6 +159,23 @@ def _read_text(path: Path, name: str) -> str:
         raise NumsError(Problem("file not found", file=name)) from None
     except OSError as exc:
         raise NumsError(Problem(f"cannot be read: {exc.strerror or exc}", file=name)) from None
+    return _decoded(raw, name)
+
+
+def _read_inside(path: Path, name: str, root: str | Path) -> bytes:
+    from nums.boundary import read_inside
+
+    try:
+        return read_inside(path, root, limit=MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise NumsError(Problem("file not found", file=name)) from None
+    except IsADirectoryError:
+        raise NumsError(Problem("is a folder, not a YAML file", file=name)) from None
+    except OSError as exc:
+        raise NumsError(Problem(f"cannot be read: {exc.strerror or exc}", file=name)) from None
+
+
+def _decoded(raw: bytes, name: str) -> str:
     if len(raw) > MAX_BYTES:  # it grew while we looked
         raise NumsError(Problem(_too_big(len(raw)), file=name))
     try:

@@ -13,7 +13,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from nums.boundary import LinkRefused
 from nums.web import files
+from nums.web.editing import problem_json
 
 
 def error_json(status: int, message: str, **extra: Any) -> JSONResponse:
@@ -39,4 +41,6 @@ async def checked_save(work: Callable[[], dict[str, Any]], what: str) -> Respons
             f"{what} changed on disk since base_sha256; it was left as it is",
             sha256=conflict.current_sha256,
         )
+    except LinkRefused as refused:  # a link is never saved through: the file it points to is untouched
+        return error_json(409, str(refused.problems[0]), errors=[problem_json(p) for p in refused.problems])
     return JSONResponse(answer, status_code=422 if "errors" in answer else 200)

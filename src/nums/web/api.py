@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from nums.boundary import LinkRefused
 from nums.errors import NumsError, Problem
 from nums.render.assessment import assessment_json
 from nums.skeleton import submission_skeleton
@@ -166,6 +167,10 @@ async def _post_evidence(request: Request, place: ProgrammeFolder) -> Response:
             )
         except files.TooLarge:
             return error_json(413, f"a file may be at most {limit} bytes; nothing was written")
+        except LinkRefused as refused:
+            return error_json(
+                409, str(refused.problems[0]), errors=[problem_json(p) for p in refused.problems]
+            )
     data = path.read_bytes()
     return JSONResponse(
         {"file": f"{files.EVIDENCE}/{path.name}", "sha256": files.file_sha256(data), "size": len(data)},

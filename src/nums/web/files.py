@@ -9,6 +9,10 @@
 - Uploads land only in the programme's ``evidence/`` folder, under a safe name,
   and never overwrite: a clashing name gets a numbered suffix.
 - Files are served only from inside the programme's folder.
+- Nothing is saved through a symbolic link, inside the workspace or out
+  (``nums.boundary.refuse_link``): a save refuses the link by name and the
+  file it points to is not touched. Kept versions are never links, and
+  ``.nums/history`` and ``evidence/`` must not lead out of the programme.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from nums.boundary import LinkRefused, read_inside, refuse_link, refuse_linked_folders, resolves_inside
 from nums.workspace import SUBMISSION_FILE, file_sha256
 from nums.writing import write_bytes_atomically
 
@@ -62,8 +67,9 @@ class Version:
 
 
 def current_sha256(path: Path) -> str | None:
+    """The hash of the file as it is (None when there is none); a link is not followed."""
     try:
-        return file_sha256(path.read_bytes())
+        return file_sha256(read_inside(path, path.parent, follow_links=False))
     except FileNotFoundError:
         return None
 
@@ -80,8 +86,9 @@ def save_file(folder: Path, name: str, text: str, base_sha256: str | None, histo
     target = folder / name
     data = text.encode("utf-8")
     with _SAVE_LOCK:
+        refuse_link(target)  # before reading: what a link points to is never read, kept or replaced
         try:
-            old = target.read_bytes()
+            old = read_inside(target, folder, follow_links=False)
         except FileNotFoundError:
             old = None
         old_sha = file_sha256(old) if old is not None else None
@@ -95,23 +102,35 @@ def save_file(folder: Path, name: str, text: str, base_sha256: str | None, histo
 
 def _keep(history: Path, target: Path, data: bytes) -> None:
     """Keep the version about to be replaced: a hard link to it costs no copy (the rename
-    that follows gives the target a new file), with a copy where links are not possible."""
+    that follows gives the target a new file), with a copy where links are not possible.
+    ``history`` is made by nums: a link anywhere in it would send the kept file elsewhere."""
+    refuse_linked_folders(target.parent, history.relative_to(target.parent))
     history.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     kept = history / f"{stamp}-{file_sha256(data)[:12]}.yaml"
     try:
-        os.link(target, kept)
+        os.link(target, kept, follow_symlinks=False)
     except OSError:
         write_bytes_atomically(kept, data)
-    for old in _version_files(history)[KEEP_VERSIONS:]:
+    for old in _version_files(target.parent, history.relative_to(target.parent))[KEEP_VERSIONS:]:
         with contextlib.suppress(OSError):
             old.unlink()
 
 
-def _version_files(history: Path) -> list[Path]:
-    """Kept versions in a history folder, newest first."""
+def _version_files(folder: Path, relative: Path) -> list[Path]:
+    """Kept versions in ``folder/relative``, newest first: plain files only, in folders that are
+    not links (nums never makes a link there, so what one holds is not a kept version)."""
+    history = folder / relative
     try:
-        names = [p for p in history.iterdir() if _VERSION_NAME.match(p.name)]
+        refuse_linked_folders(folder, relative)
+    except LinkRefused:
+        return []
+    try:
+        names = [
+            Path(entry.path)
+            for entry in os.scandir(history)
+            if _VERSION_NAME.match(entry.name) and entry.is_file(follow_symlinks=False)
+        ]
     except OSError:
         return []
     return sorted(names, key=lambda p: p.name, reverse=True)
@@ -120,10 +139,10 @@ def _version_files(history: Path) -> list[Path]:
 def versions(folder: Path, history: Path = HISTORY) -> list[Version]:
     """Kept versions of the submission (or, with ``REVIEW_HISTORY``, of the review), newest first."""
     found = []
-    for path in _version_files(folder / history):
+    for path in _version_files(folder, history):
         stamp, sha = path.stem.split("-", 1)
         saved = datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
-        found.append(Version(path.name, saved, sha, path.stat().st_size))
+        found.append(Version(path.name, saved, sha, path.lstat().st_size))
     return found
 
 
@@ -134,7 +153,7 @@ def restore(
     against ``base_sha256`` like a save."""
     if not _VERSION_NAME.match(name):
         raise FileNotFoundError(name)
-    data = (folder / history / name).read_bytes()
+    data = read_inside(folder / history / name, folder, follow_links=False)
     return save_file(folder, file, data.decode("utf-8"), base_sha256, history)
 
 
@@ -156,6 +175,8 @@ def save_upload(folder: Path, name: str, chunks: Iterable[bytes], limit: int) ->
     never overwritten, and an upload over ``limit`` bytes leaves nothing.
     """
     evidence = folder / EVIDENCE
+    if not resolves_inside(evidence, folder):
+        raise LinkRefused(evidence, "is a link that leads out of the programme's folder; nothing was stored")
     evidence.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=evidence)
     try:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from nums.boundary import read_inside
 from nums.errors import NumsError, Problem
 from nums.packfile import is_pdf, unpack
 from nums.web.files import TooLarge, safe_name
@@ -27,6 +28,7 @@ from nums.workspace import ProgrammeFolder, Workspace
 RECEIVED = "received"
 MARKER = Path(".nums") / "received-pack"  # present in a folder made from a received pack
 PACK_FILE = "pack.pdf"
+_NOTE_LIMIT = 4096  # bytes of a marker read: nums writes one line
 
 
 def is_received(folder: Path) -> bool:
@@ -127,9 +129,10 @@ def _received_from(workspace: Workspace) -> dict[str, str]:
         folders = sorted(received.iterdir())
     except OSError:
         return made
-    for folder in folders:
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            made.setdefault((folder / MARKER).read_text(encoding="utf-8"), f"{RECEIVED}/{folder.name}")
+    for folder in folders:  # read as every workspace file is: no link out, no pipe to hang on
+        with contextlib.suppress(OSError, UnicodeDecodeError, NumsError):
+            note = read_inside(folder / MARKER, workspace.root, limit=_NOTE_LIMIT).decode("utf-8")
+            made.setdefault(note, f"{RECEIVED}/{folder.name}")
     return made
 
 

@@ -51,7 +51,7 @@ async def answer(request: Request, rest: str, place: ProgrammeFolder, workspace:
 
 def _get_review(case: Case) -> Response:
     stored = stored_review(case)
-    if stored.text is None:
+    if stored.text is None and not stored.problems:
         return error_json(404, "no review yet")
     if stored.document is None:
         return error_json(
@@ -81,6 +81,10 @@ def _check_save(case: Case, body: dict[str, Any]) -> dict[str, Any]:
 
 def _outcome_or_letter(case: Case, rest: str, programme_id: str) -> Response:
     stored = stored_review(case)
+    if stored.text is None and stored.problems:
+        return error_json(
+            422, "the review file cannot be read", errors=[problem_json(p) for p in stored.problems]
+        )
     if stored.text is None:
         return error_json(404, "no review yet")
     try:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nums.boundary import read_inside
 from nums.errors import NumsError, Problem
 from nums.evaluation import Assessment
 from nums.fingerprint import document_sha256
@@ -39,6 +40,7 @@ class Case:
     submission: Submission
     evidence_levels: dict[str, str | None]
     fingerprints: tuple[str, ...]  # what the review's submission_sha256 may match
+    root: Path | None = None  # the workspace: a review that is a link leading out of it is not read
 
     @property
     def path(self) -> Path:
@@ -57,7 +59,9 @@ def case_of(loaded: LoadedProgramme) -> Case | None:
     levels = {pillar_id: pillar.level for pillar_id, pillar in result.pillars.items()}
     digest = document_sha256(loaded.submission.raw)
     raw_sha = hashlib.sha256((loaded.text or "").encode("utf-8")).hexdigest()
-    return Case(loaded.place.folder, loaded.edition, loaded.submission, levels, (digest, raw_sha))
+    return Case(
+        loaded.place.folder, loaded.edition, loaded.submission, levels, (digest, raw_sha), loaded.place.root
+    )
 
 
 @dataclass(frozen=True)
@@ -71,10 +75,14 @@ class Stored:
 
 
 def stored_review(case: Case) -> Stored:
+    """The review on disk; one that is a link leading out of the workspace has no text, only
+    the problem that says so (what it points to is never read)."""
     try:
-        data = case.path.read_bytes()
+        data = read_inside(case.path, case.root or case.folder)
     except FileNotFoundError:
         return Stored(None, None, None, ())
+    except NumsError as error:
+        return Stored(None, None, None, error.problems)
     text = data.decode("utf-8", errors="replace")
     try:
         doc = parse_yaml(text, str(case.path), kind="review file")

@@ -150,7 +150,7 @@ def portfolio_of(
     if loaded is None:
         return edition, build(workspace.root, edition, on, days, workspace.standard, jobs=1)
     rows = [
-        submission_row(p.edition, p.id, p.submission, on, days)
+        submission_row(p.edition, p.id, p.submission, on, days, workspace.resolved)
         if p.submission is not None and p.edition is not None
         else invalid_row(p.id, p.place.path, p.problems)
         for p in loaded

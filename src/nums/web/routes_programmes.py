@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from nums.boundary import LinkRefused, is_outside_refusal
 from nums.errors import NumsError, Problem
 from nums.skeleton import submission_skeleton
 from nums.web import files
@@ -64,7 +65,9 @@ _ENV.globals.update(
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    html = _ENV.get_template(name).render(csrf=request.app.state.csrf, **context)
+    html = _ENV.get_template(name).render(
+        csrf=request.app.state.csrf, max_upload=request.app.state.max_upload, **context
+    )
     return HTMLResponse(html, status_code=status)
 
 
@@ -137,6 +140,7 @@ def _row(loaded: LoadedProgramme, portfolio_row: Any = None, edition: Any = None
         if portfolio_row and portfolio_row.award
         else None,
         "review": _review_words(portfolio_row, edition) if portfolio_row else "",
+        "row_errors": list(portfolio_row.errors) if portfolio_row else [],  # a review that cannot be read
     }
 
 
@@ -193,13 +197,13 @@ async def programme(request: Request) -> Response:
         flash = _flash(request.query_params)
         return render(request, "programme.html", **_page(loaded, None, (), flash))
     if rest in {"save", "preview", "restore", "replace"} and method == "POST" and is_received(place.folder):
-        return render(request, "missing.html", status=409, title="A received pack is read-only")
+        return await _read_only(request, workspace, place, rest)
     if rest == "save" and method == "POST":
         return await _save(request, workspace, place)
     if rest == "preview" and method == "POST":
         return await _preview(request, workspace, place)
     if rest == "restore" and method == "POST":
-        return await _restore(request, place)
+        return await _restore(request, workspace, place)
     if rest == "replace" and method == "POST":
         return await _replace(request, workspace, place)
     if rest in {"pack.pdf", "pack.html"} and method == "GET":
@@ -213,6 +217,20 @@ async def programme(request: Request) -> Response:
         if answer is not None:
             return answer
     return render(request, "missing.html", status=404, title="Not found")
+
+
+RECEIVED_READ_ONLY = (
+    "nothing was saved: this programme came from a received pack, and its submission stays as it was sent"
+)
+
+
+async def _read_only(request: Request, workspace: Workspace, place: ProgrammeFolder, rest: str) -> Response:
+    """A post to a received pack's programme: the read-only page again, saying why (never 'Not found')."""
+    if rest == "preview":
+        return HTMLResponse("", status_code=409)
+    loaded = await run_in_threadpool(workspace.load, place)
+    problem = Problem(RECEIVED_READ_ONLY, suggestion="review it, or ask the applicant for a new pack")
+    return render(request, "programme.html", status=409, **_page(loaded, None, (problem,)))
 
 
 _FLASHES = {
@@ -246,7 +264,7 @@ def _page(
             edition = load_edition()
         except NumsError:
             edition = None
-    problems = problems if document is not None else loaded.problems
+    problems = problems if document is not None else (*loaded.problems, *problems)
     result = extra.pop("result", loaded.assessment)
     return {
         "title": _title(shown, loaded.id),
@@ -266,11 +284,36 @@ def _page(
         "statuses": result.claims if result is not None else {},
         "versions": files.versions(loaded.place.folder),
         "flash": flash,
-        "broken": loaded.document is None,
+        "broken": shown is None,
+        "outside_link": loaded.text is None and any(is_outside_refusal(p) for p in loaded.problems),
         "received": is_received(loaded.place.folder),
         "excerpts": _excerpts(loaded) if loaded.document is None else [],
+        "pending": _pending(shown, loaded.document) if document is not None else set(),
+        "stored": extra.pop("stored", []),
+        "claimed_ids": {target for target in _targets(shown) if claim_of(shown or {}, target).get("met")},
         **extra,
     }
+
+
+def _pending(shown: dict[str, Any] | None, saved: dict[str, Any] | None) -> set[str]:
+    """Evidence files in the form that the saved file does not name yet (uploads stored by an
+    add or remove button, kept until the form is saved)."""
+    return _evidence_files(shown) - _evidence_files(saved)
+
+
+def _evidence_files(document: dict[str, Any] | None) -> set[str]:
+    return {
+        text(item.get("file"))
+        for target in _targets(document)
+        for item in evidence_of(claim_of(document or {}, target))
+        if item.get("file")
+    }
+
+
+def _targets(document: dict[str, Any] | None) -> list[str]:
+    """The criteria a document has a claim for, and the continuation."""
+    criteria = document.get("criteria") if isinstance(document, dict) else None
+    return [*(str(key) for key in criteria), CONTINUATION] if isinstance(criteria, dict) else [CONTINUATION]
 
 
 def _excerpts(loaded: LoadedProgramme, around: int = 3) -> list[dict[str, Any]]:
@@ -305,6 +348,12 @@ def _title(document: dict[str, Any] | None, fallback: str) -> str:
 
 
 async def _save(request: Request, workspace: Workspace, place: ProgrammeFolder) -> Response:
+    """Save the form, or show it again with what was typed and why it was not saved.
+
+    Files chosen in the form are stored whichever button was pressed (Save, or one that
+    adds or removes a row): a browser cannot put a chosen file back into a page, so a file
+    not stored now would be lost. Stored, it is an evidence row of the form like any other
+    until the form is saved."""
     loaded = await run_in_threadpool(workspace.load, place)
     if loaded.document is None and loaded.text is not None:
         return render(request, "programme.html", status=409, **_page(loaded, None, ()))
@@ -312,16 +361,18 @@ async def _save(request: Request, workspace: Workspace, place: ProgrammeFolder) 
         base = str(form.get("base_sha256") or "") or None
         if form.get("action") == "overwrite":
             base = str(form.get("overwrite_sha256") or "") or None
-        edition = loaded.edition or workspace.edition_for(loaded.document)
-        posted = document_from_form(edition, loaded.document, form)
-        if posted.action == "save" or posted.action == "overwrite":
-            try:
-                await run_in_threadpool(_store_uploads, request, place, posted)
-            except files.TooLarge as too_large:
-                problem = Problem(f"a file may be at most {too_large.limit} bytes; it was not stored")
-                return render(
-                    request, "programme.html", status=413, **_page(loaded, posted.document, (problem,))
-                )
+        posted = document_from_form(_form_edition(workspace, loaded), loaded.document, form)
+        try:
+            stored = await run_in_threadpool(_store_uploads, request, place, posted)
+        except (files.TooLarge, LinkRefused) as refused:
+            problem = (
+                Problem(f"a file may be at most {refused.limit} bytes; it was not stored")
+                if isinstance(refused, files.TooLarge)
+                else refused.problems[0]
+            )
+            status = 413 if isinstance(refused, files.TooLarge) else 409
+            unsaved = _page(loaded, posted.document, (problem,), sha256=base, unsaved=True)
+            return render(request, "programme.html", status=status, **unsaved)
     checked = await run_in_threadpool(check_document, workspace, place, posted.document)
     if posted.action not in {"save", "overwrite"} or checked.problems:
         # a button that adds or removes a row, or a form with mistakes: show it again, unsaved
@@ -330,7 +381,7 @@ async def _save(request: Request, workspace: Workspace, place: ProgrammeFolder) 
             request,
             "programme.html",
             status=status,
-            **_page(loaded, posted.document, checked.problems, sha256=base, unsaved=True),
+            **_page(loaded, posted.document, checked.problems, sha256=base, unsaved=True, stored=stored),
         )
     try:
         await run_in_threadpool(save_document, place, checked, base)
@@ -349,12 +400,28 @@ async def _save(request: Request, workspace: Workspace, place: ProgrammeFolder) 
                 result=checked.assessment(),
             ),
         )
+    except LinkRefused as refused:
+        unsaved = _page(loaded, posted.document, refused.problems, sha256=base, unsaved=True, stored=stored)
+        return render(request, "programme.html", status=409, **unsaved)
     return RedirectResponse(page_url(place.id) + "?saved=1", status_code=303)
 
 
-def _store_uploads(request: Request, place: ProgrammeFolder, posted: Posted) -> None:
-    """Files chosen in the form go into evidence/ and become evidence items of their criterion."""
+def _form_edition(workspace: Workspace, loaded: LoadedProgramme) -> Any:
+    """The edition the posted form is read with: the file's, else the default one, so a form
+    whose ``standard:`` cannot be loaded still comes back with its typing and the problem."""
+    if loaded.edition is not None:
+        return loaded.edition
+    try:
+        return workspace.edition_for(loaded.document)
+    except NumsError:
+        return workspace.edition_for(None)
+
+
+def _store_uploads(request: Request, place: ProgrammeFolder, posted: Posted) -> list[str]:
+    """Files chosen in the form go into evidence/ and become evidence items of their criterion;
+    returns the names they were stored under."""
     limit = request.app.state.max_upload
+    stored = []
     for upload in posted.uploads:
         path = files.save_upload(place.folder, upload.filename, _chunks(upload.stream), limit)
         claim = (
@@ -364,6 +431,8 @@ def _store_uploads(request: Request, place: ProgrammeFolder, posted: Posted) -> 
         )
         title = upload.title or Path(upload.filename).stem.replace("-", " ").replace("_", " ") or path.name
         claim["evidence"].append({"title": title, "file": f"{files.EVIDENCE}/{path.name}"})
+        stored.append(f"{files.EVIDENCE}/{path.name}")
+    return stored
 
 
 def _chunks(stream: Any, size: int = 1 << 16) -> Any:
@@ -395,7 +464,7 @@ async def _preview(request: Request, workspace: Workspace, place: ProgrammeFolde
     return HTMLResponse(html)
 
 
-async def _restore(request: Request, place: ProgrammeFolder) -> Response:
+async def _restore(request: Request, workspace: Workspace, place: ProgrammeFolder) -> Response:
     form = await request.form()
     try:
         await run_in_threadpool(
@@ -408,7 +477,17 @@ async def _restore(request: Request, place: ProgrammeFolder) -> Response:
         return render(request, "missing.html", status=404, title="Not found")
     except files.Conflict:
         return RedirectResponse(page_url(place.id) + "?conflict=1", status_code=303)
+    except LinkRefused as refused:
+        return await _refused(request, workspace, place, refused)
     return RedirectResponse(page_url(place.id) + "?restored=1", status_code=303)
+
+
+async def _refused(
+    request: Request, workspace: Workspace, place: ProgrammeFolder, refused: LinkRefused
+) -> Response:
+    """A restore or a fresh start that would write through a link: the page, and why not."""
+    loaded = await run_in_threadpool(workspace.load, place)
+    return render(request, "programme.html", status=409, **_page(loaded, None, refused.problems))
 
 
 async def _replace(request: Request, workspace: Workspace, place: ProgrammeFolder) -> Response:
@@ -425,6 +504,8 @@ async def _replace(request: Request, workspace: Workspace, place: ProgrammeFolde
         )
     except files.Conflict:
         return RedirectResponse(page_url(place.id) + "?conflict=1", status_code=303)
+    except LinkRefused as refused:
+        return await _refused(request, workspace, place, refused)
     return RedirectResponse(page_url(place.id) + "?replaced=1", status_code=303)
 
 

@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from nums.boundary import LinkRefused
 from nums.errors import Problem
 from nums.review import ACCEPTED, CONTINUATION, MORE_EVIDENCE, REJECTED, Review
 from nums.web import files
@@ -47,7 +48,13 @@ async def review_page(
     loaded = await run_in_threadpool(workspace.load, place)
     case = case_of(loaded)
     if case is None:
-        return render(request, "missing.html", status=422, title="The submission does not validate")
+        return render(
+            request,
+            "missing.html",
+            status=422,
+            title="The submission does not validate",
+            message="A review needs a submission that validates: its programme page lists what to fix.",
+        )
     method = request.method
     if rest == "review" and method == "GET":
         stored = await run_in_threadpool(stored_review, case)
@@ -72,7 +79,13 @@ async def review_page(
         stored = await run_in_threadpool(stored_review, case)
         checked = await run_in_threadpool(check_review, case, stored.document)
         if checked.review is None:
-            return render(request, "missing.html", status=404, title="No valid review yet")
+            return render(
+                request,
+                "missing.html",
+                status=404,
+                title="No valid review yet",
+                message="The letter is written from a saved review that validates.",
+            )
         data = await run_in_threadpool(letter_bytes, outcome(case, checked.review))
         filename = f"{place.id.replace('/', '-')}-outcome-letter.pdf"
         return Response(
@@ -108,6 +121,12 @@ async def _restore(request: Request, case: Case, place: ProgrammeFolder, render:
         return render(request, "missing.html", status=404, title="Not found")
     except files.Conflict:
         return RedirectResponse(page_url(place.id, "review") + "?conflict=1", status_code=303)
+    except LinkRefused as refused:
+        stored = await run_in_threadpool(stored_review, case)
+        document = stored.document if stored.document is not None else _blank()
+        checked = await run_in_threadpool(check_review, case, document)
+        context = _context(case, place, document, checked, stored.sha256, refused.problems)
+        return render(request, "review.html", status=409, **context)
     return RedirectResponse(page_url(place.id, "review") + "?restored=1", status_code=303)
 
 
@@ -143,6 +162,9 @@ async def _save(request: Request, case: Case, place: ProgrammeFolder, render: An
         return render(
             request, "review.html", status=409, **_context(case, place, document, checked, base, (problem,))
         )
+    except LinkRefused as refused:  # the review file is a link: nothing is saved through it
+        context = _context(case, place, document, checked, base, refused.problems)
+        return render(request, "review.html", status=409, **context)
     from nums.web.routes_programmes import page_url
 
     return RedirectResponse(page_url(place.id, "review") + "?saved=1", status_code=303)

@@ -15,7 +15,9 @@ open (through their browser) and by every user of the machine. So:
 - paths with ``..`` or encoded separators are 404 before any route sees them;
 - bodies over the upload limit are 413 before they are read;
 - every response carries a strict Content-Security-Policy (no inline script,
-  no framing), ``Referrer-Policy: no-referrer`` and ``nosniff``.
+  no framing), ``Referrer-Policy: no-referrer`` and ``nosniff``;
+- every redirect is a path on this site (``same_site_location``): ``//host``,
+  ``/\\host``, a scheme or another host never reaches a ``Location`` header.
 
 Written as plain ASGI middleware: it runs on every request, so it stays cheap.
 """
@@ -30,7 +32,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -131,7 +133,11 @@ class SecurityMiddleware:
                 await _plain(send, *refusal)
                 return
         scope.setdefault("state", {})["csrf"] = self.guard.csrf
-        await self.app(scope, _limited(receive, self.guard.max_upload + FORM_OVERHEAD), _with_headers(send))
+        await self.app(
+            scope,
+            _limited(receive, self.guard.max_upload + FORM_OVERHEAD),
+            _with_headers(send, self.guard.hosts),
+        )
 
     def _refusal(self, scope: Scope, headers: dict[str, str]) -> tuple[int, str] | None:
         if headers.get("host", "").lower() not in self.guard.hosts:
@@ -170,7 +176,7 @@ class SecurityMiddleware:
             await _plain(send, 401, "This token is not the one `nums serve` printed for this start.")
             return
         rest = urlencode([(k, v) for k, v in query.items() if k != "token"])
-        location = scope["path"] + (f"?{rest}" if rest else "")
+        location = same_site_path(scope["path"]) + (f"?{rest}" if rest else "")
         cookie = f"{self.guard.cookie_name}={self.guard.token}; HttpOnly; SameSite=Strict; Path=/"
         await send(
             {
@@ -185,6 +191,31 @@ class SecurityMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": b""})
+
+
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"  # RFC 3986 path characters; everything else is escaped
+
+
+def same_site_path(path: str, encoded: bool = False) -> str:
+    """``path`` as a Location that a browser can only read as a path on this site.
+
+    Built from the path alone, every character outside RFC 3986's path set escaped
+    (so a backslash, a tab or a line break cannot be read as a separator, as browsers
+    do), then with one leading ``/``: ``//evil.example/`` would be another host.
+    ``encoded`` keeps the ``%XX`` escapes a path already has.
+    """
+    return "/" + quote(path, safe=_PATH_SAFE + ("%" if encoded else "")).lstrip("/")
+
+
+def same_site_location(location: str, hosts: frozenset[str]) -> str:
+    """Any redirect the app answers with, as a same-site path: an address naming this server
+    keeps its path and query; one naming any other host goes to the home page."""
+    parts = urlsplit(location)
+    if parts.netloc and parts.netloc.lower() not in hosts:
+        return "/"
+    query = f"?{parts.query}" if parts.query else ""
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return same_site_path(parts.path, encoded=True) + query + fragment
 
 
 class BodyTooLarge(Exception):
@@ -205,9 +236,15 @@ def _limited(receive: Receive, limit: int) -> Receive:
     return wrapped
 
 
-def _with_headers(send: Send) -> Send:
+def _with_headers(send: Send, hosts: frozenset[str]) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
+            message["headers"] = [
+                (name, same_site_location(value.decode("latin-1"), hosts).encode())
+                if name.lower() == b"location"
+                else (name, value)
+                for name, value in message.get("headers", [])
+            ]
             present = {name.lower() for name, _ in message.get("headers", [])}
             extra = [(n, v) for n, v in SECURITY_HEADERS if n not in present]
             message["headers"] = [*message.get("headers", []), *extra]

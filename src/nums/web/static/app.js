@@ -83,7 +83,39 @@
 
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
-  form.addEventListener("submit", function () { dirty = false; });
+  // a file over the upload limit would be refused before the server reads the form, and the
+  // typing with it: say so here and send nothing, so everything typed stays on the page
+  function tooLarge() {
+    var limit = Number(form.dataset.maxUpload || 0);
+    return Array.from(form.querySelectorAll("input[type=file]")).filter(function (input) {
+      return limit > 0 && Array.from(input.files || []).some(function (file) { return file.size > limit; });
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    var refused = tooLarge();
+    if (refused.length) {
+      event.preventDefault();
+      var bytes = Number(form.dataset.maxUpload);
+      var limit = bytes >= 1024 * 1024 ? Math.round(bytes / 104857.6) / 10 + " MiB" : bytes + " bytes";
+      refused.forEach(function (input) {
+        var errorId = input.id + "-error";
+        var message = document.getElementById(errorId) || document.createElement("span");
+        message.id = errorId;
+        message.className = "error";
+        message.textContent = "This file is larger than the " + limit + " a file may be; choose a smaller one." +
+          " Nothing was sent, so what you typed is still here.";
+        input.parentNode.appendChild(message);
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby", errorId);
+        var details = input.closest("details");
+        if (details) { details.open = true; }
+      });
+      refused[0].focus();
+      return;
+    }
+    dirty = false;
+  });
   var saves = form.method.toLowerCase() === "post";  // the quote form saves nothing: no warning
   window.addEventListener("beforeunload", function (event) {
     if (dirty && saves) { event.preventDefault(); event.returnValue = ""; }
