@@ -27,7 +27,13 @@ from tests.pdfpages import page_fill
 PEER = EXAMPLES / "peer-mentoring"
 COMBINED = EXAMPLES / "department-combined"
 EXAMPLE_NAMES = sorted(p.parent.name for p in EXAMPLES.glob("*/submission.yaml"))
-LETTERS = ["initial-provisional", "initial-final", "reaccreditation-provisional", "reaccreditation-final"]
+LETTERS = [
+    "initial-provisional",
+    "initial-final",
+    "initial-final-late",
+    "reaccreditation-provisional",
+    "reaccreditation-final",
+]
 
 
 def run(*args: str | Path) -> str:
@@ -66,14 +72,18 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     accepted.write_text(
         (PEER / "review.yaml").read_text().replace("decision: more-evidence", "decision: accepted")
     )
+    late = folder / "peer-accepted-late.yaml"
+    late.write_text(accepted.read_text().replace("date: 2026-03-20", "date: 2026-06-10", 1))
     reviews = {
         "initial-provisional": (PEER, PEER / "review.yaml"),
         "initial-final": (PEER, accepted),
+        "initial-final-late": (PEER, late),
         "reaccreditation-provisional": (COMBINED, combined_review(folder, "more-evidence")),
         "reaccreditation-final": (COMBINED, combined_review(folder, "accepted")),
     }
     for name, (example, review) in reviews.items():
         made[f"letter-{name}"] = folder / f"letter-{name}.pdf"
+        made[f"review-{name}"] = review
         run("review", example / "submission.yaml", review, "--letter", made[f"letter-{name}"])
     return made
 
@@ -200,3 +210,71 @@ def test_what_an_award_brings_is_the_editions_data() -> None:
     assert recognition.quote.startswith("National recognition and accreditation of your mentoring programme")
     assert len(recognition.provides) == 5 and recognition.provides[0] == "Certification"
     assert load_edition(REPO / "tests" / "editions" / "four-levels").rules.recognition is None
+
+
+# --- an application made in time holds the award: every document says so --------------------
+# rules.yaml, validity.held_until_outcome: "an application made on or before the held award's last
+# valid day keeps that award in force until the outcome is final".
+
+HELD_RULE = "an application made on or before the held award's last valid day keeps that award in force"
+
+
+def review_json(documents: dict[str, Path], name: str, example: Path) -> dict[str, Any]:
+    import json
+
+    return json.loads(run("review", example / "submission.yaml", documents[f"review-{name}"], "--json"))
+
+
+def test_no_document_urges_a_second_application_when_one_was_made_in_time(
+    documents: dict[str, Path],
+) -> None:
+    """Harbourside applied for Silver on 2026-03-02, before Bronze's last valid day (2026-05-11): the
+    pack and the assessment say Bronze stays in force until the outcome, never "apply for
+    reaccreditation at Bronze by that day"."""
+    pack = text(documents["pack-peer-mentoring"])
+    assessed = " ".join(run("assess", PEER / "submission.yaml").split())
+    for words in (pack, assessed):
+        assert "apply for reaccreditation" not in words and "is not awarded by then" not in words
+        assert "Bronze stays in force until its outcome is final" in words
+    cover = PdfReader(str(documents["pack-peer-mentoring"])).pages[0].extract_text() or ""
+    assert "lapses" not in cover and "Warnings" not in cover
+
+
+def test_a_provisional_outcome_keeps_the_held_award_in_force(documents: dict[str, Path]) -> None:
+    letter = text(documents["letter-initial-provisional"])
+    assert "Bronze (valid until 2026-05-11) stays in force until this outcome is final" in letter
+    held = review_json(documents, "initial-provisional", PEER)["held_award"]
+    assert held == {
+        "level": "bronze",
+        "awarded": "2025-05-12",
+        "last_valid_day": "2026-05-11",
+        "in_force_until": None,
+        "until_outcome": True,
+        "becomes": "pending",
+    }
+
+
+def test_a_new_level_awarded_late_starts_on_its_review_date_the_held_award_in_force_until_then(
+    documents: dict[str, Path],
+) -> None:
+    """Silver decided on 2026-06-10, after Bronze's last valid day: Silver runs from 2026-06-10, and
+    Bronze was in force until 2026-06-09, so no day is uncovered and no document says otherwise."""
+    letter = text(documents["letter-initial-final-late"])
+    assert "valid from 2026-06-10 to 2027-06-09" in letter
+    assert (
+        "Bronze (valid until 2026-05-11) is replaced: it is in force until 2026-06-09, the day before"
+        in letter
+    )
+    data = review_json(documents, "initial-final-late", PEER)
+    assert (data["valid_from"], data["continues_award_until"]) == ("2026-06-10", None)
+    assert data["held_award"]["becomes"] == "replaced"
+    assert data["held_award"]["in_force_until"] == "2026-06-09"
+
+
+def test_an_outcome_at_the_level_held_continues_its_cycle(documents: dict[str, Path]) -> None:
+    data = review_json(documents, "reaccreditation-final", COMBINED)
+    assert (data["valid_from"], data["continues_award_until"]) == ("2026-06-02", "2026-06-01")
+    assert data["held_award"]["becomes"] == "continued"
+    assert "Silver (valid until 2026-06-01) is continued by this award" in text(
+        documents["letter-reaccreditation-final"]
+    )

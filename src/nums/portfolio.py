@@ -24,6 +24,7 @@ from nums.dates import add_months, day_after, last_valid_day
 from nums.errors import NumsError, Problem
 from nums.evaluation import Assessment, assess
 from nums.pricing import NamedProgramme, Quote, quote, request_for
+from nums.progression import in_force
 from nums.review import FINAL, Outcome
 from nums.standard import Edition
 from nums.submission import SUBMISSION_FILE, Award, Submission
@@ -42,6 +43,15 @@ class HeldAward:
     level: str
     awarded: date  # the day its year starts
     valid_until: date  # the last valid day, counting renewals already decided that continue it
+    # The last day it is in force: ``valid_until``, or later when an application made in
+    # time kept it in force while it was decided; None while that application is undecided
+    # ("an application made on or before the held award's last valid day keeps that award
+    # in force until the outcome is final").
+    in_force_until: date | None = None
+
+    @property
+    def until_outcome(self) -> bool:
+        return self.in_force_until is None
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,10 @@ class ProgrammeRow:
     application_type: str | None = None
     programmes: tuple[tuple[str, int], ...] = ()  # (name, mentors) of each programme in the submission
     frameworks: tuple[str | None, ...] = ()  # each programme's ``framework``
+    application_date: date | None = None
+    # The application is made (dated on or before the portfolio's date), priced, and its
+    # outcome not final: its fee was due with it, so next year's fees do not count it again.
+    under_way: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,30 +132,51 @@ def awards_with_review(submission: Submission, outcome: Outcome | None) -> tuple
     return tuple(sorted((*history, Award(level=level, awarded=start)), key=lambda a: a.awarded))
 
 
-def held_award(edition: Edition, awards: Sequence[Award], on: date) -> tuple[HeldAward | None, bool]:
+def held_award(
+    edition: Edition,
+    awards: Sequence[Award],
+    on: date,
+    applied: date | None = None,
+    decided: date | None = None,
+) -> tuple[HeldAward | None, bool]:
     """The award held on ``on`` with its end counting renewals that continue it, or the last
-    award made and ``True`` when it has lapsed; (None, False) with no award made yet."""
+    award made and ``True`` when it has lapsed; (None, False) with no award made yet.
+    What is in force is ``progression.in_force``'s answer: an application made in time
+    (``applied``) keeps the award in force until its outcome is final (``decided``)."""
     months = edition.rules.validity.months
-    made = [a for a in awards if a.awarded <= on]
+    ordered = sorted(awards, key=lambda a: a.awarded)
+    made = [a for a in ordered if a.awarded <= on]
     if not made:
         return None, False
     current = made[-1]
     end = last_valid_day(current.awarded, months)
-    for later in (a for a in awards if a.awarded > current.awarded):
+    for later in (a for a in ordered if a.awarded > current.awarded):
         if later.level == current.level and later.awarded <= day_after(end):
             end = last_valid_day(later.awarded, months)
-    return HeldAward(current.level, current.awarded, end), end < on
+    force = in_force(edition, ordered, on, applied, decided)
+    if force.award is None:
+        kept = max(end, force.lapsed) if force.lapsed else end
+        return HeldAward(current.level, current.awarded, end, kept), kept < on
+    kept_to = None if force.until is None and end == force.last_valid_day else max(end, force.until or end)
+    return HeldAward(current.level, current.awarded, end, kept_to), False
 
 
 def assessed_with_review(
     edition: Edition, submission: Submission, outcome: Outcome | None, on: date, base: Assessment
 ) -> tuple[Assessment, tuple[Award, ...]]:
-    """The assessment on ``on`` counting the award a final review made (``base`` when it made none:
-    pillar levels do not depend on the history, only the standing does)."""
+    """The assessment on ``on`` counting the award a final review made, and the day its outcome
+    became final (``base`` when there is none: pillar levels do not depend on the history, only
+    the standing does)."""
     awards = awards_with_review(submission, outcome)
-    if awards == tuple(submission.history):
+    decided = decided_on(outcome)
+    if awards == tuple(submission.history) and decided is None:
         return base, awards
-    return assess(edition, replace(submission, history=awards), on), awards
+    return assess(edition, replace(submission, history=awards), on, decided=decided), awards
+
+
+def decided_on(outcome: Outcome | None) -> date | None:
+    """The day the application's outcome became final (its review date), None while it is not."""
+    return outcome.review.date if outcome is not None and outcome.status == FINAL else None
 
 
 def programme_row(
@@ -155,7 +190,7 @@ def programme_row(
     """A valid programme's row on ``result.on``: the same assessment as ``nums assess --on``,
     over its history and the award its final review made."""
     submission, on = result.submission, result.on
-    award, lapsed = held_award(edition, awards, on)
+    award, lapsed = held_award(edition, awards, on, submission.application.date, decided_on(outcome))
     held = result.standing
     renewal = submission.application.type == "reaccreditation"
     return ProgrammeRow(
@@ -180,7 +215,21 @@ def programme_row(
         application_type=submission.application.type,
         programmes=tuple((p.name, p.mentors) for p in submission.programmes),
         frameworks=tuple(p.framework for p in submission.programmes),
+        application_date=submission.application.date,
+        under_way=application_under_way(edition, submission, outcome, on),
     )
+
+
+def application_under_way(
+    edition: Edition, submission: Submission, outcome: Outcome | None, on: date
+) -> bool:
+    """Made by ``on`` (its date is on or before it), priced (some programme can be accredited,
+    as the pack's fee page prices it) and not decided yet (no final review beside it)."""
+    from nums.fees import named_programmes
+
+    if submission.application.date > on or decided_on(outcome) is not None:
+        return False
+    return any(p.kind is not None for p in named_programmes(edition, submission))
 
 
 def _open_gaps(result: Assessment) -> int:
@@ -193,7 +242,9 @@ def _open_gaps(result: Assessment) -> int:
 
 def _status(submission: Submission, award: HeldAward | None, lapsed: bool, on: date, horizon: int) -> str:
     if award is not None and not lapsed:
-        return RENEWAL_DUE if (award.valid_until - on).days <= horizon else ACCREDITED
+        if award.in_force_until is None:  # kept in force until an application made in time is decided
+            return ACCREDITED
+        return RENEWAL_DUE if (award.in_force_until - on).days <= horizon else ACCREDITED
     if award is not None:
         return LAPSED
     if any(p.started is None or p.started > on for p in submission.programmes):
@@ -312,13 +363,14 @@ def summarise(edition: Edition, rows: Sequence[ProgrammeRow], on: date, horizon_
 
 def _ends(row: ProgrammeRow) -> tuple[date, str]:
     assert row.award is not None
-    return row.award.valid_until, row.id
+    return row.award.in_force_until or row.award.valid_until, row.id
 
 
 def next_year_fees(edition: Edition, rows: Sequence[ProgrammeRow], on: date) -> Fees:
     """A year of fees, each priced as ``nums quote`` prices that many programmes on ``on``.
 
-    Every award held ends within a year unless a renewal is already decided. A programme
+    An application already made and not yet decided is not budgeted again. Otherwise
+    every award held ends within a year unless a renewal is already decided. A programme
     moves up (a full, initial application for the next level) when the next level's window
     opens within the year while its award still holds, and it applies for that level or its
     evidence already reaches it; any other award ending within the year is a renewal.
@@ -326,7 +378,7 @@ def next_year_fees(edition: Edition, rows: Sequence[ProgrammeRow], on: date) -> 
     year_end = add_months(on, edition.rules.validity.months) - timedelta(days=1)
     moves, renewals = [], []
     for row in rows:
-        if row.status not in (ACCREDITED, RENEWAL_DUE) or row.award is None:
+        if row.status not in (ACCREDITED, RENEWAL_DUE) or row.award is None or row.under_way:
             continue
         if _moves_up(edition, row, year_end):
             moves.append(row)

@@ -148,6 +148,7 @@ class ValidityRule(Frozen):
     quote: str
     months: int = Field(ge=1)
     renewal_continues: bool = True
+    held_until_outcome: bool = True  # an application made in time keeps the held award in force
     warn_days_before_lapse: int = Field(default=90, ge=0)
     prepare_renewal_days: int = Field(default=60, ge=0)
 

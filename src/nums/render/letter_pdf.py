@@ -15,7 +15,7 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 from nums.render.pdf import Document, render_template, source_date, write_pdf
-from nums.render.review_text import raises_in_words
+from nums.render.review_text import held_words, raises_in_words
 from nums.review import ACCEPTED, CONTINUATION, MORE_EVIDENCE, PROVISIONAL, REJECTED, Decision, Outcome
 
 CONTINUATION_WORDING = "Evidence that provision continues"
@@ -132,6 +132,7 @@ def letter_html(result: Outcome, created: datetime) -> str:
         feedback=[] if reaccreditation else feedback(result),
         requests=requests(result),
         next_level=next_level_text(result),
+        held=held_words(result),
         provides=recognition.provides if recognition and result.outcome and not provisional else (),
         created=created.isoformat(),
     )

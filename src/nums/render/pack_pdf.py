@@ -13,7 +13,7 @@ from typing import Any
 
 from nums import packfile
 from nums.errors import NumsError, Problem
-from nums.evaluation import Assessment
+from nums.evaluation import Assessment, in_force_note
 from nums.pack import (
     CHECK_WORDS,
     NOT_REQUIRED,
@@ -139,6 +139,7 @@ def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime)
         "check_words": CHECK_WORDS,
         "not_required": NOT_REQUIRED,
         "gap_rows": _gap_rows(result),
+        "in_force_note": in_force_note(edition, sub, result.standing),
         "keywords": ", ".join(["mentoring", "accreditation", edition.id, *(p.name for p in sub.programmes)]),
     }
 

@@ -38,6 +38,12 @@ CSV_COLUMNS = (
 )
 
 
+UNTIL_OUTCOME = (
+    "in force until the outcome of an application made on or before its last valid day is final, "
+    "however long the decision takes"
+)
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -53,6 +59,8 @@ def row_json(row: ProgrammeRow) -> dict[str, Any]:
             "level": row.award.level,
             "awarded": row.award.awarded.isoformat(),
             "valid_until": row.award.valid_until.isoformat(),
+            "in_force_until": _iso(row.award.in_force_until),
+            "until_outcome": row.award.until_outcome,
         }
         if row.award
         else None,
@@ -70,7 +78,12 @@ def row_json(row: ProgrammeRow) -> dict[str, Any]:
             "open_requests": row.review.open_requests,
         },
         "path": row.path,
-        "application": {"type": row.application_type, "level": row.applied_level},
+        "application": {
+            "type": row.application_type,
+            "level": row.applied_level,
+            "date": _iso(row.application_date),
+            "under_way": row.under_way,
+        },
     }
 
 
@@ -153,12 +166,14 @@ def _cell(value: object) -> str:
 def portfolio_text(edition: Edition, result: Portfolio) -> str:
     name = edition.level_name
     lines = [heading(f"Portfolio on {result.on.isoformat()}") + f" · {len(result.rows)} programmes", ""]
-    header = f"{'programme':<22} {'status':<16} {'award':<7} {'valid to':<10} {'may have':<8} {'next from':<10} review"
+    header = f"{'programme':<22} {'status':<16} {'award':<7} {'valid to':<11} {'may have':<8} {'next from':<10} review"
     lines.append(heading(header))
     for row in result.rows:
         lines.append(_table_line(edition, row))
         for error in row.errors[:3]:
             lines.append(wrap(error, 4, "  ✗"))
+    if any(row.award and row.award.until_outcome for row in result.rows):
+        lines.append(wrap(UNTIL_OUTCOME, 2, "+"))
     counts = ", ".join(f"{name(level)} {count}" for level, count in result.by_level.items())
     statuses = ", ".join(f"{status} {count}" for status, count in result.by_status.items() if count)
     lines += ["", heading("Summary"), f"  Held: {counts}", f"  Status: {statuses}"]
@@ -188,7 +203,7 @@ def _table_line(edition: Edition, row: ProgrammeRow) -> str:
     name = edition.level_name
     award = row.award
     level = name(award.level) if award else "-"
-    until = _iso(award.valid_until) if award else "-"
+    until = (_iso(award.valid_until) or "-") + ("+" if award.until_outcome else "") if award else "-"
     awardable = name(row.awardable_level) if row.awardable_level else "-"
     upcoming = _iso(row.next_level_from) or "-"
     if row.review.status == "none":
@@ -199,7 +214,7 @@ def _table_line(edition: Edition, row: ProgrammeRow) -> str:
         review = f"provisional ({row.review.open_requests} open)"
     status = row.status
     label = row.id if len(row.id) <= 22 else row.id[:21] + "…"
-    return f"{label:<22} {status:<16} {level:<7} {until:<10} {awardable:<8} {upcoming:<10} {review}"
+    return f"{label:<22} {status:<16} {level:<7} {until:<11} {awardable:<8} {upcoming:<10} {review}"
 
 
 def _fees_lines(result: Portfolio) -> list[str]:

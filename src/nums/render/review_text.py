@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from nums.render.terminal import heading, wrap
-from nums.review import CONTINUATION, FINAL, Outcome
+from nums.review import CONTINUATION, CONTINUED, FINAL, PENDING, REPLACED, Outcome
 
 
 def _iso(day: date | None) -> str | None:
@@ -71,7 +71,52 @@ def review_json(result: Outcome) -> dict[str, Any]:
         "next_level": result.next_level,
         "next_level_from": _iso(result.next_level_from),
         "appealable": result.edition.rules.assessment.appealable,
+        "held_award": held_json(result),
     }
+
+
+def held_json(result: Outcome) -> dict[str, Any] | None:
+    """The award held on the application date and what becomes of it (``becomes``:
+    continued, replaced, ends, or pending: in force until the outcome is final)."""
+    held = result.held
+    if held is None:
+        return None
+    return {
+        "level": held.level,
+        "awarded": held.awarded.isoformat(),
+        "last_valid_day": held.last_valid_day.isoformat(),
+        "in_force_until": _iso(held.in_force_until),
+        "until_outcome": held.until_outcome,
+        "becomes": held.becomes,
+    }
+
+
+def held_words(result: Outcome) -> str:
+    """What becomes of the award held, in one sentence (the report, the letter, the app)."""
+    held = result.held
+    if held is None:
+        return ""
+    name = result.edition.level_name(held.level)
+    last = held.last_valid_day.isoformat()
+    if held.becomes == PENDING and held.in_force_until is None:
+        return (
+            f"{name} (valid until {last}) stays in force until this outcome is final: the application was made "
+            "on or before its last valid day"
+        )
+    if held.becomes == PENDING:
+        return f"{name} was valid until {last}; the application was made after that day"
+    until = _iso(held.in_force_until)
+    if held.becomes == CONTINUED:
+        return f"{name} (valid until {last}) is continued by this award from the day after"
+    if held.becomes == REPLACED:
+        late = ", kept in force while the application was decided" if until and until > last else ""
+        return f"{name} (valid until {last}) is replaced: it is in force until {until}, the day before this award starts{late}"
+    if until and until > last:
+        return (
+            f"{name} stayed in force while the application was decided, until {until} (the day before this "
+            f"outcome); its year had ended on {last}"
+        )
+    return f"{name} remains valid until {last}"
 
 
 def review_text(result: Outcome) -> str:
@@ -113,6 +158,8 @@ def review_text(result: Outcome) -> str:
                 else f"from {result.next_level_from.isoformat()}"
             )
             lines.append(f"  {name(result.next_level)} may be applied for {when}")
+    if result.held:
+        lines.append(wrap(held_words(result), 4)[2:])
     lines += [
         "",
         heading(f"{'Pillar':<26}{'self-rating':<13}{'evidence':<11}{'assessed':<10}decisions (✓ ✗ ?)")
