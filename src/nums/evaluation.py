@@ -24,6 +24,8 @@ from nums.submission import Award, Claim, Programme, Submission
 MET = "met"
 UNEVIDENCED = "claimed-unevidenced"
 NOT_CLAIMED = "not-claimed"
+# A reaccreditation needs no pillar evidence, so self-ratings are not compared with it.
+NOT_COMPARED = "not-compared"
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class PillarResult:
     id: str
     level: str | None
     self_rating: str | None
-    self_rating_check: str  # agrees | over | under | unrated
+    self_rating_check: str  # agrees | over | under | unrated | not-compared (a reaccreditation)
     met: tuple[str, ...]
     claimed_unevidenced: tuple[str, ...]
     counts: dict[str, tuple[int, int, int]]  # level -> (met, needed, items)
@@ -121,7 +123,13 @@ def lowest(edition: Edition, *levels: str | None) -> str | None:
     return edition.level_at(min(edition.rank(level) for level in levels))
 
 
-def rating_check(edition: Edition, claimed: str | None, evidenced: str | None) -> str:
+def rating_check(
+    edition: Edition, claimed: str | None, evidenced: str | None, reaccreditation: bool = False
+) -> str:
+    """How a self-rating compares with the evidence; never compared for a reaccreditation,
+    which "only need[s] to evidence continuation of provision"."""
+    if reaccreditation:
+        return NOT_COMPARED
     if claimed is None:
         return "unrated"
     difference = edition.rank(claimed) - edition.rank(evidenced)
@@ -229,7 +237,9 @@ def _pillar_result(
         id=pillar.id,
         level=level,
         self_rating=claimed,
-        self_rating_check=rating_check(edition, claimed, level),
+        self_rating_check=rating_check(
+            edition, claimed, level, submission.application.type == "reaccreditation"
+        ),
         met=met,
         claimed_unevidenced=tuple(i for i in ids if claims[i].status == UNEVIDENCED),
         counts=counts,
@@ -458,6 +468,9 @@ def programme_fees(
     that the award held never covered. A programme that has not started cannot be
     accredited and is left out."""
     app = submission.application
+    mixed = _institution_reasons(edition, submission)
+    if mixed:  # one application of several institutions cannot be accredited, so nothing is priced
+        return tuple(ProgrammeFee(p.name, None, mixed[0]) for p in submission.programmes)
     not_started = {p.name for p in submission.programmes if not _has_started(edition, p, day)}
     uncovered = dict(uncovered_programmes(edition, submission, held)) if app.type == "reaccreditation" else {}
     whole = _full_application_reason(edition, submission, held) if app.type == "reaccreditation" else None
@@ -510,6 +523,20 @@ def _full_application_reason(edition: Edition, submission: Submission, held: Sta
 def _last_award(history: tuple[Award, ...], day: date) -> Award | None:
     made = [a for a in history if a.awarded <= day]
     return max(made, key=lambda a: a.awarded) if made else None
+
+
+def capped_words(result: Assessment, gaps: Gaps) -> str | None:
+    """When the evidence reaches a level that progression does not yet allow, say so where
+    the gaps are: "the evidence reaches Silver, but progression caps the award at Bronze"."""
+    edition = result.edition
+    cap = result.standing.cap
+    if not gaps.reached or edition.rank(cap) >= edition.rank(gaps.target):
+        return None
+    name = edition.level_name
+    return (
+        f"The evidence reaches {name(gaps.target)}, but progression caps the award at {name(cap)}: "
+        f"{result.standing.cap_reason}."
+    )
 
 
 # --- what holds while the application is decided ----------------------------------

@@ -25,8 +25,17 @@ from nums.submission import EvidenceItem, Submission
 PACK_FORMAT = "nums-pack/1"
 STATUS_WORDS = {MET: "Met", UNEVIDENCED: "Claimed without evidence", NOT_CLAIMED: "Not claimed"}
 STATUS_SYMBOLS = {MET: "✓", UNEVIDENCED: "!", NOT_CLAIMED: "–"}
-CHECK_WORDS = {"agrees": "agrees", "over": "over-rated", "under": "under-rated", "unrated": "not rated"}
+CHECK_WORDS = {
+    "agrees": "agrees",
+    "over": "over-rated",
+    "under": "under-rated",
+    "unrated": "not rated",
+    "not-compared": "not compared",
+}
 NOT_REQUIRED = "not required for a reaccreditation"
+# Longest status shown beside a criterion's text ("Claimed without a statement" fits); a longer
+# one (a missing file's name) goes on a line of its own so the text keeps its width.
+BADGE_INLINE_CHARS = 28
 
 
 def status_word(claim: ClaimResult, statement: str) -> str:
@@ -136,6 +145,7 @@ def claim_view(
         "status": claim.status,
         "status_word": status_word(claim, statement),
         "status_symbol": STATUS_SYMBOLS[claim.status],
+        "badge_below": len(status_word(claim, statement)) > BADGE_INLINE_CHARS,
         "statement": statement,
         "evidence": rows_by_item.get(item.id, []),
         "reasons": claim.reasons,
@@ -262,3 +272,31 @@ def gap_table(edition: Edition, gaps: Gaps, label: str) -> dict[str, Any]:
         "item_count": gaps.items_to_raise,
         "short": short,
     }
+
+
+def next_application(result: Assessment) -> str:
+    """When the programme may next apply for a level, never a date already past for the level
+    this application is for: that window is this application."""
+    edition, held, app = result.edition, result.standing, result.submission.application
+    name = edition.level_name
+    months = edition.rules.progression.months_at_level
+    nxt, since = held.next_level, held.next_level_from
+    if nxt and since:
+        if since > result.on:
+            return f"{name(nxt)} from {since.isoformat()} ({months} months at {name(held.held)})"
+        if app.type == "initial" and app.level == nxt:
+            after = edition.level_above(nxt)
+            then = (
+                f"; after an award at {name(nxt)}, {name(after)} may be applied for {months} months from it"
+                if after
+                else f"; {name(nxt)} is the highest level"
+            )
+            return f"{name(nxt)}: open since {since.isoformat()}, and this application is for it{then}"
+        return f"{name(nxt)}: open since {since.isoformat()}, as a full application"
+    if held.held:
+        return f"{name(held.held)} is the highest level"
+    entry = name(edition.rules.progression.entry_level)
+    return (
+        f"as a new applicant the programme starts at {entry}; the next level may be applied for "
+        f"{months} months after the {entry} award"
+    )

@@ -23,7 +23,7 @@ from pathlib import Path
 from nums.dates import add_months, day_after, last_valid_day
 from nums.errors import NumsError, Problem
 from nums.evaluation import Assessment, assess
-from nums.pricing import NamedProgramme, Quote, quote, request_for
+from nums.pricing import NamedProgramme, Quote, QuoteSet, quote, request_for
 from nums.progression import in_force
 from nums.review import FINAL, Outcome
 from nums.standard import Edition
@@ -85,6 +85,8 @@ class ProgrammeRow:
     application_type: str | None = None
     programmes: tuple[tuple[str, int], ...] = ()  # (name, mentors) of each programme in the submission
     frameworks: tuple[str | None, ...] = ()  # each programme's ``framework``
+    institutions: tuple[str | None, ...] = ()  # each programme's institution
+    starts: tuple[date | None, ...] = ()  # each programme's ``started`` (planned, when in the future)
     application_date: date | None = None
     # The application is made (dated on or before the portfolio's date), priced, and its
     # outcome not final: its fee was due with it, so next year's fees do not count it again.
@@ -93,10 +95,18 @@ class ProgrammeRow:
 
 @dataclass(frozen=True)
 class Fees:
-    renewals: Quote | None
-    moves_up: Quote | None
+    """Next year's fees, each kind priced as ``nums quote`` prices those programmes: one quote,
+    or one per institution when they belong to several (``QuoteSet``)."""
+
+    renewals: Quote | QuoteSet | None
+    moves_up: Quote | QuoteSet | None
     renewal_ids: tuple[str, ...]
     move_up_ids: tuple[str, ...]
+    returning: Quote | QuoteSet | None = None  # lapsed: a full application as a new applicant
+    returning_ids: tuple[str, ...] = ()
+    first: Quote | QuoteSet | None = None  # never accredited (or starting within the year)
+    first_ids: tuple[str, ...] = ()
+    under_way_ids: tuple[str, ...] = ()  # applied and not yet decided: priced when made
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,27 @@ class Portfolio:
     lapsing: tuple[str, ...]  # ids whose award ends within the horizon, soonest first
     fees: Fees
     university_wide: UniversityWide
+    # Counted by programme (a combined submission holds several), beside the counts by
+    # submission above: "an organisation offering peer, reverse and career mentoring ... would
+    # be classed as 3 programmes".
+    programmes_by_level: dict[str, int] | None = None
+    programmes_by_status: dict[str, int] | None = None
+
+    @property
+    def programme_count(self) -> int:
+        return sum(programme_count(row) for row in self.rows)
+
+    @property
+    def institutions(self) -> tuple[str, ...]:
+        """Every institution the programmes name, in order of first appearance."""
+        named = (" ".join(i.split()) for row in self.rows for i in row.institutions if i and i.strip())
+        return tuple(dict.fromkeys(named))
+
+
+def programme_count(row: ProgrammeRow) -> int:
+    """The programmes a row stands for: each of a combined submission's; one for a file that
+    does not load."""
+    return len(row.programmes) or 1
 
 
 # --- one programme ----------------------------------------------------------------
@@ -215,6 +246,8 @@ def programme_row(
         application_type=submission.application.type,
         programmes=tuple((p.name, p.mentors) for p in submission.programmes),
         frameworks=tuple(p.framework for p in submission.programmes),
+        institutions=tuple(p.institution for p in submission.programmes),
+        starts=tuple(p.started for p in submission.programmes),
         application_date=submission.application.date,
         under_way=application_under_way(edition, submission, outcome, on),
     )
@@ -349,6 +382,13 @@ def summarise(edition: Edition, rows: Sequence[ProgrammeRow], on: date, horizon_
     by_level = {level: sum(1 for r in held if r.award and r.award.level == level) for level in edition.levels}
     by_status = {status: sum(1 for r in rows if r.status == status) for status in STATUSES}
     lapsing = tuple(r.id for r in sorted((r for r in rows if r.status == RENEWAL_DUE), key=_ends))
+    programmes_by_level = {
+        level: sum(programme_count(r) for r in held if r.award and r.award.level == level)
+        for level in edition.levels
+    }
+    programmes_by_status = {
+        status: sum(programme_count(r) for r in rows if r.status == status) for status in STATUSES
+    }
     return Portfolio(
         on=on,
         horizon_days=horizon_days,
@@ -358,6 +398,8 @@ def summarise(edition: Edition, rows: Sequence[ProgrammeRow], on: date, horizon_
         lapsing=lapsing,
         fees=next_year_fees(edition, rows, on),
         university_wide=university_wide(rows),
+        programmes_by_level=programmes_by_level,
+        programmes_by_status=programmes_by_status,
     )
 
 
@@ -369,26 +411,44 @@ def _ends(row: ProgrammeRow) -> tuple[date, str]:
 def next_year_fees(edition: Edition, rows: Sequence[ProgrammeRow], on: date) -> Fees:
     """A year of fees, each priced as ``nums quote`` prices that many programmes on ``on``.
 
-    An application already made and not yet decided is not budgeted again. Otherwise
-    every award held ends within a year unless a renewal is already decided. A programme
-    moves up (a full, initial application for the next level) when the next level's window
-    opens within the year while its award still holds, and it applies for that level or its
-    evidence already reaches it; any other award ending within the year is a renewal.
+    What each programme will really need: an application already made and not yet decided
+    was priced when made, so it is not budgeted again. A lapsed programme returns with a full
+    application as a new applicant; one never accredited (or starting within the year) makes
+    a first application. Every award held ends within a year unless a renewal is already
+    decided. A programme moves up (a full, initial application for the next level) when the
+    next level's window opens within the year while its award still holds, and it applies
+    for that level or its evidence already reaches it; any other award ending within the
+    year is a renewal.
     """
     year_end = add_months(on, edition.rules.validity.months) - timedelta(days=1)
-    moves, renewals = [], []
+    moves, renewals, returning, first, under_way = [], [], [], [], []
     for row in rows:
-        if row.status not in (ACCREDITED, RENEWAL_DUE) or row.award is None or row.under_way:
+        if row.status == INVALID:
             continue
-        if _moves_up(edition, row, year_end):
+        if row.under_way:
+            under_way.append(row)
+        elif row.status == LAPSED:
+            returning.append(row)
+        elif row.status == NEVER_ACCREDITED or (
+            row.status == NOT_STARTED and all(s is not None and s <= year_end for s in row.starts)
+        ):
+            first.append(row)
+        elif row.status not in (ACCREDITED, RENEWAL_DUE) or row.award is None:
+            continue
+        elif _moves_up(edition, row, year_end):
             moves.append(row)
-        elif row.award.valid_until <= year_end:
+        elif (row.award.in_force_until or row.award.valid_until) <= year_end:
             renewals.append(row)
     return Fees(
         renewals=_priced(edition, renewals, "reaccreditation", on),
         moves_up=_priced(edition, moves, "initial", on),
         renewal_ids=tuple(r.id for r in renewals),
         move_up_ids=tuple(r.id for r in moves),
+        returning=_priced(edition, returning, "initial", on),
+        returning_ids=tuple(r.id for r in returning),
+        first=_priced(edition, first, "initial", on),
+        first_ids=tuple(r.id for r in first),
+        under_way_ids=tuple(r.id for r in under_way),
     )
 
 
@@ -401,12 +461,26 @@ def _moves_up(edition: Edition, row: ProgrammeRow, year_end: date) -> bool:
     return applies or edition.rank(row.evidence_level) >= edition.rank(row.next_level)
 
 
-def _priced(edition: Edition, rows: Sequence[ProgrammeRow], kind: str, on: date) -> Quote | None:
-    named = tuple(NamedProgramme(name, kind) for row in rows for name, _ in row.programmes)
-    if not named:
+def _priced(edition: Edition, rows: Sequence[ProgrammeRow], kind: str, on: date) -> Quote | QuoteSet | None:
+    """Every programme of ``rows`` priced as ``kind`` on ``on``: one request per institution,
+    since programmes of different institutions are never priced as one."""
+    groups: dict[str, list[tuple[NamedProgramme, int]]] = {}
+    for row in rows:
+        places = row.institutions or (None,) * len(row.programmes)
+        for (name, mentors), place in zip(row.programmes, places, strict=False):
+            institution = " ".join(place.split()) if place and place.strip() else None
+            key = (institution or "").casefold()
+            groups.setdefault(key, []).append((NamedProgramme(name, kind, institution=institution), mentors))
+    quotes = tuple(
+        quote(
+            edition.price_lists,
+            request_for(tuple(p for p, _ in members), largest_mentors=max(m for _, m in members), on=on),
+        )
+        for members in groups.values()
+    )
+    if not quotes:
         return None
-    mentors = max(m for row in rows for _, m in row.programmes)
-    return quote(edition.price_lists, request_for(named, largest_mentors=mentors, on=on))
+    return quotes[0] if len(quotes) == 1 else QuoteSet(quotes)
 
 
 def university_wide(rows: Sequence[ProgrammeRow]) -> UniversityWide:

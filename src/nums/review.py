@@ -491,7 +491,9 @@ def _pillar(
         computed=pillar_level(edition, edition.pillar(pillar_id), decided(review, ACCEPTED)),
         override=review.overrides.get(pillar_id),
         self_rating=claimed_level,
-        self_rating_check=rating_check(edition, claimed_level, levels[pillar_id]),
+        self_rating_check=rating_check(
+            edition, claimed_level, levels[pillar_id], submission.application.type == "reaccreditation"
+        ),
         evidence_level=evidence_levels.get(pillar_id),
         accepted=having(ACCEPTED),
         rejected=having(REJECTED),

@@ -10,7 +10,15 @@ from datetime import date
 from typing import Any
 
 from nums.errors import Problem
-from nums.evaluation import MET, NOT_CLAIMED, UNEVIDENCED, Assessment, ClaimResult, in_force_note
+from nums.evaluation import (
+    MET,
+    NOT_CLAIMED,
+    UNEVIDENCED,
+    Assessment,
+    ClaimResult,
+    capped_words,
+    in_force_note,
+)
 from nums.gaps import Gaps
 from nums.progression import InForce
 from nums.render.terminal import heading, wrap
@@ -151,7 +159,13 @@ def gaps_json(gaps: Gaps) -> dict[str, Any]:
 
 # --- terminal ------------------------------------------------------------------
 
-_CHECK_WORDS = {"agrees": "agrees", "over": "OVER-rated", "under": "under-rated", "unrated": "not rated"}
+_CHECK_WORDS = {
+    "agrees": "agrees",
+    "over": "OVER-rated",
+    "under": "under-rated",
+    "unrated": "not rated",
+    "not-compared": "not compared",
+}
 
 
 def assessment_text(result: Assessment) -> str:
@@ -181,7 +195,7 @@ def assessment_text(result: Assessment) -> str:
     for pillar in ed.pillars:
         p = result.pillars[pillar.id]
         counts = "  ".join(f"{c[0]}/{c[2]}" for c in p.counts.values())
-        check = _CHECK_WORDS[p.self_rating_check] if app.type != "reaccreditation" else "not compared"
+        check = _CHECK_WORDS[p.self_rating_check]
         rated = name(p.self_rating) if p.self_rating else "-"
         level = name(p.level) if p.level else ("none" if app.type != "reaccreditation" else "-")
         lines.append(f"  {pillar.name:<24}{level:<10}{rated:<8}{check:<14}{counts}")
@@ -274,6 +288,9 @@ def _gaps_lines(result: Assessment, gaps: Gaps, label: str) -> list[str]:
         lines.append(
             f"  The evidence already brings {gaps.pillars_at_target} pillars to {name(gaps.target)} or higher."
         )
+        capped = capped_words(result, gaps)
+        if capped:
+            lines.append(wrap(capped, 2))
         return lines
     cheapest = ", ".join(
         f"{result.edition.pillar(p).name} (+{gaps.pillars[p].needed})" for p in gaps.raise_pillars

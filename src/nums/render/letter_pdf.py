@@ -16,7 +16,16 @@ from pathlib import Path
 
 from nums.render.pdf import Document, render_template, source_date, write_pdf
 from nums.render.review_text import held_words, raises_in_words
-from nums.review import ACCEPTED, CONTINUATION, MORE_EVIDENCE, PROVISIONAL, REJECTED, Decision, Outcome
+from nums.review import (
+    ACCEPTED,
+    CONTINUATION,
+    FINAL,
+    MORE_EVIDENCE,
+    PROVISIONAL,
+    REJECTED,
+    Decision,
+    Outcome,
+)
 
 CONTINUATION_WORDING = "Evidence that provision continues"
 DECISION_WORDS = {
@@ -114,6 +123,33 @@ def next_level_text(outcome: Outcome) -> str:
     return ""
 
 
+def way_back_text(outcome: Outcome) -> str:
+    """For a final outcome with no award: what still holds, until when, and the way back
+    (a full application; made while the held award is in force, it keeps that award in force
+    until its outcome is final; otherwise the programme starts again at the entry level)."""
+    if outcome.status != FINAL or outcome.outcome is not None:
+        return ""
+    name = outcome.edition.level_name
+    entry = name(outcome.edition.rules.progression.entry_level)
+    held = outcome.held
+    if held is None or held.in_force_until is None:
+        return (
+            f"The way back is a new application once the evidence reaches {entry}: a programme with no "
+            f"award held applies as a new applicant, at {entry}. The feedback below says what was missing."
+        )
+    level, until = name(held.level), held.in_force_until
+    if until >= outcome.review.date:
+        return (
+            f"Your {level} award still holds: it remains valid until {until}. The way back is a full "
+            f"application: made on or before {until}, it keeps {level} in force until its outcome is final; "
+            f"after that day the programme is a new applicant and starts at {entry}."
+        )
+    return (
+        f"Your {level} award was kept in force while this application was decided, until {until}, and has "
+        f"now ended. The way back is a full application, as a new applicant starting at {entry}."
+    )
+
+
 def letter_html(result: Outcome, created: datetime) -> str:
     reaccreditation = result.submission.application.type == "reaccreditation"
     provisional = result.status == PROVISIONAL
@@ -133,6 +169,7 @@ def letter_html(result: Outcome, created: datetime) -> str:
         requests=requests(result),
         next_level=next_level_text(result),
         held=held_words(result),
+        way_back=way_back_text(result),
         provides=recognition.provides if recognition and result.outcome and not provisional else (),
         created=created.isoformat(),
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 from nums import packfile
 from nums.errors import NumsError, Problem
-from nums.evaluation import Assessment, in_force_note
+from nums.evaluation import Assessment, capped_words, in_force_note
 from nums.pack import (
     CHECK_WORDS,
     NOT_REQUIRED,
@@ -25,6 +25,7 @@ from nums.pack import (
     evidence_index,
     evidence_rows,
     gap_table,
+    next_application,
     pillar_views,
 )
 from nums.pricing import Quote, quote_json
@@ -140,6 +141,7 @@ def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime)
         "not_required": NOT_REQUIRED,
         "gap_rows": _gap_rows(result),
         "in_force_note": in_force_note(edition, sub, result.standing),
+        "next_application": next_application(result),
         "keywords": ", ".join(["mentoring", "accreditation", edition.id, *(p.name for p in sub.programmes)]),
     }
 
@@ -223,7 +225,11 @@ def _spoke_label(name: str) -> str:
 def _gap_rows(result: Assessment) -> list[dict[str, Any]]:
     """Per gap analysis (the level applied for, then the next), the pillars short and what they need."""
     labelled = (("the level applied for", result.gaps), ("the next level", result.next_gaps))
-    return [gap_table(result.edition, gaps, label) for label, gaps in labelled if gaps is not None]
+    return [
+        {**gap_table(result.edition, gaps, label), "capped": capped_words(result, gaps)}
+        for label, gaps in labelled
+        if gaps is not None
+    ]
 
 
 def write_pack(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from nums.pricing import KIND_NAMES, Quote, Split, percent
+from nums.pricing import KIND_NAMES, Quote, QuoteSet, Split, institution_of, percent, split_note
 from nums.render.terminal import heading, wrap
 
 
@@ -41,6 +41,8 @@ def quote_text(result: Quote) -> str:
     lines = [heading(f"Quote {result.reference} on {request.on.isoformat()}") + f" ({request.dated_by})"]
     if request.addressee:
         lines.append(f"For {request.addressee}")
+    if institution_of(result):
+        lines.append(f"Programmes of {institution_of(result)}")
     lines += [
         f"Price list {price_list.id} (in force from {price_list.effective_from.isoformat()}); prices in "
         f"{price_list.currency}{' excluding VAT' if price_list.prices_exclude_vat else ''}.",
@@ -76,6 +78,22 @@ def quote_text(result: Quote) -> str:
             wrap(split_sentence(result, split), 2),
         ]
     return "\n".join(lines)
+
+
+def quote_set_text(result: QuoteSet) -> str:
+    """Each institution's quote in turn, after the line that says why there are several."""
+    parts = [wrap(split_note(len(result.quotes)), 0)]
+    if result.left_out:
+        parts += ["", heading("Not priced (cannot be accredited on the application date):")]
+        parts += [
+            wrap((p.reason or p.name) + (f" ({p.institution})" if p.institution else ""), 4, "  -")
+            for p in result.left_out
+        ]
+    for index, each in enumerate(result.quotes, start=1):
+        parts += ["", heading(f"{index} of {len(result.quotes)}: {institution_of(each)}"), quote_text(each)]
+    total = amount(result.quotes[0], result.total("gross"))
+    parts += ["", f"Together, with VAT: {total} (the sum of {len(result.quotes)} separate quotes)."]
+    return "\n".join(parts)
 
 
 def split_sentence(result: Quote, split: Split) -> str:
