@@ -493,3 +493,63 @@ def test_no_wording_contradicts_itself_when_a_level_cannot_be_awarded_yet(tmp_pa
     for words in (" ".join(run("assess", path).split()), text(tmp_path / "pack.pdf")):
         assert "Gold may be applied for from 2026-04-10" in words
         assert "is not awarded by then" not in words and "apply for reaccreditation" not in words
+
+
+# --- each document says what happens next -----------------------------------------------------
+
+
+def test_a_provisional_letter_says_by_when_and_how_to_send_the_evidence(documents: dict[str, Path]) -> None:
+    """The response period is nums' own choice (rules.yaml, assessment.evidence_response_days),
+    and the letter says so."""
+    from nums.standard import load_edition
+
+    days = load_edition().rules.assessment.evidence_response_days
+    letter = text(documents["letter-initial-provisional"])
+    assert f"Please send the following by 2026-04-17, {days} days after this letter" in letter
+    assert f"The {days}-day period is nums' own choice, not the standard's" in letter
+    assert "reply to me at a.morgan@assessors.example.org, naming each criterion by its id" in letter
+    data = review_json(documents, "initial-provisional", PEER)
+    assert (data["evidence_due"], data["evidence_response_days"]) == ("2026-04-17", days)
+
+
+def test_a_final_award_letter_says_when_to_reaccredit_and_what_it_replaces(
+    documents: dict[str, Path],
+) -> None:
+    letter = text(documents["letter-initial-final"])
+    assert "What happens next" in letter
+    assert "To keep Silver beyond 2027-03-19, apply for reaccreditation on or before that day" in letter
+    assert "It replaces your Bronze award, which is in force until 2026-03-19, the day before" in letter
+    assert review_json(documents, "initial-final", PEER)["reaccreditation_by"] == "2027-03-19"
+    renewed = text(documents["letter-reaccreditation-final"])
+    assert "To keep Silver beyond 2027-06-01, apply for reaccreditation on or before that day" in renewed
+    assert "What happens next" not in text(documents["letter-reaccreditation-not-renewed"])
+
+
+def test_a_quote_says_who_sets_the_fees_and_whom_to_ask_from_the_price_lists_data(
+    documents: dict[str, Path],
+) -> None:
+    """ "Accreditation ... is awarded by National Mentoring Day and the Mentoring School"; the
+    standard gives no email address or payment details, so none is invented: the quote says whom
+    to ask, in the price list's words."""
+    import json
+
+    from nums.prices import load_price_lists
+
+    issuer = load_price_lists()[0].issuer
+    assert issuer is not None and issuer.email is None and issuer.payment is None
+    for name in QUOTES:
+        words = text(documents[name])
+        assert (
+            "Fees set by National Mentoring Day and the Mentoring School, who award the accreditation"
+            in words
+        )
+        assert "How to pay, or whom to ask" in words and " ".join(issuer.ask.split()) in words
+        assert "@" not in words, f"{name}: an email address that the standard never gives"
+    plain = text(documents["quote-plain"])
+    assert "Not addressed: this quote was made without naming whom it is for" in plain
+    tailored = text(documents["quote-tailored"])
+    assert f"For {TO}" in tailored and "Not addressed" not in tailored
+    assert "Tailored costs needed: ask National Mentoring Day and the Mentoring School through" in tailored
+    data = json.loads(run("quote", "--initial", "1", "--on", "2026-03-02", "--json"))
+    assert data["issuer"]["name"] == issuer.name and data["issuer"]["email"] is None
+    assert data["addressed"] is False

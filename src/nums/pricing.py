@@ -384,4 +384,27 @@ def _quote_fields(result: Quote) -> dict[str, object]:
             for split in result.alternatives
         ],
         "terms": list(result.price_list.terms),
+        "issuer": issuer_json(result),
+        "addressed": result.request.addressee is not None,
     }
+
+
+def issuer_json(result: Quote) -> dict[str, object] | None:
+    """Who sets the fees and whom to ask, exactly as the price list holds them."""
+    issuer = result.price_list.issuer
+    return issuer.model_dump() if issuer is not None else None
+
+
+NOT_ADDRESSED = "Not addressed: this quote was made without naming whom it is for (nums quote --to)."
+
+
+def whom_to_ask(result: Quote) -> str:
+    """How to pay or whom to ask, in the price list's words; the price list's silence said."""
+    issuer = result.price_list.issuer
+    if issuer is None:
+        return "The price list names no issuer: ask the scheme how to pay."
+    parts = [issuer.payment] if issuer.payment else []
+    if issuer.email:
+        parts.append(f"Contact: {issuer.email}.")
+    parts.append(" ".join(issuer.ask.split()))
+    return " ".join(parts)

@@ -289,6 +289,8 @@ class Outcome:
     next_level: str | None
     next_level_from: date | None
     held: HeldFate | None = None  # the award held on the application date, and what becomes of it
+    evidence_due: date | None = None  # provisional, with evidence requested: send it by this day
+    reaccreditation_by: date | None = None  # a final award: apply for reaccreditation by this day
 
 
 def decided(review: Review, word: str) -> frozenset[str]:
@@ -384,7 +386,17 @@ def review_outcome(
         next_level=after.next_level if after else None,
         next_level_from=after.next_level_from if after else None,
         held=held_fate(edition, held, app.date, result if final else PENDING, valid_from, review.date),
+        evidence_due=evidence_due(edition, review, requests) if not final else None,
+        reaccreditation_by=valid_until if final and result else None,
     )
+
+
+def evidence_due(edition: Edition, review: Review, requests: tuple[EvidenceRequest, ...]) -> date | None:
+    """The day requested evidence is due: nums' own period after the review date
+    (rules.yaml, ``assessment.evidence_response_days``); None when nothing is requested."""
+    if not requests:
+        return None
+    return review.date + timedelta(days=edition.rules.assessment.evidence_response_days)
 
 
 def held_fate(

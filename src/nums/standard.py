@@ -178,6 +178,7 @@ class ReaccreditationRule(Frozen):
 class AssessmentRule(Frozen):
     quote: str
     appealable: bool = False
+    evidence_response_days: int = Field(default=28, ge=1)  # nums' own period for requested evidence
 
 
 class Rules(Frozen):

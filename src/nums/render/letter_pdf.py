@@ -15,7 +15,7 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 from nums.render.pdf import Document, render_template, source_date, write_pdf
-from nums.render.review_text import held_words, raises_in_words
+from nums.render.review_text import held_words, raises_in_words, reaccreditation_words
 from nums.review import (
     ACCEPTED,
     CONTINUATION,
@@ -150,6 +150,38 @@ def way_back_text(outcome: Outcome) -> str:
     )
 
 
+def send_how(outcome: Outcome) -> str:
+    """How to send requested evidence: to the assessor who signs the letter, by criterion."""
+    reviewer = outcome.review.reviewer
+    to = f"to me at {reviewer.email}" if reviewer.email else f"to me, {reviewer.name}, through the scheme"
+    return (
+        f"reply {to}, naming each criterion by its id (such as {outcome.requests[0].criterion}). Add each file "
+        "to the submission's evidence folder and list it under its criterion, then send the updated pack "
+        "(nums pack --attach-evidence) or the files themselves."
+        if outcome.requests
+        else f"reply {to}."
+    )
+
+
+def next_steps(outcome: Outcome) -> list[str]:
+    """For a final award: by when to apply for reaccreditation, and when the next level opens."""
+    if outcome.status != FINAL or outcome.outcome is None or outcome.reaccreditation_by is None:
+        return []
+    steps = [reaccreditation_words(outcome)]
+    steps[0] = (
+        steps[0][0].upper() + steps[0][1:] + "; a renewal continues from the day after, so no day is lost."
+    )
+    days = outcome.edition.rules.validity.prepare_renewal_days
+    steps.append(
+        f"Gather the evidence that provision continues in good time: nums portfolio's calendar reminds you "
+        f"{days} days before {outcome.reaccreditation_by}."
+    )
+    level = next_level_text(outcome)
+    if level:
+        steps.append(level + ".")
+    return steps
+
+
 def letter_html(result: Outcome, created: datetime) -> str:
     reaccreditation = result.submission.application.type == "reaccreditation"
     provisional = result.status == PROVISIONAL
@@ -170,6 +202,8 @@ def letter_html(result: Outcome, created: datetime) -> str:
         next_level=next_level_text(result),
         held=held_words(result),
         way_back=way_back_text(result),
+        send_how=send_how(result),
+        next_steps=next_steps(result),
         provides=recognition.provides if recognition and result.outcome and not provisional else (),
         created=created.isoformat(),
     )

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
-from nums.pricing import Quote, QuoteSet, quote_json, split_note
+from nums.pricing import NOT_ADDRESSED, Quote, QuoteSet, quote_json, split_note, whom_to_ask
 from nums.render.pdf import Document, render_template, source_date, write_pdf
-from nums.render.quote_text import amount, quote_lines, split_sentence
+from nums.render.quote_text import amount, issuer_line, quote_lines, split_sentence, tailored_line
 
 
 def _page(result: Quote) -> dict[str, Any]:
@@ -18,6 +18,10 @@ def _page(result: Quote) -> dict[str, Any]:
         "lines": quote_lines(result),
         "totals": {key: amount(result, getattr(result, key)) for key in ("net", "vat", "gross")},
         "alternatives": [split_sentence(result, split) for split in result.alternatives],
+        "issuer": issuer_line(result),
+        "ask": whom_to_ask(result),
+        "tailored": tailored_line(result),
+        "not_addressed": NOT_ADDRESSED,
     }
 
 

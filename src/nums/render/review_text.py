@@ -72,6 +72,9 @@ def review_json(result: Outcome) -> dict[str, Any]:
         "next_level_from": _iso(result.next_level_from),
         "appealable": result.edition.rules.assessment.appealable,
         "held_award": held_json(result),
+        "evidence_due": _iso(result.evidence_due),
+        "evidence_response_days": result.edition.rules.assessment.evidence_response_days,
+        "reaccreditation_by": _iso(result.reaccreditation_by),
     }
 
 
@@ -89,6 +92,19 @@ def held_json(result: Outcome) -> dict[str, Any] | None:
         "until_outcome": held.until_outcome,
         "becomes": held.becomes,
     }
+
+
+def reaccreditation_words(result: Outcome) -> str:
+    """By when to apply to keep a final award: its last valid day (rules.yaml,
+    ``validity.held_until_outcome``: an application made by then keeps it in force)."""
+    if result.reaccreditation_by is None or result.outcome is None:
+        return ""
+    name = result.edition.level_name(result.outcome)
+    by = result.reaccreditation_by.isoformat()
+    return (
+        f"to keep {name} beyond {by}, apply for reaccreditation on or before that day: an application made "
+        f"by then keeps {name} in force until its outcome is final"
+    )
 
 
 def held_words(result: Outcome) -> str:
@@ -160,6 +176,9 @@ def review_text(result: Outcome) -> str:
             lines.append(f"  {name(result.next_level)} may be applied for {when}")
     if result.held:
         lines.append(wrap(held_words(result), 4)[2:])
+    if result.reaccreditation_by:
+        words = reaccreditation_words(result)
+        lines.append(wrap(words[0].upper() + words[1:], 4)[2:])
     lines += [
         "",
         heading(f"{'Pillar':<26}{'self-rating':<13}{'evidence':<11}{'assessed':<10}decisions (✓ ✗ ?)")
@@ -212,6 +231,15 @@ def _requests(result: Outcome) -> list[str]:
     if not result.requests:
         return []
     lines = ["", heading("Evidence requests") + "   (⇑ = accepting it alone would raise a level)"]
+    if result.evidence_due:
+        days = result.edition.rules.assessment.evidence_response_days
+        lines.append(
+            wrap(
+                f"Due by {result.evidence_due.isoformat()}, {days} days after the review (a period nums sets; "
+                "the standard sets none)",
+                2,
+            )
+        )
     for request in result.requests:
         mark = "⇑" if request.would_raise else " "
         label = request.criterion if request.criterion != CONTINUATION else "continuation"
