@@ -297,7 +297,7 @@ def test_a_new_level_awarded_late_starts_on_its_review_date_the_held_award_in_fo
     letter = text(documents["letter-initial-final-late"])
     assert "valid from 2026-06-10 to 2027-06-09" in letter
     assert (
-        "Bronze (valid until 2026-05-11) is replaced: it is in force until 2026-06-09, the day before"
+        "Bronze (valid until 2026-05-11) is replaced: it was in force until 2026-06-09, the day before"
         in letter
     )
     data = review_json(documents, "initial-final-late", PEER)
@@ -518,7 +518,7 @@ def test_a_final_award_letter_says_when_to_reaccredit_and_what_it_replaces(
     letter = text(documents["letter-initial-final"])
     assert "What happens next" in letter
     assert "To keep Silver beyond 2027-03-19, apply for reaccreditation on or before that day" in letter
-    assert "It replaces your Bronze award, which is in force until 2026-03-19, the day before" in letter
+    assert "It replaces your Bronze award, which was in force until 2026-03-19, the day before" in letter
     assert review_json(documents, "initial-final", PEER)["reaccreditation_by"] == "2027-03-19"
     renewed = text(documents["letter-reaccreditation-final"])
     assert "To keep Silver beyond 2027-06-01, apply for reaccreditation on or before that day" in renewed

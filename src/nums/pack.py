@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nums.errors import Problem
 from nums.evaluation import MET, NOT_CLAIMED, UNEVIDENCED, Assessment, ClaimResult
 from nums.evidence import FILE_NOT_FOUND, FileFacts, file_facts, human_size
 from nums.fees import submissions_request
@@ -19,6 +20,7 @@ from nums.fingerprint import json_ready
 from nums.gaps import Gaps
 from nums.pricing import Quote, quote
 from nums.render.assessment import assessment_json
+from nums.render.assessment import assessment_warnings as file_warnings
 from nums.standard import Edition, Item
 from nums.submission import EvidenceItem, Submission
 
@@ -120,11 +122,19 @@ def embedded_submission(result: Assessment, rows: list[EvidenceRow]) -> bytes:
         }
         for row in rows
     ]
+    assessment = assessment_json(result)
+    # The pack is the same bytes however its submission was reached (a path typed, a folder):
+    # it names the file, never the path.
+    assessment["submission"] = result.submission.path.name
+    assessment["warnings"] = [
+        *result.warnings,
+        *(warning_words(result.edition, w) for w in file_warnings(result)),
+    ]
     document = {
         "format": PACK_FORMAT,
         "edition": result.edition.id,
         "submission": json_ready(result.submission.raw),
-        "assessment": assessment_json(result),
+        "assessment": assessment,
         "evidence": evidence,
     }
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False).encode("utf-8")
@@ -287,7 +297,8 @@ def next_application(result: Assessment) -> str:
         if app.type == "initial" and app.level == nxt:
             after = edition.level_above(nxt)
             then = (
-                f"; after an award at {name(nxt)}, {name(after)} may be applied for {months} months from it"
+                f"; after an award at {name(nxt)}, {name(after)} may be applied for once {name(nxt)} has been "
+                f"held for {months} months"
                 if after
                 else f"; {name(nxt)} is the highest level"
             )
@@ -297,6 +308,37 @@ def next_application(result: Assessment) -> str:
         return f"{name(held.held)} is the highest level"
     entry = name(edition.rules.progression.entry_level)
     return (
-        f"as a new applicant the programme starts at {entry}; the next level may be applied for "
+        f"As a new applicant, the programme starts at {entry}; the next level may be applied for "
         f"{months} months after the {entry} award"
     )
+
+
+def warning_words(edition: Edition, problem: Problem) -> str:
+    """A warning as a reader of the pack reads it: where in the submission (the criterion by its
+    id, the key by name, the line), what is wrong and what to do; never a file path."""
+    field = problem.field or ""
+    where, key = _place(edition, field)
+    line = f", line {problem.line}" if problem.line is not None else ""
+    message = problem.message
+    if key and message.startswith("not a field"):
+        text = f"{where}{line}: “{key}” is {message}"
+    else:
+        text = f"{where}{line}: {message}" if where else message
+    if problem.suggestion:
+        text += f". {problem.suggestion[0].upper()}{problem.suggestion[1:]}"
+    return text
+
+
+def _place(edition: Edition, field: str) -> tuple[str, str]:
+    """("Criterion aims.2", "statment") from "criteria.aims.2.statment"; other fields by name."""
+    parts = field.split(".")
+    if parts[0] == "criteria" and len(parts) > 1:
+        rest = ".".join(parts[1:])
+        known = sorted((i.id for i in edition.items), key=len, reverse=True)
+        ident = next((i for i in known if rest == i or rest.startswith(i + ".")), parts[1])
+        return f"Criterion {ident}", rest[len(ident) + 1 :]
+    if parts[0] == "continuation":
+        return "Continuation evidence", ".".join(parts[1:])
+    if not field:
+        return "", ""
+    return ("At " + ".".join(parts[:-1])) if len(parts) > 1 else "At the top level", parts[-1]

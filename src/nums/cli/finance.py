@@ -18,6 +18,11 @@ from nums.pricing import quote as price
 from nums.render.quote_text import quote_set_text, quote_text
 
 
+def _percent(rate: Decimal) -> str:
+    """20.0 as "20", 17.5 as "17.5"."""
+    return format(rate.normalize(), "f")
+
+
 class PercentParam(click.ParamType):
     """A VAT rate in percent, exact (Decimal), never negative."""
 
@@ -30,13 +35,17 @@ class PercentParam(click.ParamType):
             self.fail(f"{value!r} is not a number; give a percentage such as 20 or 0", param, ctx)
         if not rate.is_finite() or rate < 0:
             self.fail(f"{value!r} must be zero or more", param, ctx)
+        if 0 < rate < 1 and ctx is not None:  # a fraction typed for a percentage: 0.2 for 20%
+            click.echo(
+                f"warning: --vat-rate {value} is {rate}%, not {_percent(rate * 100)}%: the rate is in "
+                f"percent (give {_percent(rate * 100)} for {_percent(rate * 100)}%)",
+                err=True,
+            )
         return rate
 
 
 @click.command()
-@click.argument(
-    "submissions", nargs=-1, type=click.Path(dir_okay=False, path_type=Path), metavar="[SUBMISSION]..."
-)
+@click.argument("submissions", nargs=-1, type=click.Path(path_type=Path), metavar="[SUBMISSION]...")
 @click.option(
     "--initial", type=WholeNumber(0), default=0, help="Programmes for initial assessment (any level)."
 )

@@ -154,12 +154,18 @@ def send_how(outcome: Outcome) -> str:
     """How to send requested evidence: to the assessor who signs the letter, by criterion."""
     reviewer = outcome.review.reviewer
     to = f"to me at {reviewer.email}" if reviewer.email else f"to me, {reviewer.name}, through the scheme"
+    if not outcome.requests:
+        return f"reply {to}."
+    criteria = [r.criterion for r in outcome.requests if r.criterion != CONTINUATION]
+    naming = (
+        f"naming each criterion by its id (such as {criteria[0]})"
+        if criteria
+        else "saying it is the evidence that provision continues"
+    )
+    where = "under its criterion" if criteria else "under continuation"
     return (
-        f"reply {to}, naming each criterion by its id (such as {outcome.requests[0].criterion}). Add each file "
-        "to the submission's evidence folder and list it under its criterion, then send the updated pack "
-        "(nums pack --attach-evidence) or the files themselves."
-        if outcome.requests
-        else f"reply {to}."
+        f"reply {to}, {naming}. Add each file to the submission's evidence folder and list it {where}, "
+        "then send the updated pack (nums pack --attach-evidence) or the files themselves."
     )
 
 

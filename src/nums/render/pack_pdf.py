@@ -27,11 +27,12 @@ from nums.pack import (
     gap_table,
     next_application,
     pillar_views,
+    warning_words,
 )
-from nums.pricing import Quote, quote_json
+from nums.pricing import Quote, quote_json, whom_to_ask
 from nums.render.assessment import assessment_warnings
 from nums.render.pdf import Attachment, Document, render_template, source_date, write_html, write_pdf
-from nums.render.quote_text import amount, quote_lines, split_sentence
+from nums.render.quote_text import amount, issuer_line, quote_lines, split_sentence
 from nums.render.wheel import Spoke, wheel_svg
 
 
@@ -128,7 +129,7 @@ def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime)
         "created": created.isoformat(),
         "reaccreditation": reaccreditation,
         "wheel": _wheel(result, reaccreditation),
-        "warnings": [*result.warnings, *(str(w) for w in assessment_warnings(result))],
+        "warnings": [*result.warnings, *(warning_words(edition, w) for w in assessment_warnings(result))],
         "contents": _contents(pillars, reaccreditation),
         "pillars": pillars,
         "rows": rows,
@@ -155,6 +156,8 @@ def fee_context(fee: Quote | None) -> dict[str, Any]:
         "fee_lines": quote_lines(fee),
         "fee_totals": {key: amount(fee, getattr(fee, key)) for key in ("net", "vat", "gross")},
         "fee_alternatives": [split_sentence(fee, split) for split in fee.alternatives],
+        "fee_issuer": issuer_line(fee),
+        "fee_ask": whom_to_ask(fee),
     }
 
 

@@ -180,9 +180,14 @@ def _cell(value: object) -> str:
 def portfolio_text(edition: Edition, result: Portfolio) -> str:
     name = edition.level_name
     lines = [heading(f"Portfolio on {result.on.isoformat()}") + f" · {counted(result)}", ""]
+    if not result.rows:
+        lines.append(
+            "Nothing here: no folder (up to three deep) holds a submission.yaml. `nums init FOLDER` makes one."
+        )
+        return "\n".join(lines)
     if result.institutions:
         lines += [wrap(institutions_line(result), 0), ""]
-    header = f"{'programme':<20} {'status':<16} {'award':<7} {'valid to':<11} {'next level':<22} review"
+    header = f"{'programme':<21} {'status':<16} {'award':<7} {'valid to':<11} {'next level':<22} review"
     lines.append(heading(header))
     for row in result.rows:
         lines.append(_table_line(edition, row))
@@ -259,9 +264,9 @@ def _table_line(edition: Edition, row: ProgrammeRow) -> str:
         review = f"final: {name(row.review.outcome) if row.review.outcome else 'no award'}"
     else:
         review = f"provisional, {row.review.open_requests} open"
-    label = row.id if len(row.id) <= 20 else row.id[:19] + "…"
+    label = row.id if len(row.id) <= 21 else row.id[:20] + "…"
     return (
-        f"{label:<20} {row.status:<16} {level:<7} {until:<11} {next_level_words(edition, row):<22} {review}"
+        f"{label:<21} {row.status:<16} {level:<7} {until:<11} {next_level_words(edition, row):<22} {review}"
     )
 
 

@@ -126,7 +126,7 @@ def held_words(result: Outcome) -> str:
         return f"{name} (valid until {last}) is continued by this award from the day after"
     if held.becomes == REPLACED:
         late = ", kept in force while the application was decided" if until and until > last else ""
-        return f"{name} (valid until {last}) is replaced: it is in force until {until}, the day before this award starts{late}"
+        return f"{name} (valid until {last}) is replaced: it was in force until {until}, the day before this award starts{late}"
     if until and until > last:
         return (
             f"{name} stayed in force while the application was decided, until {until} (the day before this "
