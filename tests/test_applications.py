@@ -190,22 +190,59 @@ def test_the_pack_fee_page_prices_what_the_application_is(tmp_path: Path) -> Non
 
 
 def test_a_lapse_within_ninety_days_is_warned_about(tmp_path: Path, edition: Edition) -> None:
+    """An application dated after the award's last valid day does not keep it in force, so the
+    lapse is warned about in words that say how to keep it."""
+    history = [
+        {"level": "silver", "awarded": date(2025, 4, 10)},
+        {"level": "bronze", "awarded": date(2024, 3, 1)},
+    ]
+    data = submission_data(level="gold", history=history, applied=date(2026, 4, 20))
+    [warning] = assessed(tmp_path, edition, data).warnings
+    assert warning.startswith("Silver lapsed on 2026-04-09, before the application date (2026-04-20)")
+    sub = load_submission(write_submission(tmp_path / "a", data), edition)
+    [warning] = assess(edition, sub, on=date(2026, 3, 1)).warnings
+    assert warning == (
+        "Silver lapses on 2026-04-09: this application is dated 2026-04-20, after that day; an application "
+        "made by that day keeps Silver in force until its outcome is final; without one the programme is a "
+        "new applicant again and starts at Bronze"
+    )
+    early = assess(edition, sub, on=date(2025, 12, 1)).warnings
+    assert not [w for w in early if "lapses on" in w], "129 days ahead: no warning yet"
+
+
+def test_an_application_made_in_time_needs_no_second_application(tmp_path: Path, edition: Edition) -> None:
+    """ "An application made on or before the held award's last valid day keeps that award in force
+    until the outcome is final": no warning urges a reaccreditation beside a full application, and
+    nothing says "if Gold is not awarded by then" next to "Gold cannot be awarded yet"."""
     history = [
         {"level": "silver", "awarded": date(2025, 4, 10)},
         {"level": "bronze", "awarded": date(2024, 3, 1)},
     ]
     data = submission_data(level="gold", history=history, applied=date(2026, 1, 20))
-    result = assessed(tmp_path, edition, data)
-    [warning] = result.warnings
-    assert warning.startswith(
-        "Silver lapses on 2026-04-09: if Gold is not awarded by then, apply for reaccreditation at Silver"
+    for folder, today in (("a", None), ("b", date(2026, 3, 1)), ("c", date(2026, 6, 1))):
+        result = assessed(tmp_path / folder, edition, data, today=today)
+        assert result.warnings == (), today
+    path = write_submission(tmp_path / "d", data)
+    text = " ".join(CliRunner().invoke(cli, ["assess", str(path)]).output.split())
+    assert "apply for reaccreditation" not in text and "is not awarded by then" not in text
+    assert (
+        "This application (2026-01-20) is made on or before Silver's last valid day (2026-04-09), so Silver "
+        "stays in force until its outcome is final" in text
     )
-    data = submission_data(level="gold", history=history, applied=date(2025, 12, 1))
-    assert assessed(tmp_path / "b", edition, data).warnings == (), "131 days ahead: no warning yet"
-    result = assessed(tmp_path / "c", edition, data, today=date(2026, 3, 1))
-    assert [w for w in result.warnings if w.startswith("Silver lapses on 2026-04-09")], (
-        "today is 39 days before"
-    )
+    out = json.loads(CliRunner().invoke(cli, ["assess", str(path), "--json", "--on", "2026-05-01"]).stdout)
+    assert out["eligibility"]["held_level"] == "silver", "kept in force past its year, on 2026-05-01"
+    assert out["eligibility"]["in_force"] == {
+        "on": "2026-05-01",
+        "level": "silver",
+        "awarded": "2025-04-10",
+        "last_valid_day": "2026-04-09",
+        "in_force_until": None,
+        "until_outcome": True,
+        "kept_by_application": "2026-01-20",
+        "lapsed": None,
+    }
+    assert out["eligibility"]["held_until_outcome"] is True
+    assert not [w for w in out["warnings"] if "lapse" in w]
 
 
 def test_a_lapsed_award_is_said_so_with_its_day(tmp_path: Path, edition: Edition) -> None:
@@ -224,18 +261,17 @@ def test_a_timely_renewal_needs_no_reminder(tmp_path: Path, edition: Edition) ->
 
 
 def test_the_window_for_the_next_level_is_stated(tmp_path: Path) -> None:
-    """ "must spend at least six months at Silver": from then until the Silver award lapses."""
+    """ "must spend at least six months at Silver": from then until the Silver award's last valid day."""
     data = submission_data(level="silver", history=SILVER, applied=date(2026, 1, 20))
     path = write_submission(tmp_path, data)
     result = CliRunner().invoke(cli, ["assess", str(path)])
     text = " ".join(result.output.split())
     assert (
-        "May apply for Gold from 2025-10-10 (6 months at Silver) until the Silver award lapses on 2026-04-09"
+        "May apply for Gold from 2025-10-10 (6 months at Silver) until Silver's last valid day, 2026-04-09"
         in text
     )
     out = json.loads(CliRunner().invoke(cli, ["assess", str(path), "--json"]).stdout)
     assert out["eligibility"]["next_level_until"] == "2026-04-09"
-    assert any(w.startswith("Silver lapses on 2026-04-09") for w in out["warnings"])
 
 
 # --- a reaccreditation review is final when its continuation is decided ------------------------

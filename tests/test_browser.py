@@ -181,7 +181,9 @@ def test_every_page_passes_axe_and_is_photographed(browser: Any, served: Served,
         "review": "/p/peer-mentoring/review",
         "quote": "/quote?initial=3&reaccreditation=2&on=2026-03-01",
         "quote-tailored": "/quote?initial=51&on=2026-03-01",
-        "quote-selected": "/quote?programme=peer-mentoring&programme=academic-mentoring",
+        "quote-selected": "/quote?programme=peer-mentoring",
+        # programmes of two institutions: refused with the reason ("never priced as one request")
+        "quote-two-institutions": "/quote?programme=peer-mentoring&programme=academic-mentoring",
         "quote-addressed": "/quote?initial=2&reaccreditation=4&on=2026-03-01&to=Bursar%2C+Example+University&alternatives=0",
     }
     for width in WIDTHS:

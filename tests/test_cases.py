@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from nums.progression import standing
-from nums.review import award_dates
+from nums.progression import in_force, standing
+from nums.review import award_dates, held_fate
 from nums.standard import Edition
 from nums.submission import Award
 
@@ -39,12 +39,42 @@ def test_progression_case(edition: Edition, case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("case", _load("renewals.yaml"), ids=lambda case: case["name"])
 def test_renewal_case(edition: Edition, case: dict[str, Any]) -> None:
-    """The award's dates come from the review's own function; the run it makes is checked too."""
+    """The award's dates come from the review's own function; the run it makes is checked too,
+    and what becomes of the award held."""
     history = [Award(**award) for award in case["history"]]
-    held = standing(edition, history, case["application"]["date"])
-    start, end = award_dates(edition, held, case["awarded"], case["reviewed"])
-    expect = case["expect"]
-    assert (start, end) == (expect["valid_from"], expect["valid_until"]), case["name"]
-    if "held_since" in expect:
-        after = standing(edition, [*history, Award(level=case["awarded"], awarded=start)], start)
-        assert after.held_since == expect["held_since"], case["name"]
+    applied = case["application"]["date"]
+    held = standing(edition, history, applied)
+    start = None
+    if case["awarded"] is not None:
+        start, end = award_dates(edition, held, case["awarded"], case["reviewed"])
+        expect = case["expect"]
+        assert (start, end) == (expect["valid_from"], expect["valid_until"]), case["name"]
+        if "held_since" in expect:
+            after = standing(edition, [*history, Award(level=case["awarded"], awarded=start)], start)
+            assert after.held_since == expect["held_since"], case["name"]
+    if "held" in case:
+        fate = held_fate(edition, held, applied, case["awarded"], start, case["reviewed"])
+        assert fate is not None, case["name"]
+        assert (fate.becomes, fate.in_force_until) == (
+            case["held"]["becomes"],
+            case["held"]["in_force_until"],
+        ), case["name"]
+
+
+@pytest.mark.parametrize("case", _load("in_force.yaml"), ids=lambda case: case["name"])
+def test_in_force_case(edition: Edition, case: dict[str, Any]) -> None:
+    """ "An application made on or before the held award's last valid day keeps that award in
+    force until the outcome is final": progression.in_force, the one answer every command reads."""
+    history = [Award(**award) for award in case["history"]]
+    force = in_force(edition, history, case["day"], case.get("applied"), case.get("decided"))
+    found = {
+        "level": force.level,
+        "until": force.until if force.award else None,
+        "until_outcome": force.until_outcome,
+        "kept_by": force.application,
+        "lapsed": force.lapsed,
+    }
+    for key, expected in case["expect"].items():
+        assert found[key] == expected, f"{case['name']}: {key}"
+    held = standing(edition, history, case["day"], case.get("applied"), case.get("decided"))
+    assert held.held == force.level, f"{case['name']}: standing and in_force disagree"

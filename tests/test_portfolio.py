@@ -40,16 +40,20 @@ def portfolio(*args: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize("case", yaml.safe_load(CASES.read_text()), ids=lambda case: case["name"])
 def test_portfolio_case(tmp_path: Path, edition: Edition, case: dict[str, Any]) -> None:
-    options: dict[str, Any] = {"history": case["history"], "applied": case["date"]}
+    applied = case.get("applied", case["date"])
+    options: dict[str, Any] = {"history": case["history"], "applied": applied}
     if "started" in case:
         options["started"] = case["started"]
     write_submission(tmp_path / "p", submission_data(**options))
     row = load_row(str(tmp_path), "p", case["date"], case["horizon"])
-    if "review_award" in case:  # what a final review adds, checked through the same function
-        awards = [Award(**a) for a in [*case["history"], case["review_award"]]]
-        award, lapsed = held_award(edition, sorted(awards, key=lambda a: a.awarded), case["date"])
+    if "review_award" in case or "decided" in case:  # what a final review adds, through the same function
+        awards = [Award(**a) for a in [*case["history"], *filter(None, [case.get("review_award")])]]
+        award, lapsed = held_award(
+            edition, sorted(awards, key=lambda a: a.awarded), case["date"], applied, case.get("decided")
+        )
         found = {"level": award.level if award else None, "awarded": award.awarded if award else None}
         found["valid_until"] = award.valid_until if award else None
+        found["in_force_until"] = award.in_force_until if award else None
         found["status"] = "accredited" if award and not lapsed else "lapsed"
     else:
         found = {
@@ -57,6 +61,7 @@ def test_portfolio_case(tmp_path: Path, edition: Edition, case: dict[str, Any]) 
             "level": row.award.level if row.award else None,
             "awarded": row.award.awarded if row.award else None,
             "valid_until": row.award.valid_until if row.award else None,
+            "in_force_until": row.award.in_force_until if row.award else None,
         }
     for key, expected in case["expect"].items():
         assert found[key] == expected, f"{case['name']}: {key}"
@@ -73,12 +78,18 @@ def test_the_examples_as_a_portfolio() -> None:
         "online-peer-mentoring",
         "peer-mentoring",
     }
-    assert rows["peer-mentoring"]["status"] == "renewal-due"
+    # "An application made on or before the held award's last valid day keeps that award in force
+    # until the outcome is final": both have applied in time, so neither is due or lapsing.
+    assert rows["peer-mentoring"]["status"] == "accredited"
     assert rows["peer-mentoring"]["award"] == {
         "level": "bronze",
         "awarded": "2025-05-12",
         "valid_until": "2026-05-11",
+        "in_force_until": None,
+        "until_outcome": True,
     }
+    assert rows["department-combined"]["status"] == "accredited"
+    assert rows["department-combined"]["award"]["until_outcome"] is True
     assert rows["peer-mentoring"]["review"] == {
         "status": "provisional",
         "outcome": "bronze",
@@ -86,19 +97,26 @@ def test_the_examples_as_a_portfolio() -> None:
     }
     assert rows["online-peer-mentoring"]["status"] == "not-started"
     assert rows["academic-mentoring"]["status"] == "never-accredited"
-    assert data["summary"]["lapsing"] == ["peer-mentoring", "department-combined"]
+    assert data["summary"]["lapsing"] == []
     assert data["summary"]["by_level"] == {"bronze": 1, "silver": 1, "gold": 0}
-    assert data["fees"]["renewal_ids"] == ["department-combined"]
-    assert data["fees"]["move_up_ids"] == ["peer-mentoring"]
+    # Applications made and not yet decided were priced when made: not budgeted again.
+    assert [r["id"] for r in data["programmes"] if r["application"]["under_way"]] == [
+        "academic-mentoring",
+        "department-combined",
+        "peer-mentoring",
+    ]
+    assert data["fees"]["renewal_ids"] == [] and data["fees"]["move_up_ids"] == []
     assert data["university_wide"]["all_same"] is False
 
 
 def test_fees_are_exactly_what_quote_gives_for_those_counts(edition: Edition) -> None:
-    data = json.loads(portfolio(str(EXAMPLES), "--on", "2026-04-20", "--json")[1])
+    """On 2026-02-01 no example has applied yet: the department's renewal is budgeted."""
+    data = json.loads(portfolio(str(EXAMPLES), "--on", "2026-02-01", "--json")[1])
     renewals = data["fees"]["renewals"]
+    assert data["fees"]["renewal_ids"] == ["department-combined"]
     expected = quote_json(
         quote(
-            load_price_lists(None), QuoteRequest(reaccreditation=3, largest_mentors=22, on=date(2026, 4, 20))
+            load_price_lists(None), QuoteRequest(reaccreditation=3, largest_mentors=22, on=date(2026, 2, 1))
         )
     )
     for key in ("net", "vat", "gross", "tailored", "vat_rate", "valid_until"):
@@ -120,7 +138,7 @@ def test_a_broken_programme_is_reported_and_never_stops_the_report(tmp_path: Pat
     code, output = portfolio(str(tmp_path), "--on", "2026-04-20", "--json")
     assert code == 0, output
     rows = {row["id"]: row for row in json.loads(output)["programmes"]}
-    assert rows["good"]["status"] == "renewal-due"
+    assert rows["good"]["status"] == "accredited"
     assert rows["broken"]["status"] == "invalid" and "broken/submission.yaml:" in rows["broken"]["errors"][0]
     assert rows["bad-review"]["status"] == "invalid" and "review.yaml:2" in " ".join(
         rows["bad-review"]["errors"]
@@ -175,14 +193,14 @@ def test_the_committee_report(tmp_path: Path) -> None:
 
     first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
     for target in (first, second):
-        code, output = portfolio(str(EXAMPLES), "--on", "2026-04-20", "--pdf", str(target))
+        code, output = portfolio(str(EXAMPLES), "--on", "2026-02-01", "--pdf", str(target))
         assert code == 0, output
     assert first.read_bytes() == second.read_bytes()
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(first)).pages).split())
     for expected in (
         "Accreditation portfolio",
         "peer-mentoring",
-        "renewal-due",
+        "accredited",
         "£500.00",
         "University-wide",
     ):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -79,18 +80,28 @@ def test_the_quote_pdf_is_the_same_bytes_as_nums_quote_pdf(root: Path, tmp_path:
 
 
 def test_ticked_programmes_are_priced_as_one_request(root: Path) -> None:
-    """'Tick programmes on the home page, get one quote priced as one request, as nums quote SUBMISSION... does.'"""
+    """'Tick programmes on the home page, get one quote priced as one request, as nums quote SUBMISSION...
+    does' -- for one institution's programmes: those of different institutions are never priced as
+    one request, so the app refuses, saying why, where `nums quote` gives one quote per institution."""
     client, _ = client_for(root)
-    ids = ["peer-mentoring", "department-combined", "academic-mentoring"]
+    shutil.copytree(root / "peer-mentoring", root / "peer-mentoring-copy")
+    ids = ["peer-mentoring", "peer-mentoring-copy"]
     got = client.get(
         "/api/quote", params=[("programme", i) for i in ids] + [("on", "2026-04-20")], headers=bearer()
     )
     expected = json.loads(
         cli_run("quote", *(str(root / i / "submission.yaml") for i in ids), "--on=2026-04-20", "--json")
     )
-    assert got.json() == expected
+    assert got.json() == expected and expected["institution"] == "Harbourside University"
     page = client.get("/quote", params=[("programme", i) for i in ids] + [("on", "2026-04-20")])
     assert page.status_code == 200 and all(f"<code>{i}</code>" in page.text for i in ids)
+    mixed = ["peer-mentoring", "department-combined", "academic-mentoring"]
+    refused = client.get("/api/quote", params=[("programme", i) for i in mixed], headers=bearer())
+    assert refused.status_code == 422
+    assert "the programmes belong to 3 institutions" in refused.json()["error"]
+    assert "never priced as one request" in refused.json()["error"]
+    split = json.loads(cli_run("quote", *(str(root / i / "submission.yaml") for i in mixed), "--json"))
+    assert split["split_by_institution"] is True and len(split["quotes"]) == 3
     missing = client.get("/api/quote", params={"programme": "../elsewhere"}, headers=bearer())
     assert missing.status_code == 422
 

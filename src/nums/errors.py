@@ -67,8 +67,11 @@ def limited(problems: Iterable[Problem], file: str | None) -> list[Problem]:
 class NumsError(Exception):
     """Raised with every problem found, so the user can fix them in one pass."""
 
-    def __init__(self, problems: Sequence[Problem] | Problem) -> None:
+    def __init__(self, problems: Sequence[Problem] | Problem, warnings: Sequence[Problem] = ()) -> None:
         self.problems: tuple[Problem, ...] = (problems,) if isinstance(problems, Problem) else tuple(problems)
+        # What else the file holds that will need fixing (a misspelt key, a missing evidence
+        # file), reported in the same run so the file is fixed in one pass.
+        self.warnings: tuple[Problem, ...] = tuple(warnings)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

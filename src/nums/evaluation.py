@@ -17,13 +17,15 @@ from typing import Any
 from nums.dates import last_valid_day
 from nums.evidence import EvidenceCheck
 from nums.gaps import Gaps, gaps_for
-from nums.progression import Standing, standing
+from nums.progression import Standing, made_in_time, standing
 from nums.standard import Edition, Pillar
 from nums.submission import Award, Claim, Programme, Submission
 
 MET = "met"
 UNEVIDENCED = "claimed-unevidenced"
 NOT_CLAIMED = "not-claimed"
+# A reaccreditation needs no pillar evidence, so self-ratings are not compared with it.
+NOT_COMPARED = "not-compared"
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class PillarResult:
     id: str
     level: str | None
     self_rating: str | None
-    self_rating_check: str  # agrees | over | under | unrated
+    self_rating_check: str  # agrees | over | under | unrated | not-compared (a reaccreditation)
     met: tuple[str, ...]
     claimed_unevidenced: tuple[str, ...]
     counts: dict[str, tuple[int, int, int]]  # level -> (met, needed, items)
@@ -121,7 +123,13 @@ def lowest(edition: Edition, *levels: str | None) -> str | None:
     return edition.level_at(min(edition.rank(level) for level in levels))
 
 
-def rating_check(edition: Edition, claimed: str | None, evidenced: str | None) -> str:
+def rating_check(
+    edition: Edition, claimed: str | None, evidenced: str | None, reaccreditation: bool = False
+) -> str:
+    """How a self-rating compares with the evidence; never compared for a reaccreditation,
+    which "only need[s] to evidence continuation of provision"."""
+    if reaccreditation:
+        return NOT_COMPARED
     if claimed is None:
         return "unrated"
     difference = edition.rank(claimed) - edition.rank(evidenced)
@@ -155,13 +163,19 @@ def judge_claims(edition: Edition, submission: Submission) -> dict[str, ClaimRes
 
 
 def assess(
-    edition: Edition, submission: Submission, on: date | None = None, today: date | None = None
+    edition: Edition,
+    submission: Submission,
+    on: date | None = None,
+    today: date | None = None,
+    decided: date | None = None,
 ) -> Assessment:
     """Evaluate ``submission`` on ``on`` (default: its application date).
 
     ``today`` (the caller's clock; the function stays pure) adds warnings about
     an award that lapses soon after, or lapsed before, today as well as the
-    application date.
+    application date. The application itself, made on or before the held award's
+    last valid day, keeps that award in force on later days until its outcome is
+    final (``decided``, the day it became final; None: not yet).
     """
     day = on or submission.application.date
     claims = judge_claims(edition, submission)
@@ -169,7 +183,7 @@ def assess(
     levels = pillar_levels(edition, met)
     pillars = {p.id: _pillar_result(edition, p, levels[p.id], claims, submission) for p in edition.pillars}
     evidence_level = overall_level(edition, levels)
-    held = standing(edition, submission.history, day)
+    held = standing(edition, submission.history, day, submission.application.date, decided)
     continuation = (
         judge_claim("continuation", submission.continuation, submission) if submission.continuation else None
     )
@@ -223,7 +237,9 @@ def _pillar_result(
         id=pillar.id,
         level=level,
         self_rating=claimed,
-        self_rating_check=rating_check(edition, claimed, level),
+        self_rating_check=rating_check(
+            edition, claimed, level, submission.application.type == "reaccreditation"
+        ),
         met=met,
         claimed_unevidenced=tuple(i for i in ids if claims[i].status == UNEVIDENCED),
         counts=counts,
@@ -452,6 +468,9 @@ def programme_fees(
     that the award held never covered. A programme that has not started cannot be
     accredited and is left out."""
     app = submission.application
+    mixed = _institution_reasons(edition, submission)
+    if mixed:  # one application of several institutions cannot be accredited, so nothing is priced
+        return tuple(ProgrammeFee(p.name, None, mixed[0]) for p in submission.programmes)
     not_started = {p.name for p in submission.programmes if not _has_started(edition, p, day)}
     uncovered = dict(uncovered_programmes(edition, submission, held)) if app.type == "reaccreditation" else {}
     whole = _full_application_reason(edition, submission, held) if app.type == "reaccreditation" else None
@@ -506,6 +525,45 @@ def _last_award(history: tuple[Award, ...], day: date) -> Award | None:
     return max(made, key=lambda a: a.awarded) if made else None
 
 
+def capped_words(result: Assessment, gaps: Gaps) -> str | None:
+    """When the evidence reaches a level that progression does not yet allow, say so where
+    the gaps are: "the evidence reaches Silver, but progression caps the award at Bronze"."""
+    edition = result.edition
+    cap = result.standing.cap
+    if not gaps.reached or edition.rank(cap) >= edition.rank(gaps.target):
+        return None
+    name = edition.level_name
+    return (
+        f"The evidence reaches {name(gaps.target)}, but progression caps the award at {name(cap)}: "
+        f"{result.standing.cap_reason}."
+    )
+
+
+# --- what holds while the application is decided ----------------------------------
+
+
+def in_force_note(edition: Edition, submission: Submission, held: Standing) -> str | None:
+    """The rule in words where it applies: "an application made on or before the held
+    award's last valid day keeps that award in force until the outcome is final"."""
+    force = held.in_force
+    if force.award is None or force.last_valid_day is None:
+        return None
+    applied = submission.application.date
+    if not made_in_time(edition, force.award, applied):
+        return None
+    level = edition.level_name(force.level)
+    ends = force.last_valid_day.isoformat()
+    if force.past_its_year:
+        return (
+            f"{level}'s year ended on {ends}; the application of {applied.isoformat()}, made on or before that "
+            f"day, keeps {level} in force until its outcome is final"
+        )
+    return (
+        f"this application ({applied.isoformat()}) is made on or before {level}'s last valid day ({ends}), so "
+        f"{level} stays in force until its outcome is final, however long the decision takes"
+    )
+
+
 # --- the year running out ---------------------------------------------------------
 
 
@@ -514,18 +572,24 @@ def lapse_warnings(
 ) -> tuple[str, ...]:
     """Warnings that make a lapse impossible to miss: the award's last valid day is
     near the application date (or today), or already past it. "Accreditation ...
-    lasts for one year", and a lapsed programme starts again at the entry level."""
+    lasts for one year", and a lapsed programme starts again at the entry level.
+
+    An application made on or before the last valid day keeps the award in force
+    until its outcome is final (rules.yaml, ``validity.held_until_outcome``), so it
+    needs no reminder: nothing urges a second application."""
     last = _last_award(submission.history, max(day, today or day))
     if last is None:
         return ()
-    ends = last_valid_day(last.awarded, edition.rules.validity.months)
-    if _renewed_in_time(submission, last, ends):
+    app = submission.application
+    if made_in_time(edition, last, app.date) or _renewed_in_time(submission, last, edition):
         return ()
+    ends = last_valid_day(last.awarded, edition.rules.validity.months)
     name = edition.level_name
     entry = name(edition.rules.progression.entry_level)
     window = edition.rules.validity.warn_days_before_lapse
     warnings: list[str] = []
-    for when, label in ((day, "the application date"), (today, "today")):
+    asked = "the application date" if day == app.date else "the date assessed"
+    for when, label in ((day, asked), (today, "today")):
         if when is None or warnings:
             continue
         if ends < when:
@@ -534,20 +598,27 @@ def lapse_warnings(
                 f"later award is recorded in the history, the programme is a new applicant again and starts at {entry}"
             )
         elif (ends - when).days <= window:
-            app = submission.application
-            ask = (
-                f"if {name(app.level)} is not awarded by then, apply for reaccreditation at {name(last.level)} by that day"
-                if app.level != last.level
-                else "apply for reaccreditation by then"
-            )
             warnings.append(
-                f"{name(last.level)} lapses on {ends.isoformat()}: {ask}, or the programme is a new applicant "
-                f"again and starts at {entry}"
+                f"{name(last.level)} lapses on {ends.isoformat()}: {_in_time_advice(edition, last, ends, app.date)}"
             )
     return tuple(warnings)
 
 
-def _renewed_in_time(submission: Submission, last: Award, ends: date) -> bool:
+def _in_time_advice(edition: Edition, last: Award, ends: date, applied: date) -> str:
+    """What to do before the award lapses, said once: apply by its last valid day."""
+    name = edition.level_name
+    entry = name(edition.rules.progression.entry_level)
+    later = f"this application is dated {applied.isoformat()}, after that day; " if applied > ends else ""
+    if edition.rules.validity.held_until_outcome:
+        return (
+            f"{later}an application made by that day keeps {name(last.level)} in force until its outcome is "
+            f"final; without one the programme is a new applicant again and starts at {entry}"
+        )
+    return f"{later}apply for reaccreditation by then, or the programme is a new applicant again and starts at {entry}"
+
+
+def _renewed_in_time(submission: Submission, last: Award, edition: Edition) -> bool:
     """A reaccreditation at the level held, applied for by its last valid day, needs no reminder."""
     app = submission.application
+    ends = last_valid_day(last.awarded, edition.rules.validity.months)
     return app.type == "reaccreditation" and app.level == last.level and last.awarded <= app.date <= ends

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+from nums.errors import NumsError, Problem
 from nums.evaluation import programme_fees
 from nums.pricing import NamedProgramme, QuoteRequest, request_for
 from nums.progression import standing
@@ -25,7 +26,42 @@ def named_programmes(edition: Edition, submission: Submission) -> tuple[NamedPro
     day = submission.application.date
     held = standing(edition, submission.history, day)
     return tuple(
-        NamedProgramme(f.programme, f.kind, f.reason) for f in programme_fees(edition, submission, held, day)
+        NamedProgramme(f.programme, f.kind, f.reason, _institution(p.institution))
+        for f, p in zip(programme_fees(edition, submission, held, day), submission.programmes, strict=True)
+    )
+
+
+def _institution(name: str | None) -> str | None:
+    return " ".join(name.split()) if name and name.strip() else None
+
+
+def by_institution(
+    edition: Edition, submissions: Sequence[Submission]
+) -> list[tuple[str | None, list[tuple[NamedProgramme, int, Submission]]]]:
+    """Every programme of the submissions with its mentors and submission, grouped by
+    institution (compared without regard to case or spacing), in order of first appearance."""
+    groups: dict[str, tuple[str | None, list[tuple[NamedProgramme, int, Submission]]]] = {}
+    for submission in submissions:
+        for priced, programme in zip(
+            named_programmes(edition, submission), submission.programmes, strict=True
+        ):
+            key = (priced.institution or "").casefold()
+            groups.setdefault(key, (priced.institution, []))[1].append(
+                (priced, programme.mentors, submission)
+            )
+    return list(groups.values())
+
+
+def mixed_institutions(groups: Sequence[tuple[str | None, Sequence[object]]]) -> Problem | None:
+    """The refusal for a single request whose programmes belong to several institutions."""
+    if len(groups) < 2:
+        return None
+    listed = "; ".join(name or "no institution given" for name, _ in groups)
+    return Problem(
+        f"the programmes belong to {len(groups)} institutions ({listed}): programmes of different "
+        "institutions cannot be accredited together, so they are never priced as one request",
+        suggestion="quote one institution's programmes at a time (`nums quote SUBMISSION...` gives one quote "
+        "per institution)",
     )
 
 
@@ -37,7 +73,7 @@ def quote_date(submissions: Sequence[Submission], on: date | None, today: date) 
     dates = {s.application.date for s in submissions}
     if len(dates) == 1:
         return dates.pop(), "the application date"
-    return today, "today (the submissions have different application dates)"
+    return today, "today: the submissions have different application dates"
 
 
 def submissions_request(
@@ -50,20 +86,18 @@ def submissions_request(
     addressee: str | None = None,
     alternatives: bool = True,
 ) -> QuoteRequest:
-    """One request for all the submissions' programmes, priced together.
+    """One request for all the submissions' programmes, priced together; refused when they
+    belong to several institutions (``institution_requests`` splits them instead).
 
     The largest programme's mentors (of those priced, or ``mentors`` when larger)
     decides whether costs must be tailored.
     """
-    named: list[NamedProgramme] = []
-    largest = mentors or 0
-    for submission in submissions:
-        for priced, programme in zip(
-            named_programmes(edition, submission), submission.programmes, strict=True
-        ):
-            named.append(priced)
-            if priced.kind is not None:
-                largest = max(largest, programme.mentors)
+    groups = by_institution(edition, submissions)
+    refusal = mixed_institutions(groups)
+    if refusal is not None:
+        raise NumsError(refusal)
+    named = [priced for _, members in groups for priced, _, _ in members]
+    largest = max([mentors or 0] + [m for _, ms in groups for p, m, _ in ms if p.kind is not None])
     day, dated_by = quote_date(submissions, on, today)
     return request_for(
         tuple(named),
@@ -74,3 +108,37 @@ def submissions_request(
         dated_by=dated_by,
         alternatives=alternatives,
     )
+
+
+def institution_requests(
+    edition: Edition,
+    submissions: Sequence[Submission],
+    today: date,
+    on: date | None = None,
+    mentors: int | None = None,
+    vat_rate: Decimal | None = None,
+    alternatives: bool = True,
+) -> tuple[tuple[QuoteRequest, ...], tuple[NamedProgramme, ...]]:
+    """One request per institution (programmes of different institutions are never priced as
+    one), each dated as ``quote_date`` dates its own submissions; and the programmes of
+    institutions with nothing to price."""
+    requests, left_out = [], []
+    for _, members in by_institution(edition, submissions):
+        named = tuple(priced for priced, _, _ in members)
+        if all(p.kind is None for p in named):
+            left_out += named
+            continue
+        own = list({id(sub): sub for _, _, sub in members}.values())
+        day, dated_by = quote_date(own, on, today)
+        largest = max([mentors or 0] + [m for p, m, _ in members if p.kind is not None])
+        requests.append(
+            request_for(
+                named,
+                largest_mentors=largest or None,
+                on=day,
+                vat_rate=vat_rate,
+                dated_by=dated_by,
+                alternatives=alternatives,
+            )
+        )
+    return tuple(requests), tuple(left_out)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nums.errors import Problem
 from nums.evaluation import MET, NOT_CLAIMED, UNEVIDENCED, Assessment, ClaimResult
 from nums.evidence import FILE_NOT_FOUND, FileFacts, file_facts, human_size
 from nums.fees import submissions_request
@@ -19,14 +20,24 @@ from nums.fingerprint import json_ready
 from nums.gaps import Gaps
 from nums.pricing import Quote, quote
 from nums.render.assessment import assessment_json
+from nums.render.assessment import assessment_warnings as file_warnings
 from nums.standard import Edition, Item
 from nums.submission import EvidenceItem, Submission
 
 PACK_FORMAT = "nums-pack/1"
 STATUS_WORDS = {MET: "Met", UNEVIDENCED: "Claimed without evidence", NOT_CLAIMED: "Not claimed"}
 STATUS_SYMBOLS = {MET: "✓", UNEVIDENCED: "!", NOT_CLAIMED: "–"}
-CHECK_WORDS = {"agrees": "agrees", "over": "over-rated", "under": "under-rated", "unrated": "not rated"}
+CHECK_WORDS = {
+    "agrees": "agrees",
+    "over": "over-rated",
+    "under": "under-rated",
+    "unrated": "not rated",
+    "not-compared": "not compared",
+}
 NOT_REQUIRED = "not required for a reaccreditation"
+# Longest status shown beside a criterion's text ("Claimed without a statement" fits); a longer
+# one (a missing file's name) goes on a line of its own so the text keeps its width.
+BADGE_INLINE_CHARS = 28
 
 
 def status_word(claim: ClaimResult, statement: str) -> str:
@@ -111,11 +122,19 @@ def embedded_submission(result: Assessment, rows: list[EvidenceRow]) -> bytes:
         }
         for row in rows
     ]
+    assessment = assessment_json(result)
+    # The pack is the same bytes however its submission was reached (a path typed, a folder):
+    # it names the file, never the path.
+    assessment["submission"] = result.submission.path.name
+    assessment["warnings"] = [
+        *result.warnings,
+        *(warning_words(result.edition, w) for w in file_warnings(result)),
+    ]
     document = {
         "format": PACK_FORMAT,
         "edition": result.edition.id,
         "submission": json_ready(result.submission.raw),
-        "assessment": assessment_json(result),
+        "assessment": assessment,
         "evidence": evidence,
     }
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False).encode("utf-8")
@@ -136,6 +155,7 @@ def claim_view(
         "status": claim.status,
         "status_word": status_word(claim, statement),
         "status_symbol": STATUS_SYMBOLS[claim.status],
+        "badge_below": len(status_word(claim, statement)) > BADGE_INLINE_CHARS,
         "statement": statement,
         "evidence": rows_by_item.get(item.id, []),
         "reasons": claim.reasons,
@@ -262,3 +282,63 @@ def gap_table(edition: Edition, gaps: Gaps, label: str) -> dict[str, Any]:
         "item_count": gaps.items_to_raise,
         "short": short,
     }
+
+
+def next_application(result: Assessment) -> str:
+    """When the programme may next apply for a level, never a date already past for the level
+    this application is for: that window is this application."""
+    edition, held, app = result.edition, result.standing, result.submission.application
+    name = edition.level_name
+    months = edition.rules.progression.months_at_level
+    nxt, since = held.next_level, held.next_level_from
+    if nxt and since:
+        if since > result.on:
+            return f"{name(nxt)} from {since.isoformat()} ({months} months at {name(held.held)})"
+        if app.type == "initial" and app.level == nxt:
+            after = edition.level_above(nxt)
+            then = (
+                f"; after an award at {name(nxt)}, {name(after)} may be applied for once {name(nxt)} has been "
+                f"held for {months} months"
+                if after
+                else f"; {name(nxt)} is the highest level"
+            )
+            return f"{name(nxt)}: open since {since.isoformat()}, and this application is for it{then}"
+        return f"{name(nxt)}: open since {since.isoformat()}, as a full application"
+    if held.held:
+        return f"{name(held.held)} is the highest level"
+    entry = name(edition.rules.progression.entry_level)
+    return (
+        f"As a new applicant, the programme starts at {entry}; the next level may be applied for "
+        f"{months} months after the {entry} award"
+    )
+
+
+def warning_words(edition: Edition, problem: Problem) -> str:
+    """A warning as a reader of the pack reads it: where in the submission (the criterion by its
+    id, the key by name, the line), what is wrong and what to do; never a file path."""
+    field = problem.field or ""
+    where, key = _place(edition, field)
+    line = f", line {problem.line}" if problem.line is not None else ""
+    message = problem.message
+    if key and message.startswith("not a field"):
+        text = f"{where}{line}: “{key}” is {message}"
+    else:
+        text = f"{where}{line}: {message}" if where else message
+    if problem.suggestion:
+        text += f". {problem.suggestion[0].upper()}{problem.suggestion[1:]}"
+    return text
+
+
+def _place(edition: Edition, field: str) -> tuple[str, str]:
+    """("Criterion aims.2", "statment") from "criteria.aims.2.statment"; other fields by name."""
+    parts = field.split(".")
+    if parts[0] == "criteria" and len(parts) > 1:
+        rest = ".".join(parts[1:])
+        known = sorted((i.id for i in edition.items), key=len, reverse=True)
+        ident = next((i for i in known if rest == i or rest.startswith(i + ".")), parts[1])
+        return f"Criterion {ident}", rest[len(ident) + 1 :]
+    if parts[0] == "continuation":
+        return "Continuation evidence", ".".join(parts[1:])
+    if not field:
+        return "", ""
+    return ("At " + ".".join(parts[:-1])) if len(parts) > 1 else "At the top level", parts[-1]

@@ -23,7 +23,8 @@ from pathlib import Path
 from nums.dates import add_months, day_after, last_valid_day
 from nums.errors import NumsError, Problem
 from nums.evaluation import Assessment, assess
-from nums.pricing import NamedProgramme, Quote, quote, request_for
+from nums.pricing import NamedProgramme, Quote, QuoteSet, quote, request_for
+from nums.progression import in_force
 from nums.review import FINAL, Outcome
 from nums.standard import Edition
 from nums.submission import SUBMISSION_FILE, Award, Submission
@@ -42,6 +43,15 @@ class HeldAward:
     level: str
     awarded: date  # the day its year starts
     valid_until: date  # the last valid day, counting renewals already decided that continue it
+    # The last day it is in force: ``valid_until``, or later when an application made in
+    # time kept it in force while it was decided; None while that application is undecided
+    # ("an application made on or before the held award's last valid day keeps that award
+    # in force until the outcome is final").
+    in_force_until: date | None = None
+
+    @property
+    def until_outcome(self) -> bool:
+        return self.in_force_until is None
 
 
 @dataclass(frozen=True)
@@ -75,14 +85,28 @@ class ProgrammeRow:
     application_type: str | None = None
     programmes: tuple[tuple[str, int], ...] = ()  # (name, mentors) of each programme in the submission
     frameworks: tuple[str | None, ...] = ()  # each programme's ``framework``
+    institutions: tuple[str | None, ...] = ()  # each programme's institution
+    starts: tuple[date | None, ...] = ()  # each programme's ``started`` (planned, when in the future)
+    application_date: date | None = None
+    # The application is made (dated on or before the portfolio's date), priced, and its
+    # outcome not final: its fee was due with it, so next year's fees do not count it again.
+    under_way: bool = False
 
 
 @dataclass(frozen=True)
 class Fees:
-    renewals: Quote | None
-    moves_up: Quote | None
+    """Next year's fees, each kind priced as ``nums quote`` prices those programmes: one quote,
+    or one per institution when they belong to several (``QuoteSet``)."""
+
+    renewals: Quote | QuoteSet | None
+    moves_up: Quote | QuoteSet | None
     renewal_ids: tuple[str, ...]
     move_up_ids: tuple[str, ...]
+    returning: Quote | QuoteSet | None = None  # lapsed: a full application as a new applicant
+    returning_ids: tuple[str, ...] = ()
+    first: Quote | QuoteSet | None = None  # never accredited (or starting within the year)
+    first_ids: tuple[str, ...] = ()
+    under_way_ids: tuple[str, ...] = ()  # applied and not yet decided: priced when made
 
 
 @dataclass(frozen=True)
@@ -102,6 +126,27 @@ class Portfolio:
     lapsing: tuple[str, ...]  # ids whose award ends within the horizon, soonest first
     fees: Fees
     university_wide: UniversityWide
+    # Counted by programme (a combined submission holds several), beside the counts by
+    # submission above: "an organisation offering peer, reverse and career mentoring ... would
+    # be classed as 3 programmes".
+    programmes_by_level: dict[str, int] | None = None
+    programmes_by_status: dict[str, int] | None = None
+
+    @property
+    def programme_count(self) -> int:
+        return sum(programme_count(row) for row in self.rows)
+
+    @property
+    def institutions(self) -> tuple[str, ...]:
+        """Every institution the programmes name, in order of first appearance."""
+        named = (" ".join(i.split()) for row in self.rows for i in row.institutions if i and i.strip())
+        return tuple(dict.fromkeys(named))
+
+
+def programme_count(row: ProgrammeRow) -> int:
+    """The programmes a row stands for: each of a combined submission's; one for a file that
+    does not load."""
+    return len(row.programmes) or 1
 
 
 # --- one programme ----------------------------------------------------------------
@@ -118,30 +163,51 @@ def awards_with_review(submission: Submission, outcome: Outcome | None) -> tuple
     return tuple(sorted((*history, Award(level=level, awarded=start)), key=lambda a: a.awarded))
 
 
-def held_award(edition: Edition, awards: Sequence[Award], on: date) -> tuple[HeldAward | None, bool]:
+def held_award(
+    edition: Edition,
+    awards: Sequence[Award],
+    on: date,
+    applied: date | None = None,
+    decided: date | None = None,
+) -> tuple[HeldAward | None, bool]:
     """The award held on ``on`` with its end counting renewals that continue it, or the last
-    award made and ``True`` when it has lapsed; (None, False) with no award made yet."""
+    award made and ``True`` when it has lapsed; (None, False) with no award made yet.
+    What is in force is ``progression.in_force``'s answer: an application made in time
+    (``applied``) keeps the award in force until its outcome is final (``decided``)."""
     months = edition.rules.validity.months
-    made = [a for a in awards if a.awarded <= on]
+    ordered = sorted(awards, key=lambda a: a.awarded)
+    made = [a for a in ordered if a.awarded <= on]
     if not made:
         return None, False
     current = made[-1]
     end = last_valid_day(current.awarded, months)
-    for later in (a for a in awards if a.awarded > current.awarded):
+    for later in (a for a in ordered if a.awarded > current.awarded):
         if later.level == current.level and later.awarded <= day_after(end):
             end = last_valid_day(later.awarded, months)
-    return HeldAward(current.level, current.awarded, end), end < on
+    force = in_force(edition, ordered, on, applied, decided)
+    if force.award is None:
+        kept = max(end, force.lapsed) if force.lapsed else end
+        return HeldAward(current.level, current.awarded, end, kept), kept < on
+    kept_to = None if force.until is None and end == force.last_valid_day else max(end, force.until or end)
+    return HeldAward(current.level, current.awarded, end, kept_to), False
 
 
 def assessed_with_review(
     edition: Edition, submission: Submission, outcome: Outcome | None, on: date, base: Assessment
 ) -> tuple[Assessment, tuple[Award, ...]]:
-    """The assessment on ``on`` counting the award a final review made (``base`` when it made none:
-    pillar levels do not depend on the history, only the standing does)."""
+    """The assessment on ``on`` counting the award a final review made, and the day its outcome
+    became final (``base`` when there is none: pillar levels do not depend on the history, only
+    the standing does)."""
     awards = awards_with_review(submission, outcome)
-    if awards == tuple(submission.history):
+    decided = decided_on(outcome)
+    if awards == tuple(submission.history) and decided is None:
         return base, awards
-    return assess(edition, replace(submission, history=awards), on), awards
+    return assess(edition, replace(submission, history=awards), on, decided=decided), awards
+
+
+def decided_on(outcome: Outcome | None) -> date | None:
+    """The day the application's outcome became final (its review date), None while it is not."""
+    return outcome.review.date if outcome is not None and outcome.status == FINAL else None
 
 
 def programme_row(
@@ -155,7 +221,7 @@ def programme_row(
     """A valid programme's row on ``result.on``: the same assessment as ``nums assess --on``,
     over its history and the award its final review made."""
     submission, on = result.submission, result.on
-    award, lapsed = held_award(edition, awards, on)
+    award, lapsed = held_award(edition, awards, on, submission.application.date, decided_on(outcome))
     held = result.standing
     renewal = submission.application.type == "reaccreditation"
     return ProgrammeRow(
@@ -180,7 +246,23 @@ def programme_row(
         application_type=submission.application.type,
         programmes=tuple((p.name, p.mentors) for p in submission.programmes),
         frameworks=tuple(p.framework for p in submission.programmes),
+        institutions=tuple(p.institution for p in submission.programmes),
+        starts=tuple(p.started for p in submission.programmes),
+        application_date=submission.application.date,
+        under_way=application_under_way(edition, submission, outcome, on),
     )
+
+
+def application_under_way(
+    edition: Edition, submission: Submission, outcome: Outcome | None, on: date
+) -> bool:
+    """Made by ``on`` (its date is on or before it), priced (some programme can be accredited,
+    as the pack's fee page prices it) and not decided yet (no final review beside it)."""
+    from nums.fees import named_programmes
+
+    if submission.application.date > on or decided_on(outcome) is not None:
+        return False
+    return any(p.kind is not None for p in named_programmes(edition, submission))
 
 
 def _open_gaps(result: Assessment) -> int:
@@ -193,7 +275,9 @@ def _open_gaps(result: Assessment) -> int:
 
 def _status(submission: Submission, award: HeldAward | None, lapsed: bool, on: date, horizon: int) -> str:
     if award is not None and not lapsed:
-        return RENEWAL_DUE if (award.valid_until - on).days <= horizon else ACCREDITED
+        if award.in_force_until is None:  # kept in force until an application made in time is decided
+            return ACCREDITED
+        return RENEWAL_DUE if (award.in_force_until - on).days <= horizon else ACCREDITED
     if award is not None:
         return LAPSED
     if any(p.started is None or p.started > on for p in submission.programmes):
@@ -306,6 +390,13 @@ def summarise(edition: Edition, rows: Sequence[ProgrammeRow], on: date, horizon_
     by_level = {level: sum(1 for r in held if r.award and r.award.level == level) for level in edition.levels}
     by_status = {status: sum(1 for r in rows if r.status == status) for status in STATUSES}
     lapsing = tuple(r.id for r in sorted((r for r in rows if r.status == RENEWAL_DUE), key=_ends))
+    programmes_by_level = {
+        level: sum(programme_count(r) for r in held if r.award and r.award.level == level)
+        for level in edition.levels
+    }
+    programmes_by_status = {
+        status: sum(programme_count(r) for r in rows if r.status == status) for status in STATUSES
+    }
     return Portfolio(
         on=on,
         horizon_days=horizon_days,
@@ -315,36 +406,57 @@ def summarise(edition: Edition, rows: Sequence[ProgrammeRow], on: date, horizon_
         lapsing=lapsing,
         fees=next_year_fees(edition, rows, on),
         university_wide=university_wide(rows),
+        programmes_by_level=programmes_by_level,
+        programmes_by_status=programmes_by_status,
     )
 
 
 def _ends(row: ProgrammeRow) -> tuple[date, str]:
     assert row.award is not None
-    return row.award.valid_until, row.id
+    return row.award.in_force_until or row.award.valid_until, row.id
 
 
 def next_year_fees(edition: Edition, rows: Sequence[ProgrammeRow], on: date) -> Fees:
     """A year of fees, each priced as ``nums quote`` prices that many programmes on ``on``.
 
-    Every award held ends within a year unless a renewal is already decided. A programme
-    moves up (a full, initial application for the next level) when the next level's window
-    opens within the year while its award still holds, and it applies for that level or its
-    evidence already reaches it; any other award ending within the year is a renewal.
+    What each programme will really need: an application already made and not yet decided
+    was priced when made, so it is not budgeted again. A lapsed programme returns with a full
+    application as a new applicant; one never accredited (or starting within the year) makes
+    a first application. Every award held ends within a year unless a renewal is already
+    decided. A programme moves up (a full, initial application for the next level) when the
+    next level's window opens within the year while its award still holds, and it applies
+    for that level or its evidence already reaches it; any other award ending within the
+    year is a renewal.
     """
     year_end = add_months(on, edition.rules.validity.months) - timedelta(days=1)
-    moves, renewals = [], []
+    moves, renewals, returning, first, under_way = [], [], [], [], []
     for row in rows:
-        if row.status not in (ACCREDITED, RENEWAL_DUE) or row.award is None:
+        if row.status == INVALID:
             continue
-        if _moves_up(edition, row, year_end):
+        if row.under_way:
+            under_way.append(row)
+        elif row.status == LAPSED:
+            returning.append(row)
+        elif row.status == NEVER_ACCREDITED or (
+            row.status == NOT_STARTED and all(s is not None and s <= year_end for s in row.starts)
+        ):
+            first.append(row)
+        elif row.status not in (ACCREDITED, RENEWAL_DUE) or row.award is None:
+            continue
+        elif _moves_up(edition, row, year_end):
             moves.append(row)
-        elif row.award.valid_until <= year_end:
+        elif (row.award.in_force_until or row.award.valid_until) <= year_end:
             renewals.append(row)
     return Fees(
         renewals=_priced(edition, renewals, "reaccreditation", on),
         moves_up=_priced(edition, moves, "initial", on),
         renewal_ids=tuple(r.id for r in renewals),
         move_up_ids=tuple(r.id for r in moves),
+        returning=_priced(edition, returning, "initial", on),
+        returning_ids=tuple(r.id for r in returning),
+        first=_priced(edition, first, "initial", on),
+        first_ids=tuple(r.id for r in first),
+        under_way_ids=tuple(r.id for r in under_way),
     )
 
 
@@ -357,12 +469,26 @@ def _moves_up(edition: Edition, row: ProgrammeRow, year_end: date) -> bool:
     return applies or edition.rank(row.evidence_level) >= edition.rank(row.next_level)
 
 
-def _priced(edition: Edition, rows: Sequence[ProgrammeRow], kind: str, on: date) -> Quote | None:
-    named = tuple(NamedProgramme(name, kind) for row in rows for name, _ in row.programmes)
-    if not named:
+def _priced(edition: Edition, rows: Sequence[ProgrammeRow], kind: str, on: date) -> Quote | QuoteSet | None:
+    """Every programme of ``rows`` priced as ``kind`` on ``on``: one request per institution,
+    since programmes of different institutions are never priced as one."""
+    groups: dict[str, list[tuple[NamedProgramme, int]]] = {}
+    for row in rows:
+        places = row.institutions or (None,) * len(row.programmes)
+        for (name, mentors), place in zip(row.programmes, places, strict=False):
+            institution = " ".join(place.split()) if place and place.strip() else None
+            key = (institution or "").casefold()
+            groups.setdefault(key, []).append((NamedProgramme(name, kind, institution=institution), mentors))
+    quotes = tuple(
+        quote(
+            edition.price_lists,
+            request_for(tuple(p for p, _ in members), largest_mentors=max(m for _, m in members), on=on),
+        )
+        for members in groups.values()
+    )
+    if not quotes:
         return None
-    mentors = max(m for row in rows for _, m in row.programmes)
-    return quote(edition.price_lists, request_for(named, largest_mentors=mentors, on=on))
+    return quotes[0] if len(quotes) == 1 else QuoteSet(quotes)
 
 
 def university_wide(rows: Sequence[ProgrammeRow]) -> UniversityWide:

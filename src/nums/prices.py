@@ -30,9 +30,22 @@ class TailoredRule(Frozen):
     mentors_at_least: int
 
 
+class Issuer(Frozen):
+    """Who sets the fees and awards the accreditation, and whom to ask, as the edition gives
+    them; a contact the standard does not give stays None and ``ask`` says so."""
+
+    name: str
+    note: str | None = None
+    website: str | None = None
+    email: str | None = None
+    payment: str | None = None  # how to pay, where the edition gives it
+    ask: str  # whom to ask, in words: how to pay, or for tailored costs
+
+
 class PriceList(Frozen):
     id: str
     scheme: str | None = None
+    issuer: Issuer | None = None
     effective_from: date
     currency: str
     currency_symbol: str | None = None

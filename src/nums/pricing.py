@@ -28,6 +28,7 @@ class NamedProgramme:
     name: str
     kind: str | None  # initial | reaccreditation | None: left out of the quote
     reason: str | None = None
+    institution: str | None = None  # whose programme it is; one quote never mixes institutions
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,40 @@ class Quote:
         return "Q-" + hashlib.sha256(key.encode()).hexdigest()[:8].upper()
 
 
+@dataclass(frozen=True)
+class QuoteSet:
+    """One quote per institution, for programmes of several: "Accreditation applies for single
+    mentoring programmes, unless there is a combined approach and shared expectations across
+    several mentoring programmes" -- programmes of different institutions share no combined
+    approach, so they are never priced as one request."""
+
+    quotes: tuple[Quote, ...]
+    left_out: tuple[NamedProgramme, ...] = ()  # programmes of institutions with nothing to price
+
+    @property
+    def institutions(self) -> tuple[str, ...]:
+        return tuple(institution_of(q) for q in self.quotes)
+
+    def total(self, key: str) -> Decimal | None:
+        """The sum of the quotes' net, vat or gross; None when any is tailored."""
+        values = [getattr(q, key) for q in self.quotes]
+        return None if any(v is None for v in values) else sum(values, Decimal(0))
+
+
+def institution_of(result: Quote) -> str:
+    """The institution a quote's programmes belong to ("" when the request names none)."""
+    return next((p.institution for p in result.request.named if p.institution), "")
+
+
+def split_note(count: int) -> str:
+    """The line that says why there are several quotes."""
+    return (
+        f"These programmes belong to {count} institutions. Programmes of different institutions cannot be "
+        "accredited together, so they are never priced as one request: there is one quote per institution, "
+        "each with its own reference."
+    )
+
+
 def vat_on(net: Decimal, rate: Decimal) -> Decimal:
     return (net * rate / HUNDRED).quantize(PENNY, rounding=ROUND_HALF_UP)
 
@@ -284,6 +319,33 @@ def percent(rate: Decimal) -> str:
 def quote_json(result: Quote) -> dict[str, object]:
     """The public JSON of ``nums quote --json``."""
     return {
+        **_quote_fields(result),
+        "institution": institution_of(result) or None,
+    }
+
+
+def quote_set_json(result: QuoteSet) -> dict[str, object]:
+    """``nums quote --json`` for programmes of several institutions: each institution's quote
+    under ``quotes``, with the totals of the separate quotes (null when any is tailored)."""
+    first = result.quotes[0]
+    return {
+        "split_by_institution": True,
+        "note": split_note(len(result.quotes)),
+        "institutions": list(result.institutions),
+        "quotes": [quote_json(q) for q in result.quotes],
+        "currency": first.price_list.currency,
+        "net": money(result.total("net")),
+        "vat": money(result.total("vat")),
+        "gross": money(result.total("gross")),
+        "tailored": any(q.tailored for q in result.quotes),
+        "left_out": [
+            {"programme": p.name, "reason": p.reason, "institution": p.institution} for p in result.left_out
+        ],
+    }
+
+
+def _quote_fields(result: Quote) -> dict[str, object]:
+    return {
         "reference": result.reference,
         "date": result.request.on.isoformat(),
         "valid_until": result.valid_until.isoformat(),
@@ -322,4 +384,27 @@ def quote_json(result: Quote) -> dict[str, object]:
             for split in result.alternatives
         ],
         "terms": list(result.price_list.terms),
+        "issuer": issuer_json(result),
+        "addressed": result.request.addressee is not None,
     }
+
+
+def issuer_json(result: Quote) -> dict[str, object] | None:
+    """Who sets the fees and whom to ask, exactly as the price list holds them."""
+    issuer = result.price_list.issuer
+    return issuer.model_dump() if issuer is not None else None
+
+
+NOT_ADDRESSED = "Not addressed: this quote was made without naming whom it is for (nums quote --to)."
+
+
+def whom_to_ask(result: Quote) -> str:
+    """How to pay or whom to ask, in the price list's words; the price list's silence said."""
+    issuer = result.price_list.issuer
+    if issuer is None:
+        return "The price list names no issuer: ask the scheme how to pay."
+    parts = [issuer.payment] if issuer.payment else []
+    if issuer.email:
+        parts.append(f"Contact: {issuer.email}.")
+    parts.append(" ".join(issuer.ask.split()))
+    return " ".join(parts)

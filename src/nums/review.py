@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,7 +36,7 @@ from nums.evaluation import (
 )
 from nums.limits import text_problems
 from nums.models import Open, validation_problems
-from nums.progression import Standing, standing
+from nums.progression import Standing, kept_until, made_in_time, standing
 from nums.standard import Edition
 from nums.submission import Award, Submission
 from nums.yamlsource import YamlDocument, load_yaml, parse_yaml
@@ -45,6 +45,8 @@ DecisionWord = Literal["accepted", "rejected", "more-evidence"]
 ACCEPTED, REJECTED, MORE_EVIDENCE = "accepted", "rejected", "more-evidence"
 CONTINUATION = "continuation"
 PROVISIONAL, FINAL = "provisional", "final"
+# What becomes of the award held when the application was made.
+CONTINUED, REPLACED, ENDS, PENDING = "continued", "replaced", "ends", "pending"
 
 
 class Reviewer(Open):
@@ -245,6 +247,25 @@ class EvidenceRequest:
 
 
 @dataclass(frozen=True)
+class HeldFate:
+    """The award held on the application date, and what the outcome makes of it.
+
+    "An application made on or before the held award's last valid day keeps that
+    award in force until the outcome is final" (rules.yaml, ``held_until_outcome``).
+    """
+
+    level: str
+    awarded: date  # the day its year started
+    last_valid_day: date  # the last day of its own year
+    in_force_until: date | None  # the last day it is in force; None: until the outcome is final
+    becomes: str  # continued | replaced | ends | pending
+
+    @property
+    def until_outcome(self) -> bool:
+        return self.becomes == PENDING and self.in_force_until is None
+
+
+@dataclass(frozen=True)
 class Outcome:
     edition: Edition
     submission: Submission
@@ -267,6 +288,9 @@ class Outcome:
     continues: date | None  # the last valid day of the held award this one continues, if it does
     next_level: str | None
     next_level_from: date | None
+    held: HeldFate | None = None  # the award held on the application date, and what becomes of it
+    evidence_due: date | None = None  # provisional, with evidence requested: send it by this day
+    reaccreditation_by: date | None = None  # a final award: apply for reaccreditation by this day
 
 
 def decided(review: Review, word: str) -> frozenset[str]:
@@ -361,6 +385,49 @@ def review_outcome(
         continues=continued_award(edition, held, result) if valid_from and result else None,
         next_level=after.next_level if after else None,
         next_level_from=after.next_level_from if after else None,
+        held=held_fate(edition, held, app.date, result if final else PENDING, valid_from, review.date),
+        evidence_due=evidence_due(edition, review, requests) if not final else None,
+        reaccreditation_by=valid_until if final and result else None,
+    )
+
+
+def evidence_due(edition: Edition, review: Review, requests: tuple[EvidenceRequest, ...]) -> date | None:
+    """The day requested evidence is due: nums' own period after the review date
+    (rules.yaml, ``assessment.evidence_response_days``); None when nothing is requested."""
+    if not requests:
+        return None
+    return review.date + timedelta(days=edition.rules.assessment.evidence_response_days)
+
+
+def held_fate(
+    edition: Edition,
+    held: Standing,
+    applied: date,
+    result: str | None,
+    valid_from: date | None,
+    reviewed: date,
+) -> HeldFate | None:
+    """What becomes of the award held on the application date: kept in force while the
+    outcome is not final; continued by an award at its level; replaced by an award at
+    another level, in force until the day before it starts; or ended by a refusal, on its
+    last valid day or, when the refusal comes later, the day before it.
+
+    ``held`` is the standing on the application date ``applied``; ``result`` is the level
+    awarded, None for no award, or ``PENDING`` while the outcome is provisional."""
+    force = held.in_force
+    if force.award is None or force.last_valid_day is None or force.level is None:
+        return None
+    award, last = force.award, force.last_valid_day
+    if result == PENDING:
+        until = None if made_in_time(edition, award, applied) else last
+        return HeldFate(force.level, award.awarded, last, until, PENDING)
+    if result is not None and valid_from is not None and continued_award(edition, held, result):
+        return HeldFate(force.level, award.awarded, last, last, CONTINUED)
+    if result is not None and valid_from is not None:
+        kept = kept_until(edition, award, applied, valid_from) or last
+        return HeldFate(force.level, award.awarded, last, min(valid_from - timedelta(days=1), kept), REPLACED)
+    return HeldFate(
+        force.level, award.awarded, last, kept_until(edition, award, applied, reviewed) or last, ENDS
     )
 
 
@@ -436,7 +503,9 @@ def _pillar(
         computed=pillar_level(edition, edition.pillar(pillar_id), decided(review, ACCEPTED)),
         override=review.overrides.get(pillar_id),
         self_rating=claimed_level,
-        self_rating_check=rating_check(edition, claimed_level, levels[pillar_id]),
+        self_rating_check=rating_check(
+            edition, claimed_level, levels[pillar_id], submission.application.type == "reaccreditation"
+        ),
         evidence_level=evidence_levels.get(pillar_id),
         accepted=having(ACCEPTED),
         rejected=having(REJECTED),

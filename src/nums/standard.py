@@ -148,6 +148,7 @@ class ValidityRule(Frozen):
     quote: str
     months: int = Field(ge=1)
     renewal_continues: bool = True
+    held_until_outcome: bool = True  # an application made in time keeps the held award in force
     warn_days_before_lapse: int = Field(default=90, ge=0)
     prepare_renewal_days: int = Field(default=60, ge=0)
 
@@ -177,6 +178,7 @@ class ReaccreditationRule(Frozen):
 class AssessmentRule(Frozen):
     quote: str
     appealable: bool = False
+    evidence_response_days: int = Field(default=28, ge=1)  # nums' own period for requested evidence
 
 
 class Rules(Frozen):

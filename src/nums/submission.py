@@ -231,10 +231,12 @@ def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) ->
         problems = validation_problems(doc, exc, SubmissionFile)
         reported = {p.field for p in problems}
         more = (p for p in _salvaged(doc, edition) if p.field not in reported)
-        raise NumsError(limited(itertools.chain(problems, more), doc.path)) from None
+        raise NumsError(
+            limited(itertools.chain(problems, more), doc.path), raw_warnings(doc, path.parent)
+        ) from None
     problems = limited(_check(doc, parsed, edition), doc.path)
     if problems:
-        raise NumsError(problems)
+        raise NumsError(problems, raw_warnings(doc, path.parent))
     programmes = _programmes(parsed)
     return Submission(
         path=path,
@@ -418,3 +420,71 @@ def _comma_hint(key: str, value: Any) -> str | None:
     if value is None and (" " in key or ")" in key):
         return "a comma inside { } starts a new key: put text that contains commas in quotes"
     return None
+
+
+# --- warnings for a file that does not load -----------------------------------------------
+
+
+def raw_warnings(doc: YamlDocument, folder: Path) -> list[Problem]:
+    """What ``validate`` would also warn about, found in the data as written when the file does
+    not load: keys the format does not define and evidence files that are not there, each at
+    its line, so the file is fixed in one pass."""
+    found = list(_raw_extras(doc, SubmissionFile, doc.data, ()))
+    data = doc.data if isinstance(doc.data, dict) else {}
+    cited: list[tuple[tuple[str | int, ...], Any]] = []
+    criteria = data.get("criteria")
+    for ident, claim in criteria.items() if isinstance(criteria, dict) else ():
+        if isinstance(claim, dict):
+            cited.append((("criteria", ident), claim.get("evidence")))
+    if isinstance(data.get("continuation"), dict):
+        cited.append((("continuation",), data["continuation"].get("evidence")))
+    for where, evidence in cited:
+        for index, item in enumerate(evidence if isinstance(evidence, list) else ()):
+            written = item.get("file") if isinstance(item, dict) else None
+            if isinstance(written, str) and written.strip():
+                check = check_file(written, folder)
+                if check.problem:
+                    found.append(
+                        doc.problem((*where, "evidence", index, "file"), f"{written}: {check.problem}")
+                    )
+    return limited(found, doc.path)
+
+
+def _raw_extras(
+    doc: YamlDocument, model: type[BaseModel], data: Any, location: tuple[str | int, ...]
+) -> Iterator[Problem]:
+    if not isinstance(data, dict):
+        return
+    fields = model.model_fields
+    for key, value in data.items():
+        if not isinstance(key, str):
+            continue
+        if key not in fields:
+            hint = did_you_mean(key, list(fields)) or _comma_hint(key, value)
+            yield doc.problem(
+                (*location, key), "not a field of the submission format; it is kept but not used", hint
+            )
+        else:
+            yield from _raw_nested(doc, fields[key].annotation, value, (*location, key))
+
+
+def _raw_nested(
+    doc: YamlDocument, annotation: Any, value: Any, location: tuple[str | int, ...]
+) -> Iterator[Problem]:
+    """Into a field's value by its declared type: a model, a mapping of them, a list of them."""
+    import types
+    import typing
+
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield from _raw_extras(doc, annotation, value, location)
+    elif origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        if inner:
+            yield from _raw_nested(doc, inner[0], value, location)
+    elif origin is dict and isinstance(value, dict) and len(args) == 2:
+        for key, item in value.items():
+            yield from _raw_nested(doc, args[1], item, (*location, key))
+    elif origin in (tuple, list) and isinstance(value, list) and args:
+        for index, item in enumerate(value):
+            yield from _raw_nested(doc, args[0], item, (*location, index))

@@ -57,6 +57,18 @@ class LazyGroup(click.Group):
         module_name, attribute, _ = COMMANDS[cmd_name]
         return getattr(importlib.import_module(module_name), attribute)
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """An unknown command is refused with the nearest known one ("did you mean 'assess'?")."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            from nums.errors import did_you_mean
+
+            hint = did_you_mean(name, self.list_commands(ctx))
+            ctx.fail(f"no command {name!r}" + (f"; {hint}" if hint else "") + " (see `nums --help`)")
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
@@ -68,6 +80,8 @@ class LazyGroup(click.Group):
         except NumsError as error:
             for problem in error.problems:
                 click.echo(f"error: {problem}", err=True)
+            for warning in error.warnings:
+                click.echo(f"warning: {warning}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
 
     @staticmethod

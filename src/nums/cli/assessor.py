@@ -23,7 +23,7 @@ from nums.writing import write_text_atomically
 
 
 @click.command()
-@click.argument("submission", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("submission", type=click.Path(exists=True, path_type=Path))
 @click.argument(
     "review_file", metavar="[REVIEW]", required=False, type=click.Path(dir_okay=False, path_type=Path)
 )

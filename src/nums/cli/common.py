@@ -128,12 +128,42 @@ class WholeNumber(click.ParamType):
         return f" (at most {self.maximum})" if self.maximum is not None else ""
 
 
+SUBMISSION_NAME = "submission.yaml"  # the file a programme folder holds (workspace.SUBMISSION_FILE)
+
+
+def submission_path(path: str) -> str:
+    """A folder given where a submission is expected is read as its submission.yaml."""
+    folder = Path(path)
+    if not folder.is_dir():
+        return path
+    inside = folder / SUBMISSION_NAME
+    if inside.is_file():
+        return str(inside)
+    raise NumsError(
+        Problem(
+            f"is a folder with no {SUBMISSION_NAME} in it",
+            file=path,
+            suggestion=f"give the {SUBMISSION_NAME} to read, or make one with `nums init {path}`",
+        )
+    )
+
+
+def looks_like_review(data: object) -> bool:
+    """A review file's keys and none of a submission's: the two files were given the wrong way round."""
+    if not isinstance(data, dict):
+        return False
+    return {"reviewer", "decisions"} <= set(data) and not {"programme", "programmes", "application"} & set(
+        data
+    )
+
+
 def load_submission_for(ctx: click.Context, path: str) -> tuple[Edition, Submission]:
     """Read a submission once, pick its edition (``--standard`` or ``standard:``), check it."""
     from nums.packfile import is_pdf
     from nums.submission import SUBMISSION_FILE, submission_from_document  # not every command needs it
     from nums.yamlsource import load_yaml
 
+    path = submission_path(path)
     if is_pdf(path):
         raise NumsError(
             Problem(
@@ -143,6 +173,14 @@ def load_submission_for(ctx: click.Context, path: str) -> tuple[Edition, Submiss
             )
         )
     doc = load_yaml(path, kind=SUBMISSION_FILE)
+    if looks_like_review(doc.data):
+        raise NumsError(
+            Problem(
+                "is a review file (it has 'reviewer' and 'decisions'), not a submission",
+                file=path,
+                suggestion="give the submission first and the review second: nums review SUBMISSION REVIEW",
+            )
+        )
     declared = doc.data.get("standard") if isinstance(doc.data, dict) else None
     try:
         edition = edition_from_context(ctx, str(declared) if declared is not None else None, path)

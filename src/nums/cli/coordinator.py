@@ -17,7 +17,7 @@ from nums.schema import submission_schema
 from nums.skeleton import submission_skeleton
 from nums.writing import write_text_atomically
 
-SUBMISSION = click.Path(dir_okay=False, path_type=str)
+SUBMISSION = click.Path(path_type=str)  # a folder is read as its submission.yaml
 
 
 @click.command()

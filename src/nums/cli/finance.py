@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -12,9 +13,14 @@ import click
 from nums.cli.common import DATE, WholeNumber, echo_json
 from nums.errors import NumsError, Problem
 from nums.prices import load_price_lists
-from nums.pricing import QuoteRequest, quote_json
+from nums.pricing import NamedProgramme, Quote, QuoteRequest, QuoteSet, quote_json, quote_set_json
 from nums.pricing import quote as price
-from nums.render.quote_text import quote_text
+from nums.render.quote_text import quote_set_text, quote_text
+
+
+def _percent(rate: Decimal) -> str:
+    """20.0 as "20", 17.5 as "17.5"."""
+    return format(rate.normalize(), "f")
 
 
 class PercentParam(click.ParamType):
@@ -29,13 +35,17 @@ class PercentParam(click.ParamType):
             self.fail(f"{value!r} is not a number; give a percentage such as 20 or 0", param, ctx)
         if not rate.is_finite() or rate < 0:
             self.fail(f"{value!r} must be zero or more", param, ctx)
+        if 0 < rate < 1 and ctx is not None:  # a fraction typed for a percentage: 0.2 for 20%
+            click.echo(
+                f"warning: --vat-rate {value} is {rate}%, not {_percent(rate * 100)}%: the rate is in "
+                f"percent (give {_percent(rate * 100)} for {_percent(rate * 100)}%)",
+                err=True,
+            )
         return rate
 
 
 @click.command()
-@click.argument(
-    "submissions", nargs=-1, type=click.Path(dir_okay=False, path_type=Path), metavar="[SUBMISSION]..."
-)
+@click.argument("submissions", nargs=-1, type=click.Path(path_type=Path), metavar="[SUBMISSION]...")
 @click.option(
     "--initial", type=WholeNumber(0), default=0, help="Programmes for initial assessment (any level)."
 )
@@ -97,12 +107,31 @@ def quote(
     A level change is a full application: count it as --initial.
     """
     addressee = " ".join(addressee.split()) if addressee and addressee.strip() else None
+    standard = (ctx.find_root().obj or {}).get("standard")
     if submissions:
         if initial or reaccreditation:
             raise NumsError(Problem("give submission files or --initial/--reaccreditation counts, not both"))
-        request = _request_from_submissions(
-            ctx, submissions, on, mentors, vat_rate, addressee, not no_alternatives
+        requests, left_out = _requests_from_submissions(
+            ctx, submissions, on, mentors, vat_rate, not no_alternatives
         )
+        if len(requests) > 1 and addressee is not None:
+            raise NumsError(
+                Problem(
+                    f"names one addressee, but these programmes belong to {len(requests)} institutions "
+                    f"({'; '.join(r.named[0].institution or 'no institution given' for r in requests)}), "
+                    "which are quoted separately",
+                    field="--to",
+                    suggestion="quote each institution's submissions on their own, each with its own --to",
+                )
+            )
+        if not requests:
+            request = QuoteRequest(on=on or date.today(), named=left_out)  # "nothing to quote", naming them
+        else:
+            request = replace(requests[0], addressee=addressee)
+        if len(requests) > 1:
+            lists = load_price_lists(standard)
+            _answer(QuoteSet(tuple(price(lists, r) for r in requests), left_out), as_json, pdf)
+            return
     else:
         request = QuoteRequest(
             initial,
@@ -114,33 +143,35 @@ def quote(
             dated_by="the date asked for" if on else "today",
             alternatives=not no_alternatives,
         )
-    standard = (ctx.find_root().obj or {}).get("standard")
-    result = price(load_price_lists(standard), request)
+    _answer(price(load_price_lists(standard), request), as_json, pdf)
+
+
+def _answer(result: Quote | QuoteSet, as_json: bool, pdf: Path | None) -> None:
+    """Write the PDF if asked, then print the quote (or the institutions' quotes)."""
     if pdf is not None:
         from nums.render.quote_pdf import write_quote_pdf  # WeasyPrint only when a PDF is asked for
 
         write_quote_pdf(result, pdf)
     if as_json:
-        echo_json(quote_json(result))
+        echo_json(quote_set_json(result) if isinstance(result, QuoteSet) else quote_json(result))
     else:
-        click.echo(quote_text(result))
+        click.echo(quote_set_text(result) if isinstance(result, QuoteSet) else quote_text(result))
         if pdf is not None:
             click.echo(f"\nWrote {pdf}")
 
 
-def _request_from_submissions(
+def _requests_from_submissions(
     ctx: click.Context,
     paths: tuple[Path, ...],
     on: date | None,
     mentors: int | None,
     vat_rate: Decimal | None,
-    addressee: str | None,
     alternatives: bool,
-) -> QuoteRequest:
-    """Every programme of every submission in one request, each priced by what its application
-    is; a file given twice is counted once."""
+) -> tuple[tuple[QuoteRequest, ...], tuple[NamedProgramme, ...]]:
+    """Every programme of every submission, each priced by what its application is, in one
+    request per institution; a file given twice is counted once."""
     from nums.cli.common import load_submission_for
-    from nums.fees import submissions_request
+    from nums.fees import institution_requests
 
     loaded = []
     seen: dict[Path, Path] = {}
@@ -154,13 +185,12 @@ def _request_from_submissions(
         edition, submission = load_submission_for(ctx, str(path))
         loaded.append(submission)
     assert edition is not None
-    return submissions_request(
+    return institution_requests(
         edition,
         loaded,
         today=date.today(),
         on=on,
         mentors=mentors,
         vat_rate=vat_rate,
-        addressee=addressee,
         alternatives=alternatives,
     )

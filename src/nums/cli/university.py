@@ -59,6 +59,12 @@ def portfolio(
     standard = (ctx.find_root().obj or {}).get("standard")
     days = edition.rules.validity.warn_days_before_lapse if horizon is None else horizon
     result = build(workspace, edition, on or date.today(), days, standard, jobs)
+    if not result.rows and (as_json or as_csv):  # the text report says so itself
+        click.echo(
+            f"warning: {workspace}: no programme here: a programme is a folder (up to three deep) holding a "
+            "submission.yaml (`nums init FOLDER` makes one)",
+            err=True,
+        )
     if ics is not None:
         from nums.render.calendar import portfolio_calendar
 

@@ -10,13 +10,38 @@ from datetime import date
 from typing import Any
 
 from nums.errors import Problem
-from nums.evaluation import MET, NOT_CLAIMED, UNEVIDENCED, Assessment, ClaimResult
+from nums.evaluation import (
+    MET,
+    NOT_CLAIMED,
+    UNEVIDENCED,
+    Assessment,
+    ClaimResult,
+    capped_words,
+    in_force_note,
+)
 from nums.gaps import Gaps
+from nums.progression import InForce
 from nums.render.terminal import heading, wrap
 
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def in_force_json(force: InForce) -> dict[str, Any]:
+    """What is in force on a day: the award, its own last valid day, the last day it is in
+    force (null with ``until_outcome``: until an application made in time is decided)."""
+    award = force.award
+    return {
+        "on": force.on.isoformat(),
+        "level": force.level,
+        "awarded": _iso(award.awarded) if award else None,
+        "last_valid_day": _iso(force.last_valid_day) if award else None,
+        "in_force_until": _iso(force.until) if award else None,
+        "until_outcome": force.until_outcome,
+        "kept_by_application": _iso(force.application),
+        "lapsed": _iso(force.lapsed),
+    }
 
 
 def assessment_json(result: Assessment) -> dict[str, Any]:
@@ -65,6 +90,9 @@ def assessment_json(result: Assessment) -> dict[str, Any]:
             "next_level_until": _iso(held.expires) if held.next_level_from else None,
             "expires": _iso(held.expires),
             "lapsed": _iso(held.last_expired),
+            "in_force": in_force_json(held.in_force),
+            "held_until_outcome": in_force_note(result.edition, sub, held) is not None,
+            "held_until_outcome_note": in_force_note(result.edition, sub, held),
         },
         "criteria": {
             item_id: _claim_json(claim)
@@ -131,7 +159,13 @@ def gaps_json(gaps: Gaps) -> dict[str, Any]:
 
 # --- terminal ------------------------------------------------------------------
 
-_CHECK_WORDS = {"agrees": "agrees", "over": "OVER-rated", "under": "under-rated", "unrated": "not rated"}
+_CHECK_WORDS = {
+    "agrees": "agrees",
+    "over": "OVER-rated",
+    "under": "under-rated",
+    "unrated": "not rated",
+    "not-compared": "not compared",
+}
 
 
 def assessment_text(result: Assessment) -> str:
@@ -161,7 +195,7 @@ def assessment_text(result: Assessment) -> str:
     for pillar in ed.pillars:
         p = result.pillars[pillar.id]
         counts = "  ".join(f"{c[0]}/{c[2]}" for c in p.counts.values())
-        check = _CHECK_WORDS[p.self_rating_check] if app.type != "reaccreditation" else "not compared"
+        check = _CHECK_WORDS[p.self_rating_check]
         rated = name(p.self_rating) if p.self_rating else "-"
         level = name(p.level) if p.level else ("none" if app.type != "reaccreditation" else "-")
         lines.append(f"  {pillar.name:<24}{level:<10}{rated:<8}{check:<14}{counts}")
@@ -196,6 +230,9 @@ def _dates(result: Assessment) -> list[str]:
         lines.append(
             f"  Holds {name(held.held)} since {_iso(held.held_since)}; valid until {_iso(held.expires)}"
         )
+        note = in_force_note(result.edition, result.submission, held)
+        if note:
+            lines.append("  " + wrap(note[0].upper() + note[1:], 4)[4:])
     else:
         lines.append(
             "  Holds no valid accreditation"
@@ -207,7 +244,7 @@ def _dates(result: Assessment) -> list[str]:
             "  "
             + wrap(
                 f"May apply for {name(held.next_level)} from {_iso(held.next_level_from)} ({months} months at "
-                f"{name(held.held)}) until the {name(held.held)} award lapses on {_iso(held.expires)}",
+                f"{name(held.held)}) until {name(held.held)}'s last valid day, {_iso(held.expires)}",
                 4,
             )[4:]
         )
@@ -251,6 +288,9 @@ def _gaps_lines(result: Assessment, gaps: Gaps, label: str) -> list[str]:
         lines.append(
             f"  The evidence already brings {gaps.pillars_at_target} pillars to {name(gaps.target)} or higher."
         )
+        capped = capped_words(result, gaps)
+        if capped:
+            lines.append(wrap(capped, 2))
         return lines
     cheapest = ", ".join(
         f"{result.edition.pillar(p).name} (+{gaps.pillars[p].needed})" for p in gaps.raise_pillars

@@ -15,8 +15,17 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 from nums.render.pdf import Document, render_template, source_date, write_pdf
-from nums.render.review_text import raises_in_words
-from nums.review import ACCEPTED, CONTINUATION, MORE_EVIDENCE, PROVISIONAL, REJECTED, Decision, Outcome
+from nums.render.review_text import held_words, raises_in_words, reaccreditation_words
+from nums.review import (
+    ACCEPTED,
+    CONTINUATION,
+    FINAL,
+    MORE_EVIDENCE,
+    PROVISIONAL,
+    REJECTED,
+    Decision,
+    Outcome,
+)
 
 CONTINUATION_WORDING = "Evidence that provision continues"
 DECISION_WORDS = {
@@ -114,6 +123,71 @@ def next_level_text(outcome: Outcome) -> str:
     return ""
 
 
+def way_back_text(outcome: Outcome) -> str:
+    """For a final outcome with no award: what still holds, until when, and the way back
+    (a full application; made while the held award is in force, it keeps that award in force
+    until its outcome is final; otherwise the programme starts again at the entry level)."""
+    if outcome.status != FINAL or outcome.outcome is not None:
+        return ""
+    name = outcome.edition.level_name
+    entry = name(outcome.edition.rules.progression.entry_level)
+    held = outcome.held
+    if held is None or held.in_force_until is None:
+        return (
+            f"The way back is a new application once the evidence reaches {entry}: a programme with no "
+            f"award held applies as a new applicant, at {entry}. The feedback below says what was missing."
+        )
+    level, until = name(held.level), held.in_force_until
+    if until >= outcome.review.date:
+        return (
+            f"Your {level} award still holds: it remains valid until {until}. The way back is a full "
+            f"application: made on or before {until}, it keeps {level} in force until its outcome is final; "
+            f"after that day the programme is a new applicant and starts at {entry}."
+        )
+    return (
+        f"Your {level} award was kept in force while this application was decided, until {until}, and has "
+        f"now ended. The way back is a full application, as a new applicant starting at {entry}."
+    )
+
+
+def send_how(outcome: Outcome) -> str:
+    """How to send requested evidence: to the assessor who signs the letter, by criterion."""
+    reviewer = outcome.review.reviewer
+    to = f"to me at {reviewer.email}" if reviewer.email else f"to me, {reviewer.name}, through the scheme"
+    if not outcome.requests:
+        return f"reply {to}."
+    criteria = [r.criterion for r in outcome.requests if r.criterion != CONTINUATION]
+    naming = (
+        f"naming each criterion by its id (such as {criteria[0]})"
+        if criteria
+        else "saying it is the evidence that provision continues"
+    )
+    where = "under its criterion" if criteria else "under continuation"
+    return (
+        f"reply {to}, {naming}. Add each file to the submission's evidence folder and list it {where}, "
+        "then send the updated pack (nums pack --attach-evidence) or the files themselves."
+    )
+
+
+def next_steps(outcome: Outcome) -> list[str]:
+    """For a final award: by when to apply for reaccreditation, and when the next level opens."""
+    if outcome.status != FINAL or outcome.outcome is None or outcome.reaccreditation_by is None:
+        return []
+    steps = [reaccreditation_words(outcome)]
+    steps[0] = (
+        steps[0][0].upper() + steps[0][1:] + "; a renewal continues from the day after, so no day is lost."
+    )
+    days = outcome.edition.rules.validity.prepare_renewal_days
+    steps.append(
+        f"Gather the evidence that provision continues in good time: nums portfolio's calendar reminds you "
+        f"{days} days before {outcome.reaccreditation_by}."
+    )
+    level = next_level_text(outcome)
+    if level:
+        steps.append(level + ".")
+    return steps
+
+
 def letter_html(result: Outcome, created: datetime) -> str:
     reaccreditation = result.submission.application.type == "reaccreditation"
     provisional = result.status == PROVISIONAL
@@ -132,6 +206,10 @@ def letter_html(result: Outcome, created: datetime) -> str:
         feedback=[] if reaccreditation else feedback(result),
         requests=requests(result),
         next_level=next_level_text(result),
+        held=held_words(result),
+        way_back=way_back_text(result),
+        send_how=send_how(result),
+        next_steps=next_steps(result),
         provides=recognition.provides if recognition and result.outcome and not provisional else (),
         created=created.isoformat(),
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 from nums import packfile
 from nums.errors import NumsError, Problem
-from nums.evaluation import Assessment
+from nums.evaluation import Assessment, capped_words, in_force_note
 from nums.pack import (
     CHECK_WORDS,
     NOT_REQUIRED,
@@ -25,12 +25,14 @@ from nums.pack import (
     evidence_index,
     evidence_rows,
     gap_table,
+    next_application,
     pillar_views,
+    warning_words,
 )
-from nums.pricing import Quote, quote_json
+from nums.pricing import Quote, quote_json, whom_to_ask
 from nums.render.assessment import assessment_warnings
 from nums.render.pdf import Attachment, Document, render_template, source_date, write_html, write_pdf
-from nums.render.quote_text import amount, quote_lines, split_sentence
+from nums.render.quote_text import amount, issuer_line, quote_lines, split_sentence
 from nums.render.wheel import Spoke, wheel_svg
 
 
@@ -127,7 +129,7 @@ def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime)
         "created": created.isoformat(),
         "reaccreditation": reaccreditation,
         "wheel": _wheel(result, reaccreditation),
-        "warnings": [*result.warnings, *(str(w) for w in assessment_warnings(result))],
+        "warnings": [*result.warnings, *(warning_words(edition, w) for w in assessment_warnings(result))],
         "contents": _contents(pillars, reaccreditation),
         "pillars": pillars,
         "rows": rows,
@@ -139,6 +141,8 @@ def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime)
         "check_words": CHECK_WORDS,
         "not_required": NOT_REQUIRED,
         "gap_rows": _gap_rows(result),
+        "in_force_note": in_force_note(edition, sub, result.standing),
+        "next_application": next_application(result),
         "keywords": ", ".join(["mentoring", "accreditation", edition.id, *(p.name for p in sub.programmes)]),
     }
 
@@ -152,6 +156,8 @@ def fee_context(fee: Quote | None) -> dict[str, Any]:
         "fee_lines": quote_lines(fee),
         "fee_totals": {key: amount(fee, getattr(fee, key)) for key in ("net", "vat", "gross")},
         "fee_alternatives": [split_sentence(fee, split) for split in fee.alternatives],
+        "fee_issuer": issuer_line(fee),
+        "fee_ask": whom_to_ask(fee),
     }
 
 
@@ -222,7 +228,11 @@ def _spoke_label(name: str) -> str:
 def _gap_rows(result: Assessment) -> list[dict[str, Any]]:
     """Per gap analysis (the level applied for, then the next), the pillars short and what they need."""
     labelled = (("the level applied for", result.gaps), ("the next level", result.next_gaps))
-    return [gap_table(result.edition, gaps, label) for label, gaps in labelled if gaps is not None]
+    return [
+        {**gap_table(result.edition, gaps, label), "capped": capped_words(result, gaps)}
+        for label, gaps in labelled
+        if gaps is not None
+    ]
 
 
 def write_pack(

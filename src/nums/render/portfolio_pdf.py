@@ -17,8 +17,9 @@ from markupsafe import Markup, escape
 
 from nums.dates import add_months
 from nums.portfolio import INVALID, Portfolio
+from nums.pricing import QuoteSet
 from nums.render.pdf import Document, render_template, source_date, write_pdf
-from nums.render.portfolio import portfolio_json
+from nums.render.portfolio import FEE_KINDS, counted, fee_totals, institutions_line, portfolio_json
 from nums.render.quote_text import amount, split_sentence
 from nums.standard import Edition
 
@@ -37,7 +38,8 @@ class Mark:
 
 def levels_chart(edition: Edition, result: Portfolio) -> Markup:
     """Bars of the programmes holding each level, the count written on each bar."""
-    counts = [(edition.level_name(level), result.by_level.get(level, 0)) for level in edition.levels]
+    by_level = result.programmes_by_level or result.by_level
+    counts = [(edition.level_name(level), by_level.get(level, 0)) for level in edition.levels]
     top = max([count for _, count in counts] + [1])
     width = len(counts) * (BAR_WIDTH + BAR_GAP) + BAR_GAP
     parts = [
@@ -114,26 +116,50 @@ def timeline(edition: Edition, result: Portfolio) -> Markup:
     return Markup("".join(parts))
 
 
+# What each status means, in words, for the committee (the slugs are for JSON and CSV).
+STATUS_WORDS = {
+    "accredited": "Accredited",
+    "renewal-due": "Renewal due",
+    "lapsed": "Lapsed",
+    "never-accredited": "Never accredited",
+    "not-started": "Not started",
+    "invalid": "Files do not load",
+}
+FEE_LABELS = {
+    "renewals": "Renewals at the same level",
+    "moves_up": "Moving up a level (full applications)",
+    "returning": "Returning after a lapse (full applications, as new applicants)",
+    "first": "First applications",
+}
+
+
 def portfolio_context(edition: Edition, result: Portfolio, created: datetime) -> dict[str, Any]:
     fees = []
-    for label, quote, ids in (
-        ("Renewals at the same level", result.fees.renewals, result.fees.renewal_ids),
-        ("Moving up a level (full applications)", result.fees.moves_up, result.fees.move_up_ids),
-    ):
-        if quote is not None:
-            fees.append(
-                {
-                    "label": label,
-                    "programmes": quote.request.initial + quote.request.reaccreditation,
-                    "ids": ids,
-                    "net": amount(quote, quote.net),
-                    "gross": amount(quote, quote.gross),
-                    "reasons": quote.reasons,
-                    "alternatives": [split_sentence(quote, split) for split in quote.alternatives],
-                }
-            )
+    for attribute, _, ids_attribute in FEE_KINDS:
+        priced = getattr(result.fees, attribute)
+        if priced is None:
+            continue
+        count, net, gross, one = fee_totals(priced)
+        each = priced.quotes if isinstance(priced, QuoteSet) else (priced,)
+        fees.append(
+            {
+                "label": FEE_LABELS[attribute],
+                "programmes": count,
+                "ids": getattr(result.fees, ids_attribute),
+                "net": amount(one, net),
+                "gross": amount(one, gross),
+                "reasons": [reason for q in each for reason in q.reasons],
+                "alternatives": [split_sentence(q, split) for q in each for split in q.alternatives],
+                "split": len(each) if len(each) > 1 else 0,
+            }
+        )
     return {
         "p": portfolio_json(result),
+        "status_words": STATUS_WORDS,
+        "counted": counted(result),
+        "institutions": institutions_line(result) if result.institutions else "",
+        "university": result.institutions[0] if len(result.institutions) == 1 else "",
+        "under_way": result.fees.under_way_ids,
         "ed": edition,
         "level_name": lambda level: edition.level_name(level) if level else "-",
         "levels_chart": levels_chart(edition, result),

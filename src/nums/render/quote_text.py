@@ -5,7 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from nums.pricing import KIND_NAMES, Quote, Split, percent
+from nums.pricing import (
+    KIND_NAMES,
+    NOT_ADDRESSED,
+    Quote,
+    QuoteSet,
+    Split,
+    institution_of,
+    percent,
+    split_note,
+    whom_to_ask,
+)
 from nums.render.terminal import heading, wrap
 
 
@@ -39,8 +49,10 @@ def quote_text(result: Quote) -> str:
     price_list = result.price_list
     request = result.request
     lines = [heading(f"Quote {result.reference} on {request.on.isoformat()}") + f" ({request.dated_by})"]
-    if request.addressee:
-        lines.append(f"For {request.addressee}")
+    lines.append(wrap(issuer_line(result), 0))
+    lines.append(f"For {request.addressee}" if request.addressee else NOT_ADDRESSED)
+    if institution_of(result):
+        lines.append(f"Programmes of {institution_of(result)}")
     lines += [
         f"Price list {price_list.id} (in force from {price_list.effective_from.isoformat()}); prices in "
         f"{price_list.currency}{' excluding VAT' if price_list.prices_exclude_vat else ''}.",
@@ -62,10 +74,11 @@ def quote_text(result: Quote) -> str:
     )
     lines.append(heading(f"{'Total':>{width - 2}}  {amount(result, result.gross):>12}"))
     if result.tailored:
-        lines += ["", heading("Tailored costs needed: contact the scheme for a price.")]
+        lines += ["", heading(wrap(tailored_line(result), 0))]
         lines += [wrap(reason, 4, "  -") for reason in result.reasons]
     else:
         lines.append(f"Valid until {result.valid_until.isoformat()}.")
+    lines += ["", wrap("How to pay, or whom to ask: " + whom_to_ask(result), 0)]
     if request.left_out:
         lines += ["", heading("Not priced (cannot be accredited on the application date):")]
         lines += [wrap(p.reason or p.name, 4, "  -") for p in request.left_out]
@@ -76,6 +89,41 @@ def quote_text(result: Quote) -> str:
             wrap(split_sentence(result, split), 2),
         ]
     return "\n".join(lines)
+
+
+def issuer_line(result: Quote) -> str:
+    """Who sets the fees: the price list's issuer, with its own note and site."""
+    issuer = result.price_list.issuer
+    if issuer is None:
+        return "Fees from the price list below; it names no issuer."
+    note = f" ({issuer.note})" if issuer.note else ""
+    site = f"; {issuer.website}" if issuer.website else ""
+    return f"Fees set by {issuer.name}, who award the accreditation{note}{site}."
+
+
+def tailored_line(result: Quote) -> str:
+    """ "please contact us for tailored costs": whom, in the price list's words."""
+    issuer = result.price_list.issuer
+    if issuer is None:
+        return "Tailored costs needed: contact the scheme for a price."
+    where = f" through {issuer.website}" if issuer.website else ""
+    return f"Tailored costs needed: ask {issuer.name}{where} for a price."
+
+
+def quote_set_text(result: QuoteSet) -> str:
+    """Each institution's quote in turn, after the line that says why there are several."""
+    parts = [wrap(split_note(len(result.quotes)), 0)]
+    if result.left_out:
+        parts += ["", heading("Not priced (cannot be accredited on the application date):")]
+        parts += [
+            wrap((p.reason or p.name) + (f" ({p.institution})" if p.institution else ""), 4, "  -")
+            for p in result.left_out
+        ]
+    for index, each in enumerate(result.quotes, start=1):
+        parts += ["", heading(f"{index} of {len(result.quotes)}: {institution_of(each)}"), quote_text(each)]
+    total = amount(result.quotes[0], result.total("gross"))
+    parts += ["", f"Together, with VAT: {total} (the sum of {len(result.quotes)} separate quotes)."]
+    return "\n".join(parts)
 
 
 def split_sentence(result: Quote, split: Split) -> str:

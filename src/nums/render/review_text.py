@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from nums.render.terminal import heading, wrap
-from nums.review import CONTINUATION, FINAL, Outcome
+from nums.review import CONTINUATION, CONTINUED, FINAL, PENDING, REPLACED, Outcome
 
 
 def _iso(day: date | None) -> str | None:
@@ -71,7 +71,68 @@ def review_json(result: Outcome) -> dict[str, Any]:
         "next_level": result.next_level,
         "next_level_from": _iso(result.next_level_from),
         "appealable": result.edition.rules.assessment.appealable,
+        "held_award": held_json(result),
+        "evidence_due": _iso(result.evidence_due),
+        "evidence_response_days": result.edition.rules.assessment.evidence_response_days,
+        "reaccreditation_by": _iso(result.reaccreditation_by),
     }
+
+
+def held_json(result: Outcome) -> dict[str, Any] | None:
+    """The award held on the application date and what becomes of it (``becomes``:
+    continued, replaced, ends, or pending: in force until the outcome is final)."""
+    held = result.held
+    if held is None:
+        return None
+    return {
+        "level": held.level,
+        "awarded": held.awarded.isoformat(),
+        "last_valid_day": held.last_valid_day.isoformat(),
+        "in_force_until": _iso(held.in_force_until),
+        "until_outcome": held.until_outcome,
+        "becomes": held.becomes,
+    }
+
+
+def reaccreditation_words(result: Outcome) -> str:
+    """By when to apply to keep a final award: its last valid day (rules.yaml,
+    ``validity.held_until_outcome``: an application made by then keeps it in force)."""
+    if result.reaccreditation_by is None or result.outcome is None:
+        return ""
+    name = result.edition.level_name(result.outcome)
+    by = result.reaccreditation_by.isoformat()
+    return (
+        f"to keep {name} beyond {by}, apply for reaccreditation on or before that day: an application made "
+        f"by then keeps {name} in force until its outcome is final"
+    )
+
+
+def held_words(result: Outcome) -> str:
+    """What becomes of the award held, in one sentence (the report, the letter, the app)."""
+    held = result.held
+    if held is None:
+        return ""
+    name = result.edition.level_name(held.level)
+    last = held.last_valid_day.isoformat()
+    if held.becomes == PENDING and held.in_force_until is None:
+        return (
+            f"{name} (valid until {last}) stays in force until this outcome is final: the application was made "
+            "on or before its last valid day"
+        )
+    if held.becomes == PENDING:
+        return f"{name} was valid until {last}; the application was made after that day"
+    until = _iso(held.in_force_until)
+    if held.becomes == CONTINUED:
+        return f"{name} (valid until {last}) is continued by this award from the day after"
+    if held.becomes == REPLACED:
+        late = ", kept in force while the application was decided" if until and until > last else ""
+        return f"{name} (valid until {last}) is replaced: it was in force until {until}, the day before this award starts{late}"
+    if until and until > last:
+        return (
+            f"{name} stayed in force while the application was decided, until {until} (the day before this "
+            f"outcome); its year had ended on {last}"
+        )
+    return f"{name} remains valid until {last}"
 
 
 def review_text(result: Outcome) -> str:
@@ -113,6 +174,11 @@ def review_text(result: Outcome) -> str:
                 else f"from {result.next_level_from.isoformat()}"
             )
             lines.append(f"  {name(result.next_level)} may be applied for {when}")
+    if result.held:
+        lines.append(wrap(held_words(result), 4)[2:])
+    if result.reaccreditation_by:
+        words = reaccreditation_words(result)
+        lines.append(wrap(words[0].upper() + words[1:], 4)[2:])
     lines += [
         "",
         heading(f"{'Pillar':<26}{'self-rating':<13}{'evidence':<11}{'assessed':<10}decisions (✓ ✗ ?)")
@@ -165,6 +231,15 @@ def _requests(result: Outcome) -> list[str]:
     if not result.requests:
         return []
     lines = ["", heading("Evidence requests") + "   (⇑ = accepting it alone would raise a level)"]
+    if result.evidence_due:
+        days = result.edition.rules.assessment.evidence_response_days
+        lines.append(
+            wrap(
+                f"Due by {result.evidence_due.isoformat()}, {days} days after the review (a period nums sets; "
+                "the standard sets none)",
+                2,
+            )
+        )
     for request in result.requests:
         mark = "⇑" if request.would_raise else " "
         label = request.criterion if request.criterion != CONTINUATION else "continuation"

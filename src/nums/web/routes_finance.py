@@ -22,6 +22,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from nums.errors import NumsError
+from nums.pricing import QuoteSet, split_note
+from nums.render.portfolio import fee_totals
 from nums.render.quote_text import amount, quote_lines, split_sentence
 from nums.web.editing import problem_json
 from nums.web.quoting import Asked, answer_json, price, quote_pdf_bytes, read_params
@@ -168,16 +170,31 @@ def fees_view(portfolio: Any) -> list[dict[str, Any]]:
         ("Renewals", fees.renewals, fees.renewal_ids),
         ("Moving up", fees.moves_up, fees.move_up_ids),
     ):
-        view = quote_view(result) if result is not None else None
         shown.append(
             {
                 "label": label,
                 "programmes": [(ident, names.get(ident) or ident) for ident in ids],
-                "count": result.request.initial + result.request.reaccreditation if result else 0,
-                "quote": view,
+                "count": fee_totals(result)[0] if result else 0,
+                "quote": _fee_view(result) if result is not None else None,
             }
         )
     return shown
+
+
+def _fee_view(result: Any) -> dict[str, Any]:
+    """One quote's view; programmes of several institutions, one quote each, as their totals
+    and the line that says so (``nums portfolio``'s numbers)."""
+    if not isinstance(result, QuoteSet):
+        return quote_view(result)
+    _, net, gross, one = fee_totals(result)
+    return {
+        "tailored": any(q.tailored for q in result.quotes),
+        "net": amount(one, net),
+        "total": amount(one, gross),
+        "reasons": [r for q in result.quotes for r in q.reasons],
+        "splits": [split_note(len(result.quotes))]
+        + [split_sentence(q, s) for q in result.quotes for s in q.alternatives],
+    }
 
 
 def university_view(portfolio: Any) -> dict[str, Any]:
