@@ -21,6 +21,7 @@ from nums.pack import (
     STATUS_WORDS,
     EvidenceRow,
     application_quote,
+    attachment_names,
     embedded_submission,
     evidence_index,
     evidence_rows,
@@ -38,16 +39,23 @@ def pack_document(result: Assessment, attach_evidence: bool = False) -> Document
     """The pack as a ``Document`` ready to write, dated by the application."""
     created = source_date(datetime.combine(result.submission.application.date, time(0, 0), tzinfo=UTC))
     rows = evidence_rows(result)
+    names = attachment_names(rows) if attach_evidence else {}
+    evidence = _evidence_attachments(result, rows, names) if attach_evidence else []
     attachments = [
-        Attachment("submission.json", embedded_submission(result, rows), "The submission and its assessment")
+        Attachment(
+            packfile.SUBMISSION_JSON,
+            embedded_submission(result, rows, names),
+            "The submission and its assessment",
+        ),
+        *evidence,
     ]
-    if attach_evidence:
-        attachments += _evidence_attachments(result, rows)
     html = render_template("pack.html", attached=attach_evidence, **pack_context(result, rows, created))
     return Document(html=html, created=created, base_dir=result.submission.folder, attachments=attachments)
 
 
-def _evidence_attachments(result: Assessment, rows: list[EvidenceRow]) -> list[Attachment]:
+def _evidence_attachments(
+    result: Assessment, rows: list[EvidenceRow], names: dict[Path, str]
+) -> list[Attachment]:
     """Each evidence file once; refused before anything is read if ``nums review`` could not
     read the pack back (one file over its embedded-file limit, or all of them over the pack's)."""
     folder = result.submission.folder.resolve()
@@ -79,9 +87,9 @@ def _evidence_attachments(result: Assessment, rows: list[EvidenceRow]) -> list[A
         raise NumsError(problems)
     return [
         Attachment(
-            path.relative_to(folder).as_posix(),
+            names[path],
             path.read_bytes(),
-            f"Evidence: {row.title} (SHA-256 {row.sha256})",
+            f"Evidence: {path.relative_to(folder).as_posix()}, {row.title} (SHA-256 {row.sha256})",
         )
         for path, row in chosen.items()
     ]

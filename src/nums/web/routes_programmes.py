@@ -312,7 +312,7 @@ async def _save(request: Request, workspace: Workspace, place: ProgrammeFolder) 
         base = str(form.get("base_sha256") or "") or None
         if form.get("action") == "overwrite":
             base = str(form.get("overwrite_sha256") or "") or None
-        edition = loaded.edition or workspace.edition_for(loaded.document)
+        edition = loaded.edition or workspace.edition_for(loaded.document, loaded.place.folder)
         posted = document_from_form(edition, loaded.document, form)
         if posted.action == "save" or posted.action == "overwrite":
             try:
@@ -378,7 +378,9 @@ async def _preview(request: Request, workspace: Workspace, place: ProgrammeFolde
         return HTMLResponse("", status_code=409)
     async with request.form(max_files=1000, max_fields=5000) as form:
         posted = document_from_form(
-            loaded.edition or workspace.edition_for(loaded.document), loaded.document, form
+            loaded.edition or workspace.edition_for(loaded.document, loaded.place.folder),
+            loaded.document,
+            form,
         )
     checked = await run_in_threadpool(check_document, workspace, place, posted.document)
     result = await run_in_threadpool(checked.assessment)
@@ -387,7 +389,7 @@ async def _preview(request: Request, workspace: Workspace, place: ProgrammeFolde
         result=result_view(result) if result is not None else None,
         problems=checked.problems,
         field_errors=errors_by_field(
-            checked.problems, loaded.edition or workspace.edition_for(loaded.document)
+            checked.problems, loaded.edition or workspace.edition_for(loaded.document, loaded.place.folder)
         ),
         preview=True,
         csrf=request.app.state.csrf,
@@ -465,7 +467,7 @@ async def new_pack(request: Request) -> Response:
                 request.app.state.max_upload,
             )
         else:
-            place = await receive_upload(request)
+            place, _ = await receive_upload(request)
     except (NumsError, files.TooLarge) as error:
         message = str(error.problems[0]) if isinstance(error, NumsError) else str(error)
         context = await _home(request)
