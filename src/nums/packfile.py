@@ -103,7 +103,7 @@ def evidence_attachment_name(number: int, cited: str) -> str:
     """The embedded name of the ``number``-th evidence file: short, plain ASCII, safe on any
     file system and never one nums uses for anything else; it keeps a readable part of the
     file's own name (``evidence-003-mentor-training.md``). The whole name is in the description."""
-    base = re.split(r"[/\\]", cited)[-1]
+    base = cited.rsplit("/", 1)[-1]
     stem, dot, extension = base.rpartition(".")
     if not dot or not stem.strip("."):
         stem, extension = base, ""
@@ -176,17 +176,20 @@ def unpack(path: str | Path, folder: Path) -> Unpacked:
     with _opened(path) as entries:
         document = _document(path, entries, budget)
         by_name = {entry.name: entry for entry in entries if entry.name != SUBMISSION_JSON}
-        chosen, warnings = _chosen_evidence(document, by_name, shown)
+        chosen, found, warnings = _chosen_evidence(document, by_name, shown)
         written: list[str] = []
-        for place, (entry, sha256) in chosen.items():
-            data = _inflate(entry, MAX_EMBEDDED_BYTES, budget, shown)
-            problem = _unpack_one(folder, place, data, sha256, shown)
+        last: tuple[str, bytes] | None = None  # a file cited by two spellings is inflated once
+        for place, (entry, sha256) in sorted(chosen.items(), key=lambda item: item[1][0].name):
+            if last is None or last[0] != entry.name:
+                last = (entry.name, _inflate(entry, MAX_EMBEDDED_BYTES, budget, shown))
+            else:
+                _spend_again(budget, len(last[1]), shown)
+            problem = _unpack_one(folder, place, last[1], sha256, shown)
             if problem is None:
                 written.append(place)
             else:
                 warnings.append(problem)
-    used = {entry.name for entry, _ in chosen.values()}
-    ignored = [name for name in by_name if name not in used]
+    ignored = [name for name in by_name if name not in found]
     if ignored:
         warnings.append(_ignored(ignored, shown))
     target = folder / "submission.yaml"
@@ -330,15 +333,23 @@ def _inflate(entry: _Entry, limit: int, budget: _Budget, pack: str) -> bytes:
             )
         )
     if len(data) > budget.left:
-        raise NumsError(
-            Problem(
-                f"its embedded files come to more than {_mib(MAX_UNPACKED_BYTES)} once decompressed; "
-                "nums does not unpack it",
-                file=pack,
-            )
-        )
+        raise NumsError(_over_budget(pack))
     budget.spend(len(data))
     return data
+
+
+def _spend_again(budget: _Budget, size: int, pack: str) -> None:
+    """One file written at a second place counts again: the budget bounds what is written too."""
+    if size > budget.left:
+        raise NumsError(_over_budget(pack))
+    budget.spend(size)
+
+
+def _over_budget(pack: str) -> Problem:
+    return Problem(
+        f"its embedded files come to more than {_mib(MAX_UNPACKED_BYTES)} once decompressed; nums does not unpack it",
+        file=pack,
+    )
 
 
 def _mib(size: int) -> str:
@@ -536,34 +547,38 @@ def cited_files(submission: dict[str, Any]) -> list[str]:
 
 def _chosen_evidence(
     document: dict[str, Any], by_name: dict[str, _Entry], pack: str
-) -> tuple[dict[str, tuple[_Entry, str]], list[Problem]]:
+) -> tuple[dict[str, tuple[_Entry, str]], set[str], list[Problem]]:
     """Where each cited, attached evidence file goes in the folder, its embedded file and the
-    SHA-256 it must have; with a warning for each one not unpacked and why."""
+    SHA-256 it must have; the embedded names the citations found (taken or refused), and a
+    warning for each one not unpacked, saying why."""
     from nums.limits import MAX_EVIDENCE_CITATIONS
 
     cited = cited_files(document["submission"])
     if len(cited) > MAX_EVIDENCE_CITATIONS:  # the submission is refused for it when read
-        return {}, []
+        return {}, set(), []
     index = _evidence_index(document.get("evidence"))
     new_layout = any(row.get("attachment") is not None for row in _rows(document.get("evidence")))
     chosen: dict[str, tuple[_Entry, str]] = {}
+    found: set[str] = set()
+    places: set[str] = set()
     warnings: list[Problem] = []
     for written in dict.fromkeys(cited):
         place = _place(written)
-        if place is None or place in chosen:
+        if place is None or place in places:
             continue  # outside the folder (never attached), or cited already under another spelling
+        places.add(place)
         recorded = index.get(place)
         attachment = (recorded[1] if recorded is not None else None) if new_layout else place
         entry = by_name.get(attachment) if isinstance(attachment, str) else None
-        if entry is None or any(entry is taken for taken, _ in chosen.values()):
-            continue  # not attached (a pack made without --attach-evidence), or taken already
+        if entry is None:
+            continue  # not attached (a pack made without --attach-evidence)
+        found.add(entry.name)
         refusal = _refusal(place) or (None if recorded is not None else "the pack records no SHA-256 for it")
-        if refusal is not None:
-            warnings.append(_not_unpacked(written, refusal, pack))
+        if refusal is not None or recorded is None:
+            warnings.append(_not_unpacked(written, refusal or "", pack))
         else:
-            assert recorded is not None
             chosen[place] = (entry, recorded[0])
-    return chosen, warnings
+    return chosen, found, warnings
 
 
 def _rows(rows: Any) -> list[dict[str, Any]]:
@@ -596,6 +611,13 @@ def _place(written: str) -> str | None:
     if place == "." or place == ".." or place.startswith("../"):
         return None
     return place
+
+
+def unpack_refusal(written: str) -> str | None:
+    """Why evidence cited as ``written`` could not be unpacked from a pack, or None: ``nums pack``
+    refuses to attach such a file, so every pack nums writes reads back whole."""
+    place = _place(written)
+    return "it is outside the submission's folder" if place is None else _refusal(place)
 
 
 def _refusal(place: str) -> str | None:

@@ -69,6 +69,16 @@ def _evidence_attachments(
         _citing(
             result,
             path,
+            f"cannot be attached: {refusal}, and `nums review` would not unpack it there",
+            "rename the file (and cite it by its new name), or make the pack without --attach-evidence",
+        )
+        for path, row in chosen.items()
+        if (refusal := packfile.unpack_refusal(row.target)) is not None
+    ]
+    problems += [
+        _citing(
+            result,
+            path,
             f"is {_mebibytes(size)}, over the {_mebibytes(limit)} a pack attaches (the most `nums review` reads back)",
         )
         for path, size in sizes.items()
@@ -95,12 +105,12 @@ def _evidence_attachments(
     ]
 
 
-def _citing(result: Assessment, path: Path, message: str) -> Problem:
+def _citing(result: Assessment, path: Path, message: str, advice: str | None = None) -> Problem:
     """A problem with an evidence file, placed at the first line of the submission that cites it."""
     from nums.yamlsource import load_yaml
 
     sub = result.submission
-    advice = "cite it by a web address instead, or make the pack without --attach-evidence"
+    advice = advice or "cite it by a web address instead, or make the pack without --attach-evidence"
     cited = [(("criteria", ident), claim.evidence) for ident, claim in sub.claims.items()]
     if sub.continuation is not None:
         cited.append((("continuation",), sub.continuation.evidence))
