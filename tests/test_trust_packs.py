@@ -21,10 +21,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, TextStringObject
 
 from nums import packfile
 from nums.cli import cli
+from nums.errors import NumsError
 from nums.evidence import file_facts
 from nums.packfile import read_pack, unpack
 from nums.standard import Edition
@@ -237,6 +238,67 @@ def test_evidence_cited_where_nums_keeps_its_own_files_is_not_unpacked(tmp_path:
         f"{path}: the evidence file {written!r} is not unpacked: nums keeps its own files under that name"
     ]
     assert [p.relative_to(folder).as_posix() for p in folder.rglob("*")] == ["submission.yaml"]
+
+
+def _unpacked_warnings(tmp_path: Path, pairs: list[tuple[str, bytes]]) -> list[str]:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return [str(w) for w in unpack(write_pdf(tmp_path, pairs), folder).warnings]
+
+
+def test_a_cited_name_longer_than_file_systems_take_is_not_unpacked(tmp_path: Path) -> None:
+    written = "evidence/" + "n" * 256
+    _, pairs = citing({written: b"x"})
+    assert _unpacked_warnings(tmp_path, pairs) == [
+        f"{tmp_path / 'sent.pdf'}: the evidence file {packfile._shown(written)} is not unpacked: its name is "
+        "longer than the 255 bytes file systems take"
+    ]
+
+
+def test_an_earlier_pack_without_a_recorded_sha256_is_not_unpacked(tmp_path: Path) -> None:
+    _, pairs = citing({"evidence/handbook.txt": b"Our mentoring handbook.\n"}, new_layout=False)
+    content = json.loads(pairs[0][1])
+    content["evidence"] = []
+    pairs[0] = ("submission.json", json.dumps(content).encode())
+    assert _unpacked_warnings(tmp_path, pairs) == [
+        f"{tmp_path / 'sent.pdf'}: the evidence file 'evidence/handbook.txt' is not unpacked: the pack records "
+        "no SHA-256 for it"
+    ]
+
+
+def test_evidence_that_cannot_sit_beside_the_other_files_is_not_unpacked(tmp_path: Path) -> None:
+    """Two cited files where one would have to be a folder (only a made-up pack does this)."""
+    _, pairs = citing({"evidence/a": b"file", "evidence/a/b": b"inside"})
+    assert _unpacked_warnings(tmp_path, pairs) == [
+        f"{tmp_path / 'sent.pdf'}: the evidence file 'evidence/a/b' is not unpacked: it cannot be written "
+        "beside the pack's other files"
+    ]
+
+
+def test_a_pack_unpacked_where_nothing_can_be_written_says_so(tmp_path: Path) -> None:
+    _, pairs = citing({})
+    path = write_pdf(tmp_path, pairs)
+    with pytest.raises(NumsError) as raised:
+        unpack(path, tmp_path / "no-such-folder")
+    assert str(raised.value) == f"{path}: cannot be unpacked: No such file or directory"
+
+
+def test_a_file_cited_by_a_path_through_its_folders_parent_is_refused_when_the_pack_is_made(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "programme"
+    data = submission_data(["aims.1"])
+    data["criteria"]["aims.1"]["evidence"].append(
+        {"title": "Roundabout", "file": "../programme/evidence/handbook.txt"}
+    )
+    code, output = run(
+        "pack", str(write_submission(folder, data)), "-o", str(tmp_path / "p.pdf"), "--attach-evidence"
+    )
+    assert code == 2
+    assert (
+        "../programme/evidence/handbook.txt cannot be attached: it is cited by a path that leaves the "
+        "submission's folder, and `nums review` would not unpack it there"
+    ) in output
 
 
 def test_nums_pack_refuses_to_attach_what_it_could_not_unpack(tmp_path: Path) -> None:
@@ -482,6 +544,54 @@ def test_the_number_of_embedded_files_is_bounded(tmp_path: Path, monkeypatch: py
     assert code == 2 and "sent.pdf: embeds more than 3 files; not a nums pack" in output
 
 
+def _pdf_with_stream(tmp_path: Path, stream: Any) -> Path:
+    """A PDF embedding one stream, as given, named submission.json."""
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    files = DictionaryObject({NameObject("/F"): writer._add_object(stream)})
+    spec = writer._add_object(DictionaryObject({NameObject("/EF"): files}))
+    tree = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("submission.json"), spec])})
+    writer._root_object[NameObject("/Names")] = DictionaryObject(
+        {NameObject("/EmbeddedFiles"): writer._add_object(tree)}
+    )
+    path = tmp_path / "odd.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def test_a_compression_nums_never_uses_is_not_inflated(tmp_path: Path) -> None:
+    stream = DecodedStreamObject()
+    stream.set_data(b"7b7d")
+    stream[NameObject("/Filter")] = NameObject("/ASCIIHexDecode")
+    code, output = review_init(_pdf_with_stream(tmp_path, stream), tmp_path)
+    assert code == 2
+    assert "odd.pdf: the embedded file 'submission.json' uses a compression nums packs never use" in output
+
+
+def test_a_damaged_stream_is_a_damaged_pdf(tmp_path: Path) -> None:
+    stream = DecodedStreamObject()
+    stream.set_data(b"this is not deflated")
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    code, output = review_init(_pdf_with_stream(tmp_path, stream), tmp_path)
+    assert code == 2
+    assert output == (
+        f"error: {tmp_path / 'odd.pdf'}: cannot be read as a PDF: it is damaged, truncated or not a PDF "
+        "(write the pack again with `nums pack`, or give the submission.yaml)\n"
+    )
+
+
+def test_a_pdf_larger_than_nums_reads_is_refused_unopened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(packfile, "MAX_PDF_BYTES", 1024 * 1024)
+    path = write_pdf(tmp_path, [("submission.json", document(submission_data(["aims.1"])))])
+    with path.open("ab") as handle:
+        handle.write(b"\0" * (2 * 1024 * 1024))
+    code, output = review_init(path, tmp_path)
+    assert code == 2 and "sent.pdf: is 2 MiB; nums reads packs of at most 1 MiB" in output
+
+
 WRONG_ASSESSMENTS = [
     [],
     "Gold",
@@ -540,6 +650,7 @@ def _submission_json(value: str) -> bytes:
             "holds the number of 406 characters, which is too large to be read",
         ),
         (b'{"submission": {"a": 1, "a": 2}}', "holds the key 'a' twice in one mapping"),
+        (b'{"submission": "\xff"}', "the embedded submission.json is not valid JSON text"),
         (
             b'{"submission": {"programme": ' + b"[" * 60 + b"]" * 60 + b"}}",
             "(its embedded submission.json):41: is nested more than 40 levels deep; a submission file needs "

@@ -221,18 +221,27 @@ def _opened(path: str | Path) -> Iterator[list[_Entry]]:
             )
         )
     with _quiet_pypdf():
-        try:
-            yield _entries(path, name)
-        except NumsError:
-            raise
-        except Exception:  # pypdf raises many kinds of error on damaged files; all mean the same here
-            raise NumsError(
-                Problem(
-                    "cannot be read as a PDF: it is damaged, truncated or not a PDF",
-                    file=name,
-                    suggestion="write the pack again with `nums pack`, or give the submission.yaml",
-                )
-            ) from None
+        with _damaged(name):
+            entries = _entries(path, name)
+        yield entries
+
+
+@contextlib.contextmanager
+def _damaged(pack: str) -> Iterator[None]:
+    """Around pypdf's work: pypdf raises many kinds of error on damaged files (and zlib on a
+    damaged stream); all mean the same here. Only its work: nums' own stays visible to tests."""
+    try:
+        yield
+    except NumsError:
+        raise
+    except Exception:
+        raise NumsError(
+            Problem(
+                "cannot be read as a PDF: it is damaged, truncated or not a PDF",
+                file=pack,
+                suggestion="write the pack again with `nums pack`, or give the submission.yaml",
+            )
+        ) from None
 
 
 def _entries(path: str | Path, name: str) -> list[_Entry]:
@@ -310,16 +319,16 @@ def _inflate(entry: _Entry, limit: int, budget: _Budget, pack: str) -> bytes:
     the pack's whole budget."""
     import zlib
 
-    stream = entry.stream
-    raw: bytes = stream._data  # the stored, still-compressed bytes
-    filters = stream.get("/Filter")
-    filters = [str(f) for f in filters] if isinstance(filters, list) else [str(filters)] if filters else []
     cap = min(limit, budget.left) + 1  # one byte more than allowed tells "too large" from "just fits"
-    if filters == ["/FlateDecode"]:
-        data = zlib.decompressobj().decompress(raw, cap)
-    elif not filters:
-        data = raw[:cap]
-    else:
+    with _damaged(pack):
+        stream = entry.stream
+        raw: bytes = stream._data  # the stored, still-compressed bytes
+        filters = stream.get("/Filter")
+        filters = (
+            [str(f) for f in filters] if isinstance(filters, list) else [str(filters)] if filters else []
+        )
+        data = zlib.decompressobj().decompress(raw, cap) if filters == ["/FlateDecode"] else raw[:cap]
+    if filters and filters != ["/FlateDecode"]:
         raise NumsError(
             Problem(
                 f"the embedded file {_shown(entry.name)} uses a compression nums packs never use", file=pack
@@ -617,7 +626,7 @@ def unpack_refusal(written: str) -> str | None:
     """Why evidence cited as ``written`` could not be unpacked from a pack, or None: ``nums pack``
     refuses to attach such a file, so every pack nums writes reads back whole."""
     place = _place(written)
-    return "it is outside the submission's folder" if place is None else _refusal(place)
+    return "it is cited by a path that leaves the submission's folder" if place is None else _refusal(place)
 
 
 def _refusal(place: str) -> str | None:

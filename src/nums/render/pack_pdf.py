@@ -65,15 +65,16 @@ def _evidence_attachments(
             chosen[row.path] = row
     sizes = {path: path.stat().st_size for path in chosen}
     limit = packfile.MAX_EMBEDDED_BYTES
-    problems = [
+    problems = [  # every citation is checked: each is where `nums review` unpacks the file
         _citing(
             result,
             path,
             f"cannot be attached: {refusal}, and `nums review` would not unpack it there",
             "rename the file (and cite it by its new name), or make the pack without --attach-evidence",
+            target,
         )
-        for path, row in chosen.items()
-        if (refusal := packfile.unpack_refusal(row.target)) is not None
+        for path, target in dict.fromkeys((row.path, row.target) for row in rows if row.path is not None)
+        if (refusal := packfile.unpack_refusal(target)) is not None
     ]
     problems += [
         _citing(
@@ -105,8 +106,11 @@ def _evidence_attachments(
     ]
 
 
-def _citing(result: Assessment, path: Path, message: str, advice: str | None = None) -> Problem:
-    """A problem with an evidence file, placed at the first line of the submission that cites it."""
+def _citing(
+    result: Assessment, path: Path, message: str, advice: str | None = None, target: str | None = None
+) -> Problem:
+    """A problem with an evidence file, placed at the first line of the submission that cites it
+    (as ``target``, when given)."""
     from nums.yamlsource import load_yaml
 
     sub = result.submission
@@ -116,7 +120,7 @@ def _citing(result: Assessment, path: Path, message: str, advice: str | None = N
         cited.append((("continuation",), sub.continuation.evidence))
     for where, evidence in cited:
         for index, item in enumerate(evidence):
-            if item.file is not None and sub.check(item).path == path:
+            if item.file is not None and sub.check(item).path == path and target in (None, item.file):
                 try:
                     doc = load_yaml(sub.path, kind="submission file")
                 except NumsError:
