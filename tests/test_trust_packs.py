@@ -681,6 +681,9 @@ def test_the_attachment_listing_stays_readable(tmp_path: Path) -> None:
     path = write_submission(folder, data)
     (folder / "evidence" / "Année: 1\\2 report.md").write_text("report")
     reader = PdfReader(str(pack(path, tmp_path / "pack.pdf")))
+    text = " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
+    assert "each file under the name shown beside it" in text
+    assert "attached as evidence-002-Ann-e-1-2-report.md" in text
     assert list(reader.attachments) == [
         "submission.json",
         "evidence-001-handbook.txt",

@@ -49,7 +49,9 @@ def pack_document(result: Assessment, attach_evidence: bool = False) -> Document
         ),
         *evidence,
     ]
-    html = render_template("pack.html", attached=attach_evidence, **pack_context(result, rows, created))
+    html = render_template(
+        "pack.html", attached=attach_evidence, attachment_names=names, **pack_context(result, rows, created)
+    )
     return Document(html=html, created=created, base_dir=result.submission.folder, attachments=attachments)
 
 
