@@ -31,7 +31,16 @@ from nums.workspace import ProgrammeFolder, Workspace
 RECEIVED = "received"
 MARKER = RECEIVED_MARKER  # present in a folder made from a received pack
 PACK_FILE = "pack.pdf"
-__all__ = ["MARKER", "RECEIVED", "Dropped", "dropped_packs", "is_received", "receive_dropped", "receive_pack"]
+__all__ = [
+    "MARKER",
+    "RECEIVED",
+    "Dropped",
+    "dropped_packs",
+    "is_received",
+    "receive_dropped",
+    "receive_pack",
+    "receive_pack_reporting",
+]
 
 
 def receive_pack(
