@@ -90,6 +90,24 @@ def edition_folder(name_or_path: str | Path | None) -> Path:
     )
 
 
+def installed_edition_folder(name: str | None) -> Path:
+    """An edition installed with nums, chosen by its id, never a folder: what a pack (or a
+    folder made from one) may name, so that no pack brings its own rules. None: the newest."""
+    if name is None:
+        return default_edition_folder()
+    editions = shipped_editions()
+    if name in editions:
+        return editions[name]
+    shown = repr(name if len(name) <= 80 else name[:77] + "...")
+    raise NumsError(
+        Problem(
+            f"names the edition {shown}, which is not installed here; nums reads a pack only by an "
+            "edition installed with it, chosen by id, never by rules from elsewhere",
+            suggestion="installed editions: " + (", ".join(editions) or "none"),
+        )
+    )
+
+
 def read_edition_file(root: Path) -> tuple[YamlDocument, EditionFile]:
     problems: list[Problem] = []
     doc, meta = read_document(root / EDITION_FILE, EditionFile, problems)

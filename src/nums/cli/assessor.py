@@ -9,17 +9,18 @@ from pathlib import Path
 
 import click
 
-from nums.cli.common import echo_json, load_submission_for
+from nums.cli.common import echo_json, echo_warnings, edition_from_context, load_submission_for
 from nums.errors import NumsError, Problem
 from nums.evaluation import assess
 from nums.fingerprint import document_sha256
-from nums.packfile import is_pdf, read_pack, unpack
+from nums.packfile import is_pdf, recorded_levels, unpack
 from nums.render.review_text import review_json, review_text
 from nums.review import load_review, review_outcome
 from nums.skeleton import review_skeleton
 from nums.standard import Edition
-from nums.submission import Submission
+from nums.submission import SUBMISSION_FILE, Submission, submission_from_document
 from nums.writing import write_text_atomically
+from nums.yamlsource import load_yaml
 
 
 @click.command()
@@ -92,20 +93,31 @@ def _load(ctx: click.Context, path: Path, scratch: Path) -> tuple[Edition, Submi
     """A submission file, or a pack unpacked into ``scratch``; with the coordinator's evidence levels."""
     if not is_pdf(path):
         edition, sub = load_submission_for(ctx, str(path))
-        result = assess(edition, sub)
-        return edition, sub, {pillar_id: p.level for pillar_id, p in result.pillars.items()}
-    pack = read_pack(path)
+        return edition, sub, _evidence_levels(edition, sub)
     unpacked = unpack(path, scratch)
+    echo_warnings(unpacked.warnings)
     try:
-        edition, sub = load_submission_for(ctx, str(unpacked))
+        doc = load_yaml(unpacked.submission, kind=SUBMISSION_FILE)
+        try:  # the edition a pack names, by id, from those installed: never a folder from the pack
+            edition = edition_from_context(ctx, unpacked.edition, str(path), by_id=True)
+        except NumsError as error:
+            raise NumsError(
+                [
+                    p if p.file is not None else doc.problem(("standard",), p.message, p.suggestion)
+                    for p in error.problems
+                ]
+            ) from None
+        sub = submission_from_document(doc, edition, unpacked.submission)
     except NumsError as error:  # name the pack, not the scratch folder
-        raise NumsError(_in_pack(error.problems, str(unpacked), path)) from None
-    pillars = pack.get("assessment", {}).get("pillars", {})
-    return (
-        edition,
-        sub,
-        {pillar_id: pillars.get(pillar_id, {}).get("level") for pillar_id in edition.pillar_ids},
-    )
+        raise NumsError(_in_pack(error.problems, str(unpacked.submission), path)) from None
+    levels, warnings = recorded_levels(unpacked.document, edition, str(path))
+    echo_warnings(warnings)
+    return edition, sub, levels if levels is not None else _evidence_levels(edition, sub)
+
+
+def _evidence_levels(edition: Edition, sub: Submission) -> dict[str, str | None]:
+    result = assess(edition, sub)
+    return {pillar_id: p.level for pillar_id, p in result.pillars.items()}
 
 
 def _in_pack(problems: tuple[Problem, ...], unpacked: str, pack: Path) -> list[Problem]:
