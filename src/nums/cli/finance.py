@@ -11,6 +11,7 @@ import click
 
 from nums.cli.common import DATE, WholeNumber, echo_json
 from nums.errors import NumsError, Problem
+from nums.limits import MAX_VAT_RATE
 from nums.prices import load_price_lists
 from nums.pricing import QuoteRequest, quote_json
 from nums.pricing import quote as price
@@ -18,7 +19,7 @@ from nums.render.quote_text import quote_text
 
 
 class PercentParam(click.ParamType):
-    """A VAT rate in percent, exact (Decimal), never negative."""
+    """A VAT rate in percent, exact (Decimal), from 0 to 100."""
 
     name = "PCT"
 
@@ -29,6 +30,10 @@ class PercentParam(click.ParamType):
             self.fail(f"{value!r} is not a number; give a percentage such as 20 or 0", param, ctx)
         if not rate.is_finite() or rate < 0:
             self.fail(f"{value!r} must be zero or more", param, ctx)
+        if rate > MAX_VAT_RATE:
+            self.fail(
+                f"{value!r} is more than {MAX_VAT_RATE}: a VAT rate is a percentage of the net", param, ctx
+            )
         return rate
 
 

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from nums.errors import NumsError, Problem
+from nums.limits import day_problem
 from nums.render.assessment import assessment_json
 from nums.skeleton import submission_skeleton
 from nums.web import files, review_api
@@ -146,6 +147,8 @@ async def _get_assessment(request: Request, place: ProgrammeFolder, workspace: W
         on = date.fromisoformat(on_text) if on_text else None
     except ValueError:
         return error_json(422, f"{on_text!r} is not a date; write it as YYYY-MM-DD")
+    if on is not None and (problem := day_problem(on)):
+        return error_json(422, problem)
     loaded = await run_in_threadpool(workspace.load, place, on)
     if loaded.assessment is None:
         return error_json(
