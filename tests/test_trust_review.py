@@ -59,7 +59,7 @@ def started_review(
     path = tmp_path / name
     assert invoke("review", "--init", submission, "-o", path).exit_code == 0
     text = path.read_text().replace('reviewer: {name: ""', 'reviewer: {name: "A. Assessor"', 1)
-    text = text.replace("date: null", "date: 2026-03-25", 1)
+    text = text.replace("date: null", "date: 2026-05-01", 1)
     path.write_text(text.replace("decision:                   #", "decision: accepted          #", 1))
     return path
 
@@ -111,6 +111,23 @@ def test_names_are_compared_as_people_read_them(tmp_path: Path) -> None:
     review = started_review(tmp_path)
     review.write_text(review.read_text().replace('"Harbourside University"', '"harbourside  university"'))
     assert invoke("review", PEER / "submission.yaml", review).exit_code == 0
+
+
+def test_a_combined_applications_programmes_may_be_listed_in_any_order(tmp_path: Path) -> None:
+    combined = EXAMPLES / "department-combined" / "submission.yaml"
+    review = started_review(tmp_path, combined)
+    names = "Engineering Peer Mentoring · Engineering Reverse Mentoring · Engineering Career Mentoring"
+    text = review.read_text()
+    assert names in text
+    review.write_text(text.replace(names, " · ".join(reversed(names.split(" · ")))))
+    assert invoke("review", combined, review).exit_code == 0
+    review.write_text(text.replace(names, "Engineering Peer Mentoring · Engineering Career Mentoring"))
+    result = invoke("review", combined, review)
+    assert result.exit_code == 2
+    assert (
+        "this review was written for Engineering Peer Mentoring · Engineering Career Mentoring of"
+        in result.output
+    )
 
 
 def test_a_review_that_names_no_programme_says_what_nums_cannot_tell(tmp_path: Path) -> None:
@@ -293,7 +310,7 @@ def test_quoted_digits_are_told_to_drop_the_quotes(tmp_path: Path) -> None:
 
 def test_a_review_date_is_written_as_a_date(tmp_path: Path) -> None:
     review = started_review(tmp_path)
-    review.write_text(review.read_text().replace("date: 2026-03-25", "date: '1774396800'", 1))
+    review.write_text(review.read_text().replace("date: 2026-05-01", "date: '1774396800'", 1))
     result = invoke("review", PEER / "submission.yaml", review)
     assert result.exit_code == 2
     assert "date: '1774396800' is not a date; write dates as YYYY-MM-DD" in result.output
@@ -467,7 +484,7 @@ def test_an_on_date_beyond_what_nums_reads_is_refused(args: list[Any]) -> None:
 
 def test_a_review_dated_in_the_year_9999_is_refused(tmp_path: Path) -> None:
     review = started_review(tmp_path)
-    review.write_text(review.read_text().replace("date: 2026-03-25", "date: 9999-12-31", 1))
+    review.write_text(review.read_text().replace("date: 2026-05-01", "date: 9999-12-31", 1))
     result = invoke("review", PEER / "submission.yaml", review, "--letter", tmp_path / "l.pdf")
     assert result.exit_code == 2
     assert (

@@ -69,6 +69,7 @@ GROUP_NEEDS: dict[str, str] = {
     "Reviewer": "the reviewer needs a name",
     "Decision": "a decision is written as decision: accepted, rejected or more-evidence, with a comment",
     "Override": "an override needs a level and a reason",
+    "Reviewed": "the submission reviewed is written as {programme: ..., institution: ...}",
 }
 
 _TYPE_WORDS: list[tuple[str, str]] = [

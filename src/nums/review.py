@@ -11,6 +11,14 @@ Pillar and overall levels use the same best-fit and six-of-seven functions as
 self-assessment, over the **accepted** criteria; the outcome is capped by the
 same progression rule on the application date. The review file is a public
 contract, like the submission file.
+
+A review belongs to one submission. ``nums review --init`` records which
+(``submission: {programme, institution}``) and its fingerprint
+(``submission_sha256``): a review naming another programme is refused, before
+anything else in it is read; one whose fingerprint differs is for the same
+programme's changed submission, and nums warns. Unknown keys are refused where
+the verdict is decided (a misspelt ``decisons:`` would silently drop every
+decision), and only warned about in ``reviewer:``.
 """
 
 from __future__ import annotations
@@ -200,8 +208,8 @@ def _written_for(doc: YamlDocument, submission: Submission) -> Problem | None:
     if not isinstance(programme, str) or not (institution is None or isinstance(institution, str)):
         return None  # the schema's error says what is wrong with it
     ours = reviewed(submission)
-    if _same(programme, ours["programme"]) and (
-        institution is None or _same(institution, ours["institution"])
+    if _names(programme) == _names(ours["programme"]) and (
+        institution is None or _names(institution) == _names(ours["institution"])
     ):
         return None
     written = programme + (f" of {institution}" if institution else "")
@@ -213,9 +221,10 @@ def _written_for(doc: YamlDocument, submission: Submission) -> Problem | None:
     )
 
 
-def _same(ours: str | None, theirs: str | None) -> bool:
-    """Names compared as people read them: case and runs of spaces do not count."""
-    return " ".join((ours or "").split()).casefold() == " ".join((theirs or "").split()).casefold()
+def _names(text: str | None) -> list[str]:
+    """Names compared as people read them: case, runs of spaces and the order of a combined
+    application's programmes (joined by " · ") do not count."""
+    return sorted(" ".join(part.split()).casefold() for part in (text or "").split(" · "))
 
 
 def _check(
