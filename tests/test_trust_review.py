@@ -631,3 +631,20 @@ def test_the_web_app_bounds_rates_and_dates_in_the_same_words(tmp_path: Path) ->
     assessed = client.get("/api/programmes/peer-mentoring/assessment?on=9999-12-31", headers=bearer())
     assert assessed.status_code == 422
     assert "9999-12-31 is too far ahead: nums reads dates from 1900-01-01 to 2999-12-31" in assessed.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"), [("²", "(got &#39;²&#39;)"), ("9" * 5000, "(got text of 5000 characters)")]
+)
+def test_the_form_reads_a_number_of_mentors_as_the_file_reader_does(
+    tmp_path: Path, typed: str, shown: str
+) -> None:
+    """A superscript digit or 5,000 digits typed into the form was a server error (int() refused it)."""
+    from tests.web_support import form_fields
+
+    client, guard = client_for(copy_examples(tmp_path))
+    fields = form_fields(client.get("/p/peer-mentoring").text)
+    fields["p0.mentors"] = typed
+    preview = client.post(f"/p/peer-mentoring/preview?csrf={guard.csrf}", data=fields)
+    assert preview.status_code == 200
+    assert f"the number of mentors must be a whole number {shown}" in preview.text
