@@ -181,16 +181,21 @@ def review_from_document(doc: YamlDocument, path: Path, edition: Edition, submis
     )
 
 
-def _unknown_keys(doc: YamlDocument) -> tuple[list[Problem], list[Problem]]:
+def _unknown_keys(doc: YamlDocument) -> tuple[Iterator[Problem], Iterator[Problem]]:
     """Keys the review format does not define: refused where the verdict is decided (the top
     level, each decision, each override), where a misspelt ``decisons:`` or ``coment:`` would
-    silently drop what it holds; a warning in ``reviewer:``, which only signs the letter."""
-    refused, warned = [], []
-    for unknown in unknown_keys(doc.data, ReviewFile):
-        if unknown.location[0] == "reviewer":
-            warned.append(unknown.problem(doc, "not a field of the review format; it is kept but not used"))
-        else:
-            refused.append(unknown.problem(doc, _UNREAD))
+    silently drop what it holds; a warning in ``reviewer:``, which only signs the letter.
+    Both are lazy, so a file of many unknown keys costs only the problems reported."""
+    refused = (
+        unknown.problem(doc, _UNREAD)
+        for unknown in unknown_keys(doc.data, ReviewFile)
+        if unknown.location[0] != "reviewer"
+    )
+    warned = (
+        unknown.problem(doc, "not a field of the review format; it is kept but not used")
+        for unknown in unknown_keys(doc.data, ReviewFile)
+        if unknown.location[0] == "reviewer"
+    )
     return refused, warned
 
 
