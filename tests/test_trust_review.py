@@ -186,6 +186,30 @@ def test_a_misspelt_key_where_decisions_live_is_an_error_with_a_suggestion(
     assert "nums does not decide a review with part of it unread (did you mean '" in result.output
 
 
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        (
+            "First-Year Peer Mentoring",
+            "submission: the submission reviewed is written as {programme: ..., institution: ...}",
+        ),
+        ('{programme: ""}', "submission.programme: the programme must not be empty"),
+        (
+            "{programme: First-Year Peer Mentoring, level: silver}",
+            "submission.level: not a field of the review format",
+        ),
+    ],
+)
+def test_a_submission_record_of_the_wrong_shape_says_how_to_write_it(
+    tmp_path: Path, record: str, expected: str
+) -> None:
+    review = tmp_path / "review.yaml"
+    review.write_text(f"reviewer: {{name: A}}\ndate: 2026-03-20\nsubmission: {record}\n")
+    result = invoke("review", PEER / "submission.yaml", review)
+    assert result.exit_code == 2
+    assert expected in result.output
+
+
 def test_a_misspelt_key_in_the_reviewer_is_a_warning(tmp_path: Path) -> None:
     """The reviewer only signs the letter: a stray key there is reported and the review goes on."""
     review = started_review(tmp_path)

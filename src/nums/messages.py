@@ -55,6 +55,7 @@ FIELD_WORDS: dict[str, str] = {
     "months": "the number of months",
     "months_at_level": "the number of months",
     "prices_exclude_vat": "whether prices exclude VAT",
+    "programme": "the programme",
 }
 
 # What a group of fields needs, by the model that reads it.

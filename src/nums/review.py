@@ -89,7 +89,7 @@ class Override(Open):
 class Reviewed(Open):
     """The submission a review was written for, as ``nums review --init`` records it."""
 
-    programme: str  # the programme's name; a combined application's names joined by " · "
+    programme: str = Field(min_length=1)  # its name; a combined application's names joined by " · "
     institution: str | None = None
 
 
@@ -210,8 +210,10 @@ def _written_for(doc: YamlDocument, submission: Submission) -> Problem | None:
     if not isinstance(record, dict):
         return None
     programme, institution = record.get("programme"), record.get("institution")
-    if not isinstance(programme, str) or not (institution is None or isinstance(institution, str)):
+    if not isinstance(programme, str) or not programme.strip():
         return None  # the schema's error says what is wrong with it
+    if not (institution is None or isinstance(institution, str)):
+        return None
     ours = reviewed(submission)
     if _names(programme) == _names(ours["programme"]) and (
         institution is None or _names(institution) == _names(ours["institution"])
