@@ -3,6 +3,11 @@ field by field with hostile values, and the example files mangled as a sync tool
 or a careless editor would (issue: "no file, however it was made, crashes nums or
 holds it for minutes").
 
+Issue 19 adds hostile plain scalars typed into the files (base-60, hex, octal and binary
+numbers of thousands of digits, floats past the largest double, true/false where a number
+belongs, dates at and past the edges nums reads), the same dates and rates on the command line,
+and review files run against submissions they were not written for.
+
 Properties, for every document: the exit code is 0 or 2 and never anything else;
 there is no traceback; no file is touched except the output asked for; each call
 ends within ``TIME_BOUND`` seconds; and a valid document dumped and read back is
@@ -18,10 +23,12 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -559,3 +566,93 @@ def test_received_pack_structure(parts: list[tuple[str, bytes, int | None]], com
         _, places = _allowed(_document_of(parts))
         kept = {p.relative_to(place.folder).as_posix() for p in place.folder.rglob("*") if p.is_file()}
         assert kept <= places | {"pack.pdf", ".nums/received-pack", ".nums/received-edition"}, kept
+
+
+# --- issue 19: numbers, dates and reviews at the boundary ----------------------------------------
+
+# Plain YAML scalars as a person or an attacker types them: YAML 1.1's base-60, hex, octal and
+# binary forms (some of thousands of digits), floats past the largest double, true/false where a
+# number belongs, and dates at and past the edges of what nums reads.
+_DIGITS = st.integers(1, 6000)
+raw_number = st.one_of(
+    st.builds(lambda n: "1:" + ":".join(["59"] * n), st.integers(1, 20_000)),
+    st.builds(lambda n: "0x" + "f" * n, _DIGITS),
+    st.builds(lambda n: "0b" + "1" * n, _DIGITS),
+    st.builds(lambda n: "0" + "7" * n, _DIGITS),
+    st.builds(lambda n: "9" * n, _DIGITS),
+    st.builds(lambda n: "!!int " + "1" * n, _DIGITS),
+    st.sampled_from(
+        ["1e309", "1.0e+309", "-1.0e+309", ".inf", "-.inf", ".nan", "3.0", "24.0", "1_000", "+24"]
+    ),
+    st.sampled_from(
+        ["true", "false", "yes", "no", "on", "off", "'24'", "024", "0", "-1", "1:30", "!!float 1:30.5"]
+    ),
+)
+raw_day = st.one_of(
+    st.sampled_from(["9999-12-31", "0001-01-01", "2999-12-31", "3000-01-01", "1900-01-01", "1899-12-31"]),
+    st.sampled_from(["'1772409600'", "1772409600", "2026-02-29", "2026-03-02T00:00:00", "20260302", "true"]),
+    st.dates().map(date.isoformat),
+)
+raw_scalar = st.one_of(raw_number, raw_day)
+_VALUE_LINE = re.compile(r"^( *(?:- )?[A-Za-z_][\w.]*: )(\S.*)$")
+_WORTH_REPLACING = ("date", "awarded", "started", "mentors", "met", "level", "decision", "comment")
+
+
+@st.composite
+def with_raw_values(draw: st.DrawFn, text: str) -> bytes:
+    """The file with a few `key: value` lines given a hostile plain scalar as they would be typed."""
+    lines = text.splitlines(keepends=True)
+    places = [i for i, line in enumerate(lines) if _VALUE_LINE.match(line.rstrip("\n"))]
+    preferred = [i for i in places if any(word in lines[i] for word in _WORTH_REPLACING)] or places
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.sampled_from(preferred))
+        match = _VALUE_LINE.match(lines[at].rstrip("\n"))
+        assert match is not None
+        lines[at] = f"{match.group(1)}{draw(raw_scalar)}\n"
+    return "".join(lines).encode("utf-8")
+
+
+@FUZZ
+@given(data=st.data(), example=st.sampled_from(sorted(SUBMISSIONS)))
+def test_hostile_numbers_and_dates_in_submissions(data: st.DataObject, example: str) -> None:
+    content = data.draw(with_raw_values(SUBMISSIONS[example].read_text(encoding="utf-8")))
+    with _folder() as folder:
+        path = _write(folder, "submission.yaml", content)
+        run_safely(folder, "assess", "--json", path)
+        run_safely(folder, "quote", path, "--json")
+        run_safely(folder, "pack", path, "--html", "pack.html", output="pack.html")
+        run_safely(folder, "review", "--json", path, str(PEER / "review.yaml"))
+
+
+@FUZZ
+@given(data=st.data(), on=raw_day)
+def test_hostile_dates_on_the_command_line(data: st.DataObject, on: str) -> None:
+    with _folder() as folder:
+        submission = _write(folder, "submission.yaml", (PEER / "submission.yaml").read_bytes())
+        run_safely(folder, "assess", submission, "--on", on)
+        run_safely(folder, "quote", "--initial", "1", "--on", on)
+        run_safely(folder, "portfolio", str(folder), "--on", on, "--json")
+        rate = data.draw(st.one_of(raw_number, st.decimals(allow_nan=True).map(str)))
+        run_safely(folder, "quote", "--initial", "1", "--vat-rate", rate)
+
+
+@FUZZ
+@given(data=st.data(), example=st.sampled_from(sorted(SUBMISSIONS)))
+def test_reviews_against_other_submissions(data: st.DataObject, example: str) -> None:
+    """A review (intact, mutated, or with hostile values typed in) of a submission it may not be
+    for: refused or decided, never a traceback; an intact review of another programme is refused
+    as written for another submission."""
+    kind = data.draw(st.sampled_from(["intact", "mutated", "raw"]))
+    if kind == "intact":
+        review: bytes | dict[str, Any] = REVIEW_TEXT.encode("utf-8")
+    elif kind == "mutated":
+        review = data.draw(mutated_document(REVIEW_DATA))
+    else:
+        review = data.draw(with_raw_values(REVIEW_TEXT))
+    with _folder() as folder:
+        submission = _write(folder, "submission.yaml", SUBMISSIONS[example].read_bytes())
+        code, output = run_safely(
+            folder, "review", "--json", submission, _write(folder, "review.yaml", review)
+        )
+        if kind == "intact" and example != "peer-mentoring":
+            assert code == 2 and "this review was written for First-Year Peer Mentoring" in output

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from nums.errors import NumsError, Problem, did_you_mean
-from nums.models import Frozen, read_document
+from nums.models import Frozen, WholeNumber, read_document
 from nums.yamlsource import YamlDocument
 
 EDITION_FILE = "edition.yaml"
@@ -22,7 +22,7 @@ class EditionMeta(Frozen):
 
     id: str
     title: str
-    year: int
+    year: WholeNumber
     publisher: str | None = None
     copyright: str | None = None
     source: str | None = None

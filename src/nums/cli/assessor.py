@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -12,10 +11,10 @@ import click
 from nums.cli.common import echo_json, echo_warnings, edition_from_context, load_submission_for
 from nums.errors import NumsError, Problem
 from nums.evaluation import assess
-from nums.fingerprint import document_sha256
+from nums.fingerprint import fingerprints
 from nums.packfile import is_pdf, recorded_levels, unpack
 from nums.render.review_text import review_json, review_text
-from nums.review import load_review, review_outcome
+from nums.review import load_review, review_outcome, submission_changed
 from nums.skeleton import review_skeleton
 from nums.standard import Edition
 from nums.submission import SUBMISSION_FILE, Submission, submission_from_document
@@ -58,17 +57,23 @@ def review(
     """
     with tempfile.TemporaryDirectory(prefix="nums-review-") as scratch:
         edition, sub, evidence_levels = _load(ctx, submission, Path(scratch))
-        digest = document_sha256(sub.raw)
+        known = fingerprints(sub.raw, submission.read_bytes())
         if init:
-            _write_init(edition, sub, digest, output or submission.parent / "review.yaml", force)
+            _write_init(edition, sub, known[0], output or submission.parent / "review.yaml", force)
             return
         if review_file is None:
             raise NumsError(Problem("give the review file to read, or --init to write one", field="REVIEW"))
         decisions = load_review(review_file, edition, sub)
-        if decisions.submission_sha256 and decisions.submission_sha256 not in _fingerprints(
-            submission, digest
-        ):
-            click.echo(f"warning: {submission} has changed since the review file was written", err=True)
+        echo_warnings(decisions.warnings)
+        if submission_changed(decisions, known):
+            unnamed = (
+                ""
+                if decisions.submission
+                else " (the review does not name its programme: check it is this one)"
+            )
+            click.echo(
+                f"warning: {submission} has changed since the review file was written{unnamed}", err=True
+            )
         result = review_outcome(edition, sub, decisions, evidence_levels)
         if letter is not None:
             from nums.render.letter_pdf import write_letter  # WeasyPrint only for the letter
@@ -80,13 +85,6 @@ def review(
             click.echo(review_text(result))
             if letter is not None:
                 click.echo(f"\nWrote {letter}")
-
-
-def _fingerprints(path: Path, digest: str) -> tuple[str, str]:
-    """What a review's ``submission_sha256`` may match: the submission document's
-    fingerprint (the same for the YAML and its pack), or the SHA-256 of the file's
-    bytes, which earlier review files recorded."""
-    return digest, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _load(ctx: click.Context, path: Path, scratch: Path) -> tuple[Edition, Submission, dict[str, str | None]]:

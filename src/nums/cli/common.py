@@ -82,12 +82,19 @@ class DateParam(click.ParamType):
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        from nums.limits import day_problem
+
         if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-02", param, ctx)
+            day = value
+        else:
+            try:
+                day = date.fromisoformat(str(value))
+            except ValueError:
+                self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-02", param, ctx)
+        problem = day_problem(day)
+        if problem:
+            self.fail(problem, param, ctx)
+        return day
 
 
 DATE = DateParam()

@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from nums.boundary import LinkRefused
 from nums.errors import NumsError, Problem
+from nums.limits import day_problem
 from nums.render.assessment import assessment_json
 from nums.skeleton import submission_skeleton
 from nums.web import files, review_api
@@ -147,6 +148,8 @@ async def _get_assessment(request: Request, place: ProgrammeFolder, workspace: W
         on = date.fromisoformat(on_text) if on_text else None
     except ValueError:
         return error_json(422, f"{on_text!r} is not a date; write it as YYYY-MM-DD")
+    if on is not None and (problem := day_problem(on)):
+        return error_json(422, problem)
     loaded = await run_in_threadpool(workspace.load, place, on)
     if loaded.assessment is None:
         return error_json(
