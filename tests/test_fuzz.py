@@ -3,6 +3,11 @@ field by field with hostile values, and the example files mangled as a sync tool
 or a careless editor would (issue: "no file, however it was made, crashes nums or
 holds it for minutes").
 
+Issue 19 adds hostile plain scalars typed into the files (base-60, hex, octal and binary
+numbers of thousands of digits, floats past the largest double, true/false where a number
+belongs, dates at and past the edges nums reads), the same dates and rates on the command line,
+and review files run against submissions they were not written for.
+
 Properties, for every document: the exit code is 0 or 2 and never anything else;
 there is no traceback; no file is touched except the output asked for; each call
 ends within ``TIME_BOUND`` seconds; and a valid document dumped and read back is
@@ -16,17 +21,20 @@ The default run is short (a few hundred examples in all). The long campaign:
 from __future__ import annotations
 
 import copy
+import json
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from nums.cli import cli
@@ -320,3 +328,331 @@ def test_a_valid_document_read_back_is_assessed_the_same(example: str, flips: li
         first_data, again_data = json.loads(assessed), json.loads(again)
         again_data["warnings"] = [w.replace(second, first) for w in again_data["warnings"]]
         assert {**again_data, "submission": None} == {**first_data, "submission": None}
+
+
+# --- packs: the structure of a PDF someone else made ------------------------------------------
+# "From a pack, nums takes the submission it wrote, that submission's recorded assessment for
+# display only, and the evidence files the submission cites; nothing else is unpacked or read."
+# Packs are built here from their parts: embedded names (hostile, duplicated, nums' own, reserved,
+# leaving the folder), sizes, counts, streams shared by several names, and the JSON of the
+# embedded submission and assessment in every shape.
+
+PEER_EVIDENCE = {f"evidence/{p.name}": p.read_bytes() for p in sorted((PEER / "evidence").iterdir())}
+_RESERVED_NAMES = [
+    "submission.json",
+    "submission.yaml",
+    "review.yaml",
+    "pack.pdf",
+    ".nums/history/submission/20260101T000000.yaml",
+    ".nums/received-edition",
+    ".nums/received-pack",
+    "evidence/sub/submission.yaml",
+    "../../outside.txt",
+    "/tmp/nums-fuzz-outside.txt",
+    "evidence/../../outside.txt",
+    "a\\..\\..\\outside.txt",
+    "",
+    ".",
+    "evidence-001-mentee-leaflet.md",
+    *PEER_EVIDENCE,
+]
+pack_names = st.one_of(st.sampled_from(_RESERVED_NAMES), hostile_text)
+_RAW_JSON = [
+    b"NaN",
+    b"-Infinity",
+    b"1e999",
+    b"9" * 5000,
+    b"-" + b"9" * 4301,
+    b"0." + b"1" * 5000,
+    b'{"a": 1, "a": 2}',
+    b"[" * 3000,
+    b"[" * 45 + b"]" * 45,
+    b'"\\ud800"',
+    b"\xff\xfe",
+    b"",
+    b"{",
+    b"null",
+]
+_RAW = "@@raw@@"
+
+
+def _honest_document() -> dict[str, Any]:
+    """The peer example's ``submission.json`` as nums writes it, every evidence file attached."""
+    import hashlib
+
+    names = {written: f"evidence-{n:03d}-file" for n, written in enumerate(PEER_EVIDENCE, start=1)}
+    rows = [
+        {"criterion": "x", "title": "t", "file": written, "sha256": hashlib.sha256(data).hexdigest()}
+        | {"attachment": names[written]}
+        for written, data in PEER_EVIDENCE.items()
+    ]
+    levels = {
+        pillar: {"level": "bronze"} for pillar in ("aims", "recruitment", "training", "support", "review")
+    }
+    submission = json.loads(json.dumps(SUBMISSION_DATA["peer-mentoring"], default=str))
+    return {
+        "format": "nums-pack/1",
+        "edition": "nums-2021",
+        "submission": submission,
+        "assessment": {"pillars": levels},
+        "evidence": rows,
+    }
+
+
+HONEST_DOCUMENT = _honest_document()
+HONEST_ATTACHMENTS = [(row["attachment"], PEER_EVIDENCE[row["file"]]) for row in HONEST_DOCUMENT["evidence"]]
+
+
+@st.composite
+def embedded_json(draw: st.DrawFn) -> bytes:
+    """The embedded submission.json: the honest one with fields changed, or raw JSON text nums must refuse."""
+    document = copy.deepcopy(HONEST_DOCUMENT)
+    if draw(st.integers(0, 2)) == 0:
+        document = draw(mutated_document(document))
+    if draw(st.integers(0, 3)) == 0:
+        paths = list(_paths(document))
+        document = _set(document, draw(st.sampled_from(paths)), _RAW, "set")
+        text = json.dumps(document, default=str, allow_nan=True).encode()
+        return text.replace(json.dumps(_RAW).encode(), draw(st.sampled_from(_RAW_JSON)))
+    return json.dumps(document, default=str, allow_nan=True).encode("utf-8", "surrogatepass")
+
+
+@st.composite
+def pack_parts(draw: st.DrawFn) -> list[tuple[str, bytes, int | None]]:
+    """Each embedded file as (name, bytes, index of an earlier file whose stream it shares, or None)."""
+    parts: list[tuple[str, bytes, int | None]] = []
+    if draw(st.integers(0, 9)) > 0:
+        parts.append(("submission.json", draw(embedded_json()), None))
+    if draw(st.integers(0, 2)) > 0:
+        parts += [(name, data, None) for name, data in HONEST_ATTACHMENTS]
+    for _ in range(draw(st.integers(0, 12))):
+        name = draw(pack_names)
+        size = draw(st.sampled_from([0, 1, 100, 64 * 1024, 2 * 1024 * 1024]))
+        data = draw(st.sampled_from([b"\0", b"x", b"reviewer: {name: Planted}\n"])) * max(size, 1)
+        shares = draw(st.integers(0, len(parts) - 1)) if parts and draw(st.integers(0, 9)) == 0 else None
+        parts.append((name, data[:size] if size else b"", shares))
+    return draw(st.permutations(parts))  # a name tree in any order
+
+
+def _forged_pdf(parts: list[tuple[str, bytes, int | None]], compress: bool) -> bytes:
+    """A PDF whose embedded-files name tree holds ``parts`` as given: names repeated, streams shared."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        NameObject,
+        TextStringObject,
+    )
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    specs: list[Any] = []
+    for _name, data, shares in parts:
+        if shares is not None and shares < len(specs):
+            specs.append(specs[shares])
+            continue
+        stream = DecodedStreamObject()
+        stream.set_data(data)
+        stored = writer._add_object(stream.flate_encode() if compress else stream)
+        files = DictionaryObject({NameObject("/F"): stored})
+        specs.append(writer._add_object(DictionaryObject({NameObject("/EF"): files})))
+    tree = ArrayObject()
+    for (name, _, _), spec in zip(parts, specs, strict=True):
+        tree += [TextStringObject(name), spec]
+    names = DictionaryObject({NameObject("/Names"): tree})
+    writer._root_object[NameObject("/Names")] = DictionaryObject(
+        {NameObject("/EmbeddedFiles"): writer._add_object(names)}
+    )
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _allowed(document: Any) -> tuple[set[str], set[str]]:
+    """What the rule lets a reader take from a pack with this submission.json: the embedded names it
+    may decompress, and the places in the folder it may write."""
+    from nums import packfile
+
+    if not isinstance(document, dict) or not isinstance(document.get("submission"), dict):
+        return {"submission.json"}, set()
+    cited = {packfile._place(w) for w in packfile.cited_files(document["submission"])} - {None}
+    rows = packfile._rows(document.get("evidence"))
+    recorded = {row.get("attachment") for row in rows if isinstance(row.get("attachment"), str)}
+    places = {place for place in cited if isinstance(place, str) and packfile._refusal(place) is None}
+    return {"submission.json", *recorded, *(p for p in cited if isinstance(p, str))}, {
+        "submission.yaml",
+        *places,
+    }
+
+
+def _document_of(parts: list[tuple[str, bytes, int | None]]) -> Any:
+    """The one embedded submission.json as data (None when there is not exactly one, or it is not JSON)."""
+    submissions = [data for name, data, _ in parts if name == "submission.json"]
+    try:
+        return json.loads(submissions[0]) if len(submissions) == 1 else None
+    except (ValueError, RecursionError):
+        return None
+
+
+@FUZZ
+@given(parts=pack_parts(), compress=st.booleans())
+def test_pack_structure(parts: list[tuple[str, bytes, int | None]], compress: bool) -> None:
+    """Every `nums review PACK` exits 0 or 2, prints no traceback, ends within the time bound, and
+    decompresses and writes nothing but what the rule allows, whatever the pack holds."""
+    from unittest import mock
+
+    from nums import packfile
+    from nums.cli import assessor
+
+    inflated: list[str] = []
+    written: list[Path] = []
+    folders: list[Path] = []
+    inflate, write_new, unpack = packfile._inflate, packfile._write_new, assessor.unpack
+
+    def counting(entry: Any, *args: Any) -> bytes:
+        inflated.append(entry.name)
+        return inflate(entry, *args)
+
+    def recording(target: Path, *args: Any) -> None:
+        written.append(target)
+        write_new(target, *args)
+
+    def unpacking(path: Path, folder: Path) -> Any:
+        folders.append(folder)
+        return unpack(path, folder)
+
+    with (
+        _folder() as folder,
+        mock.patch.object(packfile, "_inflate", counting),
+        mock.patch.object(packfile, "_write_new", recording),
+        mock.patch.object(assessor, "unpack", unpacking),
+    ):
+        path = _write(folder, "pack.pdf", _forged_pdf(parts, compress))
+        code, _ = run_safely(folder, "review", "--init", path, "-o", "rv.yaml", output="rv.yaml")
+    event(f"exit {code}, {'some' if len(written) > 1 else 'no'} evidence unpacked")
+    names, places = _allowed(_document_of(parts))
+    assert set(inflated) <= names, inflated
+    assert {target.relative_to(folders[0]).as_posix() for target in written} <= places, written
+    if code == 0:
+        assert [name for name, _, _ in parts].count("submission.json") == 1
+
+
+@FUZZ
+@given(parts=pack_parts(), compress=st.booleans())
+def test_received_pack_structure(parts: list[tuple[str, bytes, int | None]], compress: bool) -> None:
+    """`nums serve` receives a pack through the same reader: the folder it makes holds the pack,
+    nums' own markers, the submission and the evidence it cites, nothing else; a refused pack
+    leaves nothing."""
+    from nums.errors import NumsError
+    from nums.web.packs import receive_pack
+    from nums.workspace import Workspace
+
+    with _folder() as folder:
+        data = _forged_pdf(parts, compress)
+        start = time.perf_counter()
+        try:
+            place = receive_pack(Workspace(folder), "sent.pdf", [data], 64 * 1024 * 1024)
+        except NumsError:
+            place = None
+        assert time.perf_counter() - start < TIME_BOUND
+        assert not list(folder.glob(".pack-*"))
+        event("refused" if place is None else "received")
+        if place is None:
+            assert not (folder / "received").exists() or not any((folder / "received").iterdir())
+            return
+        _, places = _allowed(_document_of(parts))
+        kept = {p.relative_to(place.folder).as_posix() for p in place.folder.rglob("*") if p.is_file()}
+        assert kept <= places | {"pack.pdf", ".nums/received-pack", ".nums/received-edition"}, kept
+
+
+# --- issue 19: numbers, dates and reviews at the boundary ----------------------------------------
+
+# Plain YAML scalars as a person or an attacker types them: YAML 1.1's base-60, hex, octal and
+# binary forms (some of thousands of digits), floats past the largest double, true/false where a
+# number belongs, and dates at and past the edges of what nums reads.
+_DIGITS = st.integers(1, 6000)
+raw_number = st.one_of(
+    st.builds(lambda n: "1:" + ":".join(["59"] * n), st.integers(1, 20_000)),
+    st.builds(lambda n: "0x" + "f" * n, _DIGITS),
+    st.builds(lambda n: "0b" + "1" * n, _DIGITS),
+    st.builds(lambda n: "0" + "7" * n, _DIGITS),
+    st.builds(lambda n: "9" * n, _DIGITS),
+    st.builds(lambda n: "!!int " + "1" * n, _DIGITS),
+    st.sampled_from(
+        ["1e309", "1.0e+309", "-1.0e+309", ".inf", "-.inf", ".nan", "3.0", "24.0", "1_000", "+24"]
+    ),
+    st.sampled_from(
+        ["true", "false", "yes", "no", "on", "off", "'24'", "024", "0", "-1", "1:30", "!!float 1:30.5"]
+    ),
+)
+raw_day = st.one_of(
+    st.sampled_from(["9999-12-31", "0001-01-01", "2999-12-31", "3000-01-01", "1900-01-01", "1899-12-31"]),
+    st.sampled_from(["'1772409600'", "1772409600", "2026-02-29", "2026-03-02T00:00:00", "20260302", "true"]),
+    st.dates().map(date.isoformat),
+)
+raw_scalar = st.one_of(raw_number, raw_day)
+_VALUE_LINE = re.compile(r"^( *(?:- )?[A-Za-z_][\w.]*: )(\S.*)$")
+_WORTH_REPLACING = ("date", "awarded", "started", "mentors", "met", "level", "decision", "comment")
+
+
+@st.composite
+def with_raw_values(draw: st.DrawFn, text: str) -> bytes:
+    """The file with a few `key: value` lines given a hostile plain scalar as they would be typed."""
+    lines = text.splitlines(keepends=True)
+    places = [i for i, line in enumerate(lines) if _VALUE_LINE.match(line.rstrip("\n"))]
+    preferred = [i for i in places if any(word in lines[i] for word in _WORTH_REPLACING)] or places
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.sampled_from(preferred))
+        match = _VALUE_LINE.match(lines[at].rstrip("\n"))
+        assert match is not None
+        lines[at] = f"{match.group(1)}{draw(raw_scalar)}\n"
+    return "".join(lines).encode("utf-8")
+
+
+@FUZZ
+@given(data=st.data(), example=st.sampled_from(sorted(SUBMISSIONS)))
+def test_hostile_numbers_and_dates_in_submissions(data: st.DataObject, example: str) -> None:
+    content = data.draw(with_raw_values(SUBMISSIONS[example].read_text(encoding="utf-8")))
+    with _folder() as folder:
+        path = _write(folder, "submission.yaml", content)
+        run_safely(folder, "assess", "--json", path)
+        run_safely(folder, "quote", path, "--json")
+        run_safely(folder, "pack", path, "--html", "pack.html", output="pack.html")
+        run_safely(folder, "review", "--json", path, str(PEER / "review.yaml"))
+
+
+@FUZZ
+@given(data=st.data(), on=raw_day)
+def test_hostile_dates_on_the_command_line(data: st.DataObject, on: str) -> None:
+    with _folder() as folder:
+        submission = _write(folder, "submission.yaml", (PEER / "submission.yaml").read_bytes())
+        run_safely(folder, "assess", submission, "--on", on)
+        run_safely(folder, "quote", "--initial", "1", "--on", on)
+        run_safely(folder, "portfolio", str(folder), "--on", on, "--json")
+        rate = data.draw(st.one_of(raw_number, st.decimals(allow_nan=True).map(str)))
+        run_safely(folder, "quote", "--initial", "1", "--vat-rate", rate)
+
+
+@FUZZ
+@given(data=st.data(), example=st.sampled_from(sorted(SUBMISSIONS)))
+def test_reviews_against_other_submissions(data: st.DataObject, example: str) -> None:
+    """A review (intact, mutated, or with hostile values typed in) of a submission it may not be
+    for: refused or decided, never a traceback; an intact review of another programme is refused
+    as written for another submission."""
+    kind = data.draw(st.sampled_from(["intact", "mutated", "raw"]))
+    if kind == "intact":
+        review: bytes | dict[str, Any] = REVIEW_TEXT.encode("utf-8")
+    elif kind == "mutated":
+        review = data.draw(mutated_document(REVIEW_DATA))
+    else:
+        review = data.draw(with_raw_values(REVIEW_TEXT))
+    with _folder() as folder:
+        submission = _write(folder, "submission.yaml", SUBMISSIONS[example].read_bytes())
+        code, output = run_safely(
+            folder, "review", "--json", submission, _write(folder, "review.yaml", review)
+        )
+        if kind == "intact" and example != "peer-mentoring":
+            assert code == 2 and "this review was written for First-Year Peer Mentoring" in output

@@ -339,17 +339,26 @@ def test_a_truncated_pack_gets_one_clear_message_and_no_library_noise(
     assert "pypdf" not in capfd.readouterr().err
 
 
-def test_an_embedded_name_that_leaves_its_folder_is_refused(tmp_path: Path) -> None:
+def test_an_embedded_name_that_leaves_its_folder_is_never_written(tmp_path: Path) -> None:
+    """Only the evidence the submission cites is unpacked, where it cites it: any other name is ignored."""
     path = _pdf(tmp_path, {"submission.json": _good_json(), "../../escaped.txt": b"x"})
     code, output = run("review", str(path), str(PEER / "review.yaml"))
-    assert code == 2
-    assert "the embedded file '../../escaped.txt' names a place outside the pack's folder" in output
-    assert not (tmp_path / "escaped.txt").exists()
+    assert code == 0, output
+    assert "ignored 1 embedded file the submission does not cite: '../../escaped.txt'" in output
+    assert not (tmp_path / "escaped.txt").exists() and not (tmp_path.parent / "escaped.txt").exists()
 
 
 def test_an_enormous_embedded_file_is_not_unpacked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
     monkeypatch.setattr(packfile, "MAX_EMBEDDED_BYTES", 1024 * 1024)
-    path = _pdf(tmp_path, {"submission.json": _good_json(), "evidence/huge.bin": b"\0" * (2 * 1024 * 1024)})
+    huge = b"\0" * (2 * 1024 * 1024)
+    document = json.loads(_good_json())
+    document["submission"]["criteria"]["aims.1"]["evidence"] = [
+        {"title": "Huge", "file": "evidence/huge.bin"}
+    ]
+    document["evidence"] = [{"file": "evidence/huge.bin", "sha256": hashlib.sha256(huge).hexdigest()}]
+    path = _pdf(tmp_path, {"submission.json": json.dumps(document).encode(), "evidence/huge.bin": huge})
     code, output = run("review", str(path), str(PEER / "review.yaml"))
     assert code == 2
     assert "the embedded file 'evidence/huge.bin' is larger than 1 MiB; nums does not unpack it" in output
@@ -360,7 +369,7 @@ def test_an_enormous_embedded_file_is_not_unpacked(tmp_path: Path, monkeypatch: 
     [
         (b"{not json", "the embedded submission.json is not valid JSON (line 1, column 2"),
         (b"[1, 2]", "the embedded submission.json is not a nums pack"),
-        (b"[" * 100_000, "the embedded submission.json is not valid JSON"),
+        (b"[" * 100_000, "the embedded submission.json is nested more than 40 levels deep"),
         (
             json.dumps({"submission": {"application": {"date": "2026-02-30"}}}).encode(),
             "(its embedded submission.json)",

@@ -145,8 +145,9 @@ def test_attach_evidence_makes_the_pack_the_whole_submission(tmp_path: Path, edi
     target = tmp_path / "pack.pdf"
     pack(EXAMPLES / "peer-mentoring" / "submission.yaml", target, "--attach-evidence")
     names = set(pack_attachments(target))
-    assert {"submission.json", "evidence/mentor-training.md", "evidence/mentee-leaflet.md"} <= names
-    restored = unpack(target, tmp_path / "restored")
+    assert {"submission.json", "evidence-001-mentee-leaflet.md", "evidence-004-mentor-training.md"} <= names
+    (tmp_path / "restored").mkdir()
+    restored = unpack(target, tmp_path / "restored").submission
     from nums.evaluation import assess
     from nums.submission import load_submission
 

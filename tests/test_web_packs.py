@@ -108,12 +108,22 @@ def test_a_pdf_that_is_not_a_pack_is_422_and_leaves_nothing(root: Path, data: by
     "name",
     ["../../escaped.txt", "/tmp/escaped.txt", "evidence/../../../escaped.txt", "a\\..\\..\\escaped.txt"],
 )
-def test_embedded_names_that_leave_the_folder_are_refused(root: Path, tmp_path: Path, name: str) -> None:
+def test_embedded_names_are_never_paths(root: Path, tmp_path: Path, name: str) -> None:
+    """'From a pack, nums takes the submission it wrote ... and the evidence files the submission
+    cites; nothing else is unpacked or read': a name the submission does not cite is ignored, and
+    the answer says so."""
     submission = json.dumps({"submission": {"programme": {"name": "x"}}}).encode()
     client, _ = client_for(root)
     got = upload(client, "sent.pdf", pdf_with_attachments({"submission.json": submission, name: b"x"}))
-    assert got.status_code == 422 and "names a place outside the pack's folder" in got.json()["error"]
+    assert got.status_code == 201, got.json()
+    [warning] = got.json()["warnings"]
+    assert f"ignored 1 embedded file the submission does not cite: {name!r}" in warning["message"]
     assert not list(tmp_path.rglob("escaped.txt")) and not Path("/tmp/escaped.txt").exists()
+    assert sorted(p.name for p in (root / got.json()["id"]).iterdir()) == [
+        ".nums",
+        "pack.pdf",
+        "submission.yaml",
+    ]
     assert not list(root.glob(".pack-*"))
 
 

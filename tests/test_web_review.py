@@ -185,7 +185,7 @@ def test_a_review_of_a_changed_submission_says_so(root: Path) -> None:
     page = client.get("/p/academic-mentoring/review").text
     assert "has changed since this review was started" not in page
     submission = root / "academic-mentoring" / "submission.yaml"
-    submission.write_text(submission.read_text().replace("Northmoor", "Northmore", 1))
+    submission.write_text(submission.read_text().replace("of undergraduates", "of all undergraduates", 1))
     assert "has changed since this review was started" in client.get("/p/academic-mentoring/review").text
 
 

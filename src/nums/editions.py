@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from nums.errors import NumsError, Problem, did_you_mean
-from nums.models import Frozen, read_document
+from nums.models import Frozen, WholeNumber, read_document
 from nums.yamlsource import YamlDocument
 
 EDITION_FILE = "edition.yaml"
@@ -22,7 +22,7 @@ class EditionMeta(Frozen):
 
     id: str
     title: str
-    year: int
+    year: WholeNumber
     publisher: str | None = None
     copyright: str | None = None
     source: str | None = None
@@ -87,6 +87,24 @@ def edition_folder(name_or_path: str | Path | None) -> Path:
         suggestion = "shipped editions: " + ", ".join(editions)
     raise NumsError(
         Problem(f"no edition of the standard at {text!r} (no {EDITION_FILE} there)", suggestion=suggestion)
+    )
+
+
+def installed_edition_folder(name: str | None) -> Path:
+    """An edition installed with nums, chosen by its id, never a folder: what a pack (or a
+    folder made from one) may name, so that no pack brings its own rules. None: the newest."""
+    if name is None:
+        return default_edition_folder()
+    editions = shipped_editions()
+    if name in editions:
+        return editions[name]
+    shown = repr(name if len(name) <= 80 else name[:77] + "...")
+    raise NumsError(
+        Problem(
+            f"names the edition {shown}, which is not installed here; nums reads a pack only by an "
+            "edition installed with it, chosen by id, never by rules from elsewhere",
+            suggestion="installed editions: " + (", ".join(editions) or "none"),
+        )
     )
 
 

@@ -30,3 +30,13 @@ def document_sha256(data: Any) -> str:
     """SHA-256 of the document's data in canonical JSON (sorted keys, no spaces)."""
     text = json.dumps(json_ready(data), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def fingerprints(data: Any, source: bytes | None = None) -> tuple[str, ...]:
+    """Every fingerprint a review's ``submission_sha256`` may hold for this submission: the
+    document's (the same for a ``submission.yaml`` and its pack), and, given the bytes of the
+    file that holds it, their SHA-256, which review files of earlier versions recorded.
+
+    The first is the one a new review records."""
+    digest = document_sha256(data)
+    return (digest,) if source is None else (digest, hashlib.sha256(source).hexdigest())

@@ -16,6 +16,8 @@ given with `--standard` cannot make the pack's criteria pages endless either.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from nums.errors import Problem
@@ -26,11 +28,41 @@ MAX_TEXT_CHARACTERS = 200_000
 # Pieces of evidence cited in one submission, counting each citation (the pack lists each).
 MAX_EVIDENCE_CITATIONS = 400
 
+# The dates nums reads, in any file or option. Every date nums computes is a read date moved by
+# an edition's periods (each at most MAX_PERIOD_MONTHS or MAX_PERIOD_DAYS), so with these bounds
+# no calculation can leave the calendar Python keeps (years 1 to 9999): a year-9999 date made
+# `quote`, `pack`, `portfolio` and `review` crash adding a year to it. They are far wider than
+# any accreditation needs, and the lower one also catches a year typed short (0026 for 2026).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+# The longest period an edition may set (validity, time at a level, reminders, a quote's
+# validity): a hundred years, so that FIRST_DAY and LAST_DAY moved by any of them stay dates.
+MAX_PERIOD_MONTHS = 1200
+MAX_PERIOD_DAYS = 36_600
+# The largest number of programmes a price list's bands may reach: the cheapest split is found
+# by a dynamic programme over every application size, whose time grows with its square.
+MAX_BAND_PROGRAMMES = 1000
+
+# Money: a VAT rate is a percentage of the net (and no rate is more than all of it), and a price
+# in a price list is at most a billion. With both bounds every sum a quote makes (a few lines,
+# the cheapest split over at most MAX_BAND_PROGRAMMES applications, VAT on top) keeps its pennies
+# well inside the 28 digits Python's decimal arithmetic holds; a rate of 1e30 overflowed them.
+MAX_VAT_RATE = Decimal(100)
+MAX_PRICE = Decimal(1_000_000_000)
+
 # What to do about too much text, by the kind of file.
 ADVICE = {
     "submission": "shorten it, or put long documents in evidence files and cite them",
     "review": "shorten it: the letter quotes every comment",
 }
+
+
+def day_problem(day: date) -> str | None:
+    """Why ``day`` is outside the dates nums reads, in words; None when it is inside."""
+    if FIRST_DAY <= day <= LAST_DAY:
+        return None
+    side = "too long ago" if day < FIRST_DAY else "too far ahead"
+    return f"{day.isoformat()} is {side}: nums reads dates from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
 
 
 def text_problems(doc: YamlDocument, kind: str) -> list[Problem]:

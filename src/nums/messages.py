@@ -45,6 +45,17 @@ FIELD_WORDS: dict[str, str] = {
     "programmes": "the programmes",
     "decisions": "the decisions",
     "overrides": "the overrides",
+    "vat_rate": "the VAT rate",
+    "initial": "the price",
+    "reaccreditation": "the price",
+    "up_to": "the number of programmes",
+    "quote_valid_days": "the number of days",
+    "warn_days_before_lapse": "the number of days",
+    "prepare_renewal_days": "the number of days",
+    "months": "the number of months",
+    "months_at_level": "the number of months",
+    "prices_exclude_vat": "whether prices exclude VAT",
+    "programme": "the programme",
 }
 
 # What a group of fields needs, by the model that reads it.
@@ -59,6 +70,7 @@ GROUP_NEEDS: dict[str, str] = {
     "Reviewer": "the reviewer needs a name",
     "Decision": "a decision is written as decision: accepted, rejected or more-evidence, with a comment",
     "Override": "an override needs a level and a reason",
+    "Reviewed": "the submission reviewed is written as {programme: ..., institution: ...}",
 }
 
 _TYPE_WORDS: list[tuple[str, str]] = [
@@ -111,7 +123,14 @@ def friendly(error: dict[str, Any], group: str | None, known_types: frozenset[st
     message = f"{subject} {_rule(kind, ctx)} ({_got(value)})"
     if kind == "string_type" and isinstance(value, (int, float)):  # `title: 2024`, `name: yes`
         message += "; put it in quotes to keep it as text"
+    elif kind == "int_type" and isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        message += "; write it as a plain number, without quotes or a leading zero"  # '24', 024
+    elif kind == "bool_type" and isinstance(value, str) and value.strip().lower() in _YAML_BOOLS:
+        message += "; write true or false, without quotes"  # 'yes'
     return message
+
+
+_YAML_BOOLS = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n"})
 
 
 def _rule(kind: str, ctx: dict[str, Any]) -> str:

@@ -109,8 +109,25 @@ def evidence_rows(result: Assessment) -> list[EvidenceRow]:
     return rows
 
 
-def embedded_submission(result: Assessment, rows: list[EvidenceRow]) -> bytes:
-    """``submission.json``: the submission as written, its assessment and its evidence hashes."""
+def attachment_names(rows: list[EvidenceRow]) -> dict[Path, str]:
+    """The embedded name of each evidence file, in the order first cited: chosen by nums
+    (``evidence-001-handbook.md``), so no file's own name can be taken for the submission's,
+    and short and plain so every pack nums writes can be unpacked again anywhere."""
+    from nums.packfile import evidence_attachment_name
+
+    names: dict[Path, str] = {}
+    for row in rows:
+        if row.path is not None and row.path not in names:
+            names[row.path] = evidence_attachment_name(len(names) + 1, row.target)
+    return names
+
+
+def embedded_submission(
+    result: Assessment, rows: list[EvidenceRow], attached: dict[Path, str] | None = None
+) -> bytes:
+    """``submission.json``: the submission as written, its assessment and its evidence hashes,
+    with the embedded name of each evidence file ``attached`` (``attachment``)."""
+    attached = attached or {}
     evidence = [
         {
             "criterion": row.criterion,
@@ -119,6 +136,7 @@ def embedded_submission(result: Assessment, rows: list[EvidenceRow]) -> bytes:
             "usable": row.usable,
             "size": row.path.stat().st_size if row.path else None,
             "sha256": row.sha256,
+            **({"attachment": attached[row.path]} if row.path in attached else {}),
         }
         for row in rows
     ]

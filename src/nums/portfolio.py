@@ -319,7 +319,7 @@ def load_row(root: str, ident: str, on: date, horizon_days: int, standard: str |
         return invalid_row(ident, folder, [Problem("is not a programme folder", file=str(folder))])
     try:
         doc = load_yaml(place.path, kind=SUBMISSION_FILE, inside=space.resolved)
-        edition = space.edition_for(doc.data if isinstance(doc.data, dict) else None)
+        edition = space.edition_for(doc.data if isinstance(doc.data, dict) else None, place.folder)
         submission = submission_from_document(doc, edition, place.path)
     except NumsError as error:
         return invalid_row(ident, place.path, error.problems)

@@ -13,21 +13,22 @@ from pathlib import Path
 
 from nums.editions import edition_folder, read_edition_file
 from nums.errors import NumsError, Problem
-from nums.models import Frozen, read_document
+from nums.limits import MAX_BAND_PROGRAMMES, MAX_PERIOD_DAYS, MAX_PRICE, MAX_VAT_RATE
+from nums.models import Day, Frozen, WholeNumber, YesNo, read_document
 from nums.yamlsource import YamlDocument
 
 
 class Band(Frozen):
     label: str
-    up_to: int
+    up_to: WholeNumber
     initial: Decimal
     reaccreditation: Decimal
 
 
 class TailoredRule(Frozen):
     quote: str
-    programmes_more_than: int
-    mentors_at_least: int
+    programmes_more_than: WholeNumber
+    mentors_at_least: WholeNumber
 
 
 class Issuer(Frozen):
@@ -46,12 +47,12 @@ class PriceList(Frozen):
     id: str
     scheme: str | None = None
     issuer: Issuer | None = None
-    effective_from: date
+    effective_from: Day
     currency: str
     currency_symbol: str | None = None
-    prices_exclude_vat: bool = True
+    prices_exclude_vat: YesNo = True
     vat_rate: Decimal
-    quote_valid_days: int = 30
+    quote_valid_days: WholeNumber = 30
     bands: tuple[Band, ...]
     tailored: TailoredRule
     terms: tuple[str, ...] = ()
@@ -59,6 +60,15 @@ class PriceList(Frozen):
 
 class PricesFile(Frozen):
     price_lists: tuple[PriceList, ...]
+
+
+def vat_rate_problem(rate: Decimal) -> str | None:
+    """Why ``rate`` (in percent) cannot be a VAT rate, in words; None when it can."""
+    if rate < 0:
+        return f"cannot be negative (got {rate})"
+    if rate > MAX_VAT_RATE:
+        return f"a VAT rate is a percentage from 0 to {MAX_VAT_RATE} (got {rate})"
+    return None
 
 
 def price_list_on(price_lists: tuple[PriceList, ...], day: date) -> PriceList:
@@ -138,10 +148,12 @@ def _check_amounts(doc: YamlDocument, where: tuple[str | int, ...], price_list: 
     problems = []
     if not price_list.bands:
         problems.append(doc.problem((*where, "bands"), "a price list needs at least one band"))
-    if price_list.vat_rate < 0:
-        problems.append(doc.problem((*where, "vat_rate"), f"cannot be negative (got {price_list.vat_rate})"))
-    if price_list.quote_valid_days < 1:
-        problems.append(doc.problem((*where, "quote_valid_days"), "must be at least 1 day"))
+    if vat_problem := vat_rate_problem(price_list.vat_rate):
+        problems.append(doc.problem((*where, "vat_rate"), vat_problem))
+    if not 1 <= price_list.quote_valid_days <= MAX_PERIOD_DAYS:
+        problems.append(
+            doc.problem((*where, "quote_valid_days"), f"must be from 1 to {MAX_PERIOD_DAYS:,} days")
+        )
     for name in ("programmes_more_than", "mentors_at_least"):
         if getattr(price_list.tailored, name) < 1:
             problems.append(doc.problem((*where, "tailored", name), "must be at least 1"))
@@ -149,6 +161,14 @@ def _check_amounts(doc: YamlDocument, where: tuple[str | int, ...], price_list: 
         for name in ("initial", "reaccreditation"):
             if getattr(band, name) < 0:
                 problems.append(doc.problem((*where, "bands", index, name), "a price cannot be negative"))
-        if band.up_to < 1:
-            problems.append(doc.problem((*where, "bands", index, "up_to"), "must be at least 1"))
+            elif getattr(band, name) > MAX_PRICE:
+                problems.append(
+                    doc.problem((*where, "bands", index, name), f"a price may be at most {MAX_PRICE:,}")
+                )
+        if not 1 <= band.up_to <= MAX_BAND_PROGRAMMES:
+            problems.append(
+                doc.problem(
+                    (*where, "bands", index, "up_to"), f"must be from 1 to {MAX_BAND_PROGRAMMES:,} programmes"
+                )
+            )
     return problems

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from nums.errors import NumsError, Problem
-from nums.prices import Band, PriceList, price_list_on
+from nums.prices import Band, PriceList, price_list_on, vat_rate_problem
 
 PENNY = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -299,8 +299,8 @@ def _check_request(request: QuoteRequest) -> None:
         )
     if request.largest_mentors is not None and request.largest_mentors < 1:
         problems.append(Problem(f"must be at least 1 (got {request.largest_mentors})", field="--mentors"))
-    if request.vat_rate is not None and request.vat_rate < 0:
-        problems.append(Problem(f"cannot be negative (got {request.vat_rate})", field="--vat-rate"))
+    if request.vat_rate is not None and (vat_problem := vat_rate_problem(request.vat_rate)):
+        problems.append(Problem(vat_problem, field="--vat-rate"))
     if problems:
         raise NumsError(problems)
 

@@ -11,12 +11,20 @@ Pillar and overall levels use the same best-fit and six-of-seven functions as
 self-assessment, over the **accepted** criteria; the outcome is capped by the
 same progression rule on the application date. The review file is a public
 contract, like the submission file.
+
+A review belongs to one submission. ``nums review --init`` records which
+(``submission: {programme, institution}``) and its fingerprint
+(``submission_sha256``): a review naming another programme is refused, before
+anything else in it is read; one whose fingerprint differs is for the same
+programme's changed submission, and nums warns. Unknown keys are refused where
+the verdict is decided (a misspelt ``decisons:`` would silently drop every
+decision), and only warned about in ``reviewer:``.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -35,7 +43,7 @@ from nums.evaluation import (
     standing_reasons,
 )
 from nums.limits import text_problems
-from nums.models import Open, validation_problems
+from nums.models import Day, Open, unknown_keys, validation_problems
 from nums.progression import Standing, kept_until, made_in_time, standing
 from nums.standard import Edition
 from nums.submission import Award, Submission
@@ -80,9 +88,17 @@ class Override(Open):
     reason: str = ""
 
 
+class Reviewed(Open):
+    """The submission a review was written for, as ``nums review --init`` records it."""
+
+    programme: str = Field(min_length=1)  # its name; a combined application's names joined by " · "
+    institution: str | None = None
+
+
 class ReviewFile(Open):
     reviewer: Reviewer
-    date: date
+    date: Day
+    submission: Reviewed | None = None
     submission_sha256: str | None = None
     decisions: dict[str, Decision] = Field(default_factory=dict)
     overrides: dict[str, Override] = Field(default_factory=dict)
@@ -101,6 +117,23 @@ class Review:
     decisions: dict[str, Decision]
     overrides: dict[str, Override]
     submission_sha256: str | None = None
+    submission: Reviewed | None = None  # the programme it was written for, when it says
+    warnings: tuple[Problem, ...] = ()
+
+
+def reviewed(submission: Submission) -> dict[str, str | None]:
+    """What a review records of the submission it is written for (its ``submission:``)."""
+    return {"programme": submission.title, "institution": submission.programme.institution}
+
+
+def submission_changed(review: Review, fingerprints: Collection[str]) -> bool:
+    """The review names a submission fingerprint that is not one of this submission's
+    (``fingerprint.fingerprints``): the submission has changed since the review was started.
+
+    Only a review for this submission gets this far: one whose ``submission:`` names
+    another programme is refused when it is read."""
+    recorded = review.submission_sha256
+    return bool(recorded) and recorded not in fingerprints
 
 
 def load_review(path: str | Path, edition: Edition, submission: Submission) -> Review:
@@ -122,14 +155,20 @@ def review_from_document(doc: YamlDocument, path: Path, edition: Edition, submis
     too_long = text_problems(doc, "review")
     if too_long:
         raise NumsError(too_long)
+    other = _written_for(doc, submission)
+    if other:  # the one thing to say: none of its decisions are this submission's
+        raise NumsError(other)
+    unread, warnings = _unknown_keys(doc)
     try:
         parsed = ReviewFile.model_validate(doc.data)
     except ValidationError as exc:
         problems = validation_problems(doc, exc, ReviewFile)
         reported = {p.field for p in problems}
-        more = (p for p in _salvaged(doc, edition, submission) if p.field not in reported)
+        more = (
+            p for p in itertools.chain(_salvaged(doc, edition, submission), unread) if p.field not in reported
+        )
         raise NumsError(limited(itertools.chain(problems, more), doc.path)) from None
-    problems = limited(_check(doc, parsed, edition, submission), doc.path)
+    problems = limited(itertools.chain(_check(doc, parsed, edition, submission), unread), doc.path)
     if problems:
         raise NumsError(problems)
     return Review(
@@ -139,7 +178,62 @@ def review_from_document(doc: YamlDocument, path: Path, edition: Edition, submis
         dict(parsed.decisions),
         dict(parsed.overrides),
         parsed.submission_sha256,
+        parsed.submission,
+        tuple(limited(warnings, doc.path)),
     )
+
+
+def _unknown_keys(doc: YamlDocument) -> tuple[Iterator[Problem], Iterator[Problem]]:
+    """Keys the review format does not define: refused where the verdict is decided (the top
+    level, each decision, each override), where a misspelt ``decisons:`` or ``coment:`` would
+    silently drop what it holds; a warning in ``reviewer:``, which only signs the letter.
+    Both are lazy, so a file of many unknown keys costs only the problems reported."""
+    refused = (
+        unknown.problem(doc, _UNREAD)
+        for unknown in unknown_keys(doc.data, ReviewFile)
+        if unknown.location[0] != "reviewer"
+    )
+    warned = (
+        unknown.problem(doc, "not a field of the review format; it is kept but not used")
+        for unknown in unknown_keys(doc.data, ReviewFile)
+        if unknown.location[0] == "reviewer"
+    )
+    return refused, warned
+
+
+_UNREAD = "not a field of the review format, and nums does not decide a review with part of it unread"
+
+
+def _written_for(doc: YamlDocument, submission: Submission) -> Problem | None:
+    """A review whose ``submission:`` names another programme (or institution) than the
+    submission's is for another submission: refused before anything else is read, so one
+    programme's decisions never reach another's letter."""
+    record = doc.data.get("submission")
+    if not isinstance(record, dict):
+        return None
+    programme, institution = record.get("programme"), record.get("institution")
+    if not isinstance(programme, str) or not programme.strip():
+        return None  # the schema's error says what is wrong with it
+    if not (institution is None or isinstance(institution, str)):
+        return None
+    ours = reviewed(submission)
+    if _names(programme) == _names(ours["programme"]) and (
+        institution is None or _names(institution) == _names(ours["institution"])
+    ):
+        return None
+    written = programme + (f" of {institution}" if institution else "")
+    return doc.problem(
+        ("submission",),
+        f"this review was written for {written}, not for {ours['programme']} of {ours['institution']}",
+        "review each submission with its own review file, started with nums review --init; "
+        "if the programme was renamed, correct submission: in the review",
+    )
+
+
+def _names(text: str | None) -> list[str]:
+    """Names compared as people read them: case, runs of spaces and the order of a combined
+    application's programmes (joined by " · ") do not count."""
+    return sorted(" ".join(part.split()).casefold() for part in (text or "").split(" · "))
 
 
 def _check(

@@ -115,9 +115,12 @@ def review_skeleton(
     is written with its values filled in, so a review saved by the web app reads
     like one started with ``nums review --init``. Decisions on items that are not
     claimed (an assessor may accept one) and keys the format does not define
-    follow at the end, so nothing is dropped.
+    follow at the end, so nothing is dropped. The review records the submission it
+    is for (``submission:``, its programme and institution), unless ``document``
+    gives its own (None writes none).
     """
     from nums.canonical import scalar  # canonical builds on this module's comment writer
+    from nums.review import reviewed  # only reviews need it
 
     filled = document or {}
     decisions = filled.get("decisions") if isinstance(filled.get("decisions"), dict) else {}
@@ -137,6 +140,11 @@ def review_skeleton(
         f"reviewer: {scalar(reviewer)}",
         f"date: {scalar(filled.get('date'), 'date'):<26}# YYYY-MM-DD of your decision",
     ]
+    record = filled["submission"] if "submission" in filled else reviewed(submission)
+    if record is not None:
+        lines.append(
+            f"submission: {scalar(record)}   # the submission reviewed; nums refuses the review for another"
+        )
     if sha256:
         lines.append(f"submission_sha256: {sha256}   # the submission reviewed; nums warns if it changes")
     overrides = filled.get("overrides") or {}
@@ -161,7 +169,7 @@ def review_skeleton(
         lines += ["", "  # Decided though not claimed (or not known to this edition):"]
     for ident in extra:
         lines += _decision_lines(str(ident), decisions[ident], scalar)
-    known = {"reviewer", "date", "submission_sha256", "overrides", "decisions"}
+    known = {"reviewer", "date", "submission", "submission_sha256", "overrides", "decisions"}
     lines += [f"{scalar(key)}: {scalar(value, key)}" for key, value in filled.items() if key not in known]
     lines.append("")
     return "\n".join(lines)

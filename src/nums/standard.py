@@ -29,7 +29,8 @@ from nums.editions import (
     shipped_standards_root,
 )
 from nums.errors import NumsError, Problem, closest, did_you_mean
-from nums.models import Frozen, read_document
+from nums.limits import MAX_PERIOD_DAYS, MAX_PERIOD_MONTHS
+from nums.models import Frozen, WholeNumber, YesNo, read_document
 from nums.prices import Band, PriceList, load_price_lists, price_list_on, read_price_lists
 from nums.yamlsource import YamlDocument
 
@@ -99,7 +100,7 @@ class LevelSpec(Frozen):
 
 class PillarFile(Frozen):
     id: str
-    number: int
+    number: WholeNumber
     name: str
     footnotes: dict[str, str] = Field(default_factory=dict)
     levels: tuple[LevelSpec, ...]
@@ -113,7 +114,7 @@ class Level(Frozen):
 class BestFitRule(Frozen):
     quote: str
     more_than_fraction: Fraction
-    lower_levels_required: bool = True
+    lower_levels_required: YesNo = True
 
     @field_validator("more_than_fraction", mode="before")
     @classmethod
@@ -134,23 +135,23 @@ class BestFitRule(Frozen):
 
 class OverallRule(Frozen):
     quote: str
-    min_pillars_at_level: int = Field(ge=1)
+    min_pillars_at_level: WholeNumber = Field(ge=1)
 
 
 class ProgressionRule(Frozen):
     quote: str
     entry_level: str
-    months_at_level: int = Field(ge=0)
-    may_skip_levels: bool = False
+    months_at_level: WholeNumber = Field(ge=0, le=MAX_PERIOD_MONTHS)
+    may_skip_levels: YesNo = False
 
 
 class ValidityRule(Frozen):
     quote: str
-    months: int = Field(ge=1)
-    renewal_continues: bool = True
-    held_until_outcome: bool = True  # an application made in time keeps the held award in force
-    warn_days_before_lapse: int = Field(default=90, ge=0)
-    prepare_renewal_days: int = Field(default=60, ge=0)
+    months: WholeNumber = Field(ge=1, le=MAX_PERIOD_MONTHS)
+    renewal_continues: YesNo = True
+    held_until_outcome: YesNo = True  # an application made in time keeps the held award in force
+    warn_days_before_lapse: WholeNumber = Field(default=90, ge=0, le=MAX_PERIOD_DAYS)
+    prepare_renewal_days: WholeNumber = Field(default=60, ge=0, le=MAX_PERIOD_DAYS)
 
 
 class RecognitionRule(Frozen):
@@ -162,23 +163,25 @@ class RecognitionRule(Frozen):
 
 class ProgrammeRule(Frozen):
     quote: str
-    mentors_fewer_than: int = Field(ge=1)
-    must_have_started: bool = True
-    combined_applications_allowed: bool = True
-    combined_same_institution: bool = True
+    mentors_fewer_than: WholeNumber = Field(ge=1)
+    must_have_started: YesNo = True
+    combined_applications_allowed: YesNo = True
+    combined_same_institution: YesNo = True
     combined_compare: tuple[Literal["coordinator", "department"], ...] = ()
 
 
 class ReaccreditationRule(Frozen):
     quote: str
-    same_level_only: bool = True
-    requires_continuation_evidence: bool = True
+    same_level_only: YesNo = True
+    requires_continuation_evidence: YesNo = True
 
 
 class AssessmentRule(Frozen):
     quote: str
-    appealable: bool = False
-    evidence_response_days: int = Field(default=28, ge=1)  # nums' own period for requested evidence
+    appealable: YesNo = False
+    evidence_response_days: WholeNumber = Field(
+        default=28, ge=1, le=MAX_PERIOD_DAYS
+    )  # nums' own period for requested evidence
 
 
 class Rules(Frozen):

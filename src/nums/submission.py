@@ -14,16 +14,15 @@ import itertools
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, PositiveInt, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from nums.errors import NumsError, Problem, did_you_mean, limited
 from nums.evidence import EvidenceCheck, check_file, check_url
 from nums.limits import citation_problems, text_problems
-from nums.models import Open, validation_problems
+from nums.models import Day, Open, WholeNumber, YesNo, unknown_keys, validation_problems
 from nums.standard import Edition
 from nums.yamlsource import Location, YamlDocument, load_yaml, parse_yaml
 
@@ -45,15 +44,15 @@ class Programme(Open):
     institution: str | None = Field(default=None, min_length=1)
     coordinator: Coordinator | None = None
     purpose: str = Field(min_length=1)
-    mentors: PositiveInt
-    started: date | None = None
+    mentors: WholeNumber = Field(gt=0)
+    started: Day | None = None
     website: str | None = None
     department: str | None = None  # compared across a combined application
     framework: str | None = None  # a free id: programmes run to the same framework or standard
 
 
 class Application(Open):
-    date: date
+    date: Day
     level: str
     type: ApplicationType = "initial"
 
@@ -62,7 +61,7 @@ class Award(Open):
     """An award already made, dated by the day its year starts (the date on the certificate)."""
 
     level: str
-    awarded: date
+    awarded: Day
     programmes: tuple[str, ...] | None = None  # the programmes it covered, by name, when it covered several
 
 
@@ -71,7 +70,7 @@ class Declaration(Open):
 
     name: str = Field(min_length=1)
     role: str = ""
-    date: date
+    date: Day
 
 
 class EvidenceItem(Open):
@@ -94,7 +93,7 @@ class EvidenceItem(Open):
 class Claim(Open):
     """A coordinator's claim for one assessable item."""
 
-    met: bool = False
+    met: YesNo = False
     statement: str = ""
     evidence: tuple[EvidenceItem, ...] = ()
 
@@ -112,7 +111,7 @@ class Claim(Open):
 class Continuation(Claim):
     """Reaccreditation evidence that provision continues; judged like a claim."""
 
-    met: bool = True
+    met: YesNo = True
 
 
 class SubmissionFile(Open):
@@ -250,7 +249,7 @@ def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) ->
         continuation=parsed.continuation,
         declared_standard=parsed.standard,
         raw=doc.data,
-        warnings=tuple(limited(_unknown_keys(doc, parsed), doc.path)),
+        warnings=tuple(limited(_unknown_keys(doc), doc.path)),
         combined_approach=(parsed.combined_approach or "").strip() or None,
         declaration=parsed.declaration,
     )
@@ -385,41 +384,10 @@ def _levels_hint(level: str, levels: Sequence[str]) -> str:
     return did_you_mean(level.lower(), levels) or "levels: " + ", ".join(levels)
 
 
-def _unknown_keys(doc: YamlDocument, parsed: SubmissionFile) -> Iterator[Problem]:
+def _unknown_keys(doc: YamlDocument) -> Iterator[Problem]:
     """Warnings for keys the format does not define (allowed, but often typos)."""
-    yield from _extras(doc, parsed, ())
-
-
-def _extras(doc: YamlDocument, model: Any, location: tuple[str | int, ...]) -> Iterator[Problem]:
-    """Depth first through models, lists and mappings; plain values are skipped
-    without a call, as this runs on every load."""
-    if isinstance(model, BaseModel):
-        extra = model.__pydantic_extra__
-        if extra:
-            known = list(type(model).model_fields)
-            for key, value in extra.items():
-                hint = did_you_mean(key, known) or _comma_hint(key, value)
-                yield doc.problem(
-                    (*location, key), "not a field of the submission format; it is kept but not used", hint
-                )
-        children: Any = model.__dict__.items()
-    elif isinstance(model, tuple):
-        children = enumerate(model)
-    else:
-        children = model.items()
-    for key, value in children:
-        if value and isinstance(value, _NESTED):
-            yield from _extras(doc, value, (*location, key))
-
-
-_NESTED = (BaseModel, tuple, dict)
-
-
-def _comma_hint(key: str, value: Any) -> str | None:
-    """``{title: Handbook (part 1, aims), file: x}`` splits at the comma: say so."""
-    if value is None and (" " in key or ")" in key):
-        return "a comma inside { } starts a new key: put text that contains commas in quotes"
-    return None
+    for unknown in unknown_keys(doc.data, SubmissionFile):
+        yield unknown.problem(doc, "not a field of the submission format; it is kept but not used")
 
 
 # --- warnings for a file that does not load -----------------------------------------------
@@ -429,7 +397,7 @@ def raw_warnings(doc: YamlDocument, folder: Path) -> list[Problem]:
     """What ``validate`` would also warn about, found in the data as written when the file does
     not load: keys the format does not define and evidence files that are not there, each at
     its line, so the file is fixed in one pass."""
-    found = list(_raw_extras(doc, SubmissionFile, doc.data, ()))
+    found = list(_unknown_keys(doc))
     data = doc.data if isinstance(doc.data, dict) else {}
     cited: list[tuple[tuple[str | int, ...], Any]] = []
     criteria = data.get("criteria")
@@ -448,43 +416,3 @@ def raw_warnings(doc: YamlDocument, folder: Path) -> list[Problem]:
                         doc.problem((*where, "evidence", index, "file"), f"{written}: {check.problem}")
                     )
     return limited(found, doc.path)
-
-
-def _raw_extras(
-    doc: YamlDocument, model: type[BaseModel], data: Any, location: tuple[str | int, ...]
-) -> Iterator[Problem]:
-    if not isinstance(data, dict):
-        return
-    fields = model.model_fields
-    for key, value in data.items():
-        if not isinstance(key, str):
-            continue
-        if key not in fields:
-            hint = did_you_mean(key, list(fields)) or _comma_hint(key, value)
-            yield doc.problem(
-                (*location, key), "not a field of the submission format; it is kept but not used", hint
-            )
-        else:
-            yield from _raw_nested(doc, fields[key].annotation, value, (*location, key))
-
-
-def _raw_nested(
-    doc: YamlDocument, annotation: Any, value: Any, location: tuple[str | int, ...]
-) -> Iterator[Problem]:
-    """Into a field's value by its declared type: a model, a mapping of them, a list of them."""
-    import types
-    import typing
-
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        yield from _raw_extras(doc, annotation, value, location)
-    elif origin in (typing.Union, types.UnionType):
-        inner = [a for a in args if a is not type(None)]
-        if inner:
-            yield from _raw_nested(doc, inner[0], value, location)
-    elif origin is dict and isinstance(value, dict) and len(args) == 2:
-        for key, item in value.items():
-            yield from _raw_nested(doc, args[1], item, (*location, key))
-    elif origin in (tuple, list) and isinstance(value, list) and args:
-        for index, item in enumerate(value):
-            yield from _raw_nested(doc, args[0], item, (*location, index))

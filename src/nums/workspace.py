@@ -173,7 +173,7 @@ class Workspace:
             return LoadedProgramme(place, text, sha256, None, None, None, None, error.problems)
         document = doc.data if isinstance(doc.data, dict) else None
         try:
-            edition = self.edition_for(document)
+            edition = self.edition_for(document, place.folder)
         except NumsError as error:
             located = [doc.problem(("standard",), p.message, p.suggestion) for p in error.problems]
             return LoadedProgramme(place, text, sha256, document, None, None, None, tuple(located))
@@ -186,11 +186,20 @@ class Workspace:
             place, text, sha256, document, edition, submission, result, (), submission.warnings
         )
 
-    def edition_for(self, document: dict[str, Any] | None) -> Edition:
-        """The edition a document is judged by: ``--standard``, else its ``standard:``, else the newest."""
+    def edition_for(
+        self, document: dict[str, Any] | None, folder: Path | None = None, by_id: bool = False
+    ) -> Edition:
+        """The edition a document is judged by: ``--standard``, else its ``standard:``, else the newest.
+
+        A folder made from a received pack (or ``by_id``) is judged by an installed edition,
+        chosen by the id recorded when it was received, never by a folder its file names."""
+        from nums.editions import installed_edition_folder
+        from nums.packfile import is_received, received_edition
         from nums.standard import load_edition
 
         declared = document.get("standard") if document else None
+        if folder is not None and is_received(folder):
+            declared, by_id = received_edition(folder) or declared, True
         if self.standard is not None:
             edition = load_edition(self.standard)
             if declared is not None and str(declared) != edition.id:
@@ -201,7 +210,8 @@ class Workspace:
                     )
                 )
             return edition
-        return load_edition(str(declared) if declared is not None else None)
+        name = str(declared) if declared is not None else None
+        return load_edition(installed_edition_folder(name) if by_id else name)
 
     def load_all(self, on: date | None = None) -> list[LoadedProgramme]:
         return [self.load(place, on) for place in self.programmes()]

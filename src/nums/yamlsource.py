@@ -20,7 +20,12 @@ Plain scalars are typed as YAML 1.1 types them (``true``, ``24``, ``~``)
 **except dates**: a date is only a date where the file format says so (the
 pydantic models parse those fields), so a statement that happens to read
 ``2025-02-30`` keeps the text the person wrote, and an impossible date in a
-date field is a field error, not a crash.
+date field is a field error, not a crash. Two more of YAML 1.1's number forms
+stay text, because no nums file needs them and a person rarely means them:
+base 60 (``1:30`` is 90 to YAML 1.1, and converting ``1:59:59:...`` takes time
+that grows with the square of its length) and a leading zero (``024`` is 20
+in octal). A whole number in any other form (decimal, ``0x`` hex, ``0b``
+binary) is converted only up to ``MAX_DIGITS`` digits.
 
 Alongside the data the reader records the line of every key and list item,
 so that pydantic's error locations become ``file:line: field: message``.
@@ -64,6 +69,11 @@ MAX_BYTES = 5 * 1024 * 1024
 """The largest file nums reads: hundreds of times the largest real submission."""
 MAX_DEPTH = 40
 """Deepest nesting of mappings and lists: nums files need fewer than ten levels."""
+MAX_DIGITS = 30
+"""The most digits of a whole number the reader converts, in any form (decimal, hex, binary,
+or an explicit ``!!int``). Far past any count a nums file holds, and short of Python's limit
+on converting numbers to text (4,300 digits), which hex and binary get past when read: a
+6,000-digit hex number was read and then crashed the command that printed it."""
 
 _YAML = "tag:yaml.org,2002:"
 _STR, _NULL, _BOOL, _INT, _FLOAT = (_YAML + t for t in ("str", "null", "bool", "int", "float"))
@@ -248,12 +258,33 @@ def _is_libyaml_depth_limit(reason: str) -> bool:
     return "nesting depth" in reason
 
 
+_NUMBERS = (_INT, _FLOAT)
+
+
+def _stays_text(tag: str, value: str) -> bool:
+    """A plain number in YAML 1.1's base-60 form (``1:30``) or a whole number with a leading
+    zero (``024``, octal to YAML 1.1) is kept as the text it is."""
+    if ":" in value:
+        return True
+    unsigned = value.lstrip("+-")
+    return tag == _INT and len(unsigned) > 1 and unsigned[0] == "0" and unsigned[1] in "01234567_"
+
+
+def _digits(value: str) -> int:
+    """The digits of a whole number as written: no sign, no ``0x``/``0b``, no underscores."""
+    unsigned = value.strip().lstrip("+-")
+    if unsigned[:2] in ("0x", "0b"):
+        unsigned = unsigned[2:]
+    return len(unsigned) - unsigned.count("_")
+
+
 class _Refused(Exception):
     """Stops reading: the document uses something nums never reads."""
 
 
 _NO_KEY = object()
 _UNREADABLE = object()
+_TOO_LONG = object()  # unreadable too: a whole number of more than MAX_DIGITS digits
 _DISCARD = object()
 
 
@@ -325,8 +356,8 @@ class _Builder:
                     location: Location = ()
                 else:
                     location = self._place(frame, value, event)
-                if value is _UNREADABLE:
-                    self._unreadable(event, frame, location)
+                if value is _UNREADABLE or value is _TOO_LONG:
+                    self._unreadable(event, frame, location, value is _TOO_LONG)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if event.anchor is not None:
                     self._refuse_alias(event)
@@ -397,6 +428,8 @@ class _Builder:
                 return value
             for candidate, regexp in _IMPLICIT.get(value[:1], ()):
                 if regexp.match(value):
+                    if candidate in _NUMBERS and _stays_text(candidate, value):
+                        return value
                     return self._construct(candidate, event)
             return value
         if tag == "!" or tag == _STR:
@@ -407,24 +440,33 @@ class _Builder:
         return None  # pragma: no cover - refused above
 
     def _construct(self, tag: str, event: Any) -> Any:
+        value: str = event.value
+        if tag in _NUMBERS and ":" in value:  # base 60, asked for with a tag
+            return _UNREADABLE
+        if tag == _INT and _digits(value) > MAX_DIGITS:
+            return _TOO_LONG
         try:
-            return _CONSTRUCTORS[tag](self.loader, ScalarNode(tag, event.value))
-        except (ValueError, TypeError, yaml.YAMLError):  # 5,000 digits, !!int abc, ...
+            return _CONSTRUCTORS[tag](self.loader, ScalarNode(tag, value))
+        except (ValueError, TypeError, yaml.YAMLError):  # !!int abc, ...
             return _UNREADABLE
 
-    def _unreadable(self, event: Any, frame: _Frame | None, location: Location) -> None:
+    def _unreadable(self, event: Any, frame: _Frame | None, location: Location, too_long: bool) -> None:
         tag = event.tag if event.tag in _WORDS else _INT if event.value[:1] in "+-0123456789" else _FLOAT
         long = len(event.value) > 40
         text = repr(event.value) if not long else f"a value of {len(event.value)} characters"
         if not location and frame is not None:
             location = frame.location
+        if too_long:
+            suggestion: str | None = f"nums reads whole numbers of at most {MAX_DIGITS} digits"
+        else:
+            suggestion = None if long else "put it in quotes if it is meant as text"
         self.problems.append(
             Problem(
                 f"{text} cannot be read as a {_WORDS[tag]}",
                 self.name,
                 event.start_mark.line + 1,
                 field=dotted(location) or None,
-                suggestion=None if long else "put it in quotes if it is meant as text",
+                suggestion=suggestion,
             )
         )
 

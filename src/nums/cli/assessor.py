@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from nums.cli.common import echo_json, load_submission_for
+from nums.cli.common import echo_json, echo_warnings, edition_from_context, load_submission_for
 from nums.errors import NumsError, Problem
 from nums.evaluation import assess
-from nums.fingerprint import document_sha256
-from nums.packfile import is_pdf, read_pack, unpack
+from nums.fingerprint import fingerprints
+from nums.packfile import is_pdf, recorded_levels, unpack
 from nums.render.review_text import review_json, review_text
-from nums.review import load_review, review_outcome
+from nums.review import load_review, review_outcome, submission_changed
 from nums.skeleton import review_skeleton
 from nums.standard import Edition
-from nums.submission import Submission
+from nums.submission import SUBMISSION_FILE, Submission, submission_from_document
 from nums.writing import write_text_atomically
+from nums.yamlsource import load_yaml
 
 
 @click.command()
@@ -57,17 +57,23 @@ def review(
     """
     with tempfile.TemporaryDirectory(prefix="nums-review-") as scratch:
         edition, sub, evidence_levels = _load(ctx, submission, Path(scratch))
-        digest = document_sha256(sub.raw)
+        known = fingerprints(sub.raw, submission.read_bytes())
         if init:
-            _write_init(edition, sub, digest, output or submission.parent / "review.yaml", force)
+            _write_init(edition, sub, known[0], output or submission.parent / "review.yaml", force)
             return
         if review_file is None:
             raise NumsError(Problem("give the review file to read, or --init to write one", field="REVIEW"))
         decisions = load_review(review_file, edition, sub)
-        if decisions.submission_sha256 and decisions.submission_sha256 not in _fingerprints(
-            submission, digest
-        ):
-            click.echo(f"warning: {submission} has changed since the review file was written", err=True)
+        echo_warnings(decisions.warnings)
+        if submission_changed(decisions, known):
+            unnamed = (
+                ""
+                if decisions.submission
+                else " (the review does not name its programme: check it is this one)"
+            )
+            click.echo(
+                f"warning: {submission} has changed since the review file was written{unnamed}", err=True
+            )
         result = review_outcome(edition, sub, decisions, evidence_levels)
         if letter is not None:
             from nums.render.letter_pdf import write_letter  # WeasyPrint only for the letter
@@ -81,31 +87,35 @@ def review(
                 click.echo(f"\nWrote {letter}")
 
 
-def _fingerprints(path: Path, digest: str) -> tuple[str, str]:
-    """What a review's ``submission_sha256`` may match: the submission document's
-    fingerprint (the same for the YAML and its pack), or the SHA-256 of the file's
-    bytes, which earlier review files recorded."""
-    return digest, hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _load(ctx: click.Context, path: Path, scratch: Path) -> tuple[Edition, Submission, dict[str, str | None]]:
     """A submission file, or a pack unpacked into ``scratch``; with the coordinator's evidence levels."""
     if not is_pdf(path):
         edition, sub = load_submission_for(ctx, str(path))
-        result = assess(edition, sub)
-        return edition, sub, {pillar_id: p.level for pillar_id, p in result.pillars.items()}
-    pack = read_pack(path)
+        return edition, sub, _evidence_levels(edition, sub)
     unpacked = unpack(path, scratch)
+    echo_warnings(unpacked.warnings)
     try:
-        edition, sub = load_submission_for(ctx, str(unpacked))
+        doc = load_yaml(unpacked.submission, kind=SUBMISSION_FILE)
+        try:  # the edition a pack names, by id, from those installed: never a folder from the pack
+            edition = edition_from_context(ctx, unpacked.edition, str(path), by_id=True)
+        except NumsError as error:
+            raise NumsError(
+                [
+                    p if p.file is not None else doc.problem(("standard",), p.message, p.suggestion)
+                    for p in error.problems
+                ]
+            ) from None
+        sub = submission_from_document(doc, edition, unpacked.submission)
     except NumsError as error:  # name the pack, not the scratch folder
-        raise NumsError(_in_pack(error.problems, str(unpacked), path)) from None
-    pillars = pack.get("assessment", {}).get("pillars", {})
-    return (
-        edition,
-        sub,
-        {pillar_id: pillars.get(pillar_id, {}).get("level") for pillar_id in edition.pillar_ids},
-    )
+        raise NumsError(_in_pack(error.problems, str(unpacked.submission), path)) from None
+    levels, warnings = recorded_levels(unpacked.document, edition, str(path))
+    echo_warnings(warnings)
+    return edition, sub, levels if levels is not None else _evidence_levels(edition, sub)
+
+
+def _evidence_levels(edition: Edition, sub: Submission) -> dict[str, str | None]:
+    result = assess(edition, sub)
+    return {pillar_id: p.level for pillar_id, p in result.pillars.items()}
 
 
 def _in_pack(problems: tuple[Problem, ...], unpacked: str, pack: Path) -> list[Problem]:

@@ -18,17 +18,20 @@ if TYPE_CHECKING:
 
 
 def edition_from_context(
-    ctx: click.Context, declared: str | None = None, declared_in: str | None = None
+    ctx: click.Context, declared: str | None = None, declared_in: str | None = None, by_id: bool = False
 ) -> Edition:
     """The edition for this run: ``--standard``, else the file's ``standard:``, else the newest.
 
     A file that names one edition while ``--standard`` loads another is an
     error: silently assessing against the wrong rules is worse than stopping.
+    With ``by_id`` (a pack), ``declared`` is only ever looked up among the installed editions.
     """
+    from nums.editions import installed_edition_folder
     from nums.standard import load_edition  # quotes never need the whole edition
 
     chosen = (ctx.find_root().obj or {}).get("standard")
-    edition = load_edition(declared) if chosen is None else _edition_from_option(chosen)
+    where = installed_edition_folder(declared) if by_id and chosen is None else declared
+    edition = load_edition(where) if chosen is None else _edition_from_option(chosen)
     if chosen is not None and declared is not None and declared != edition.id:
         raise NumsError(
             Problem(
@@ -79,12 +82,19 @@ class DateParam(click.ParamType):
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        from nums.limits import day_problem
+
         if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-02", param, ctx)
+            day = value
+        else:
+            try:
+                day = date.fromisoformat(str(value))
+            except ValueError:
+                self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-02", param, ctx)
+        problem = day_problem(day)
+        if problem:
+            self.fail(problem, param, ctx)
+        return day
 
 
 DATE = DateParam()

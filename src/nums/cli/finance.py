@@ -12,6 +12,7 @@ import click
 
 from nums.cli.common import DATE, WholeNumber, echo_json
 from nums.errors import NumsError, Problem
+from nums.limits import MAX_VAT_RATE
 from nums.prices import load_price_lists
 from nums.pricing import NamedProgramme, Quote, QuoteRequest, QuoteSet, quote_json, quote_set_json
 from nums.pricing import quote as price
@@ -24,7 +25,7 @@ def _percent(rate: Decimal) -> str:
 
 
 class PercentParam(click.ParamType):
-    """A VAT rate in percent, exact (Decimal), never negative."""
+    """A VAT rate in percent, exact (Decimal), from 0 to 100."""
 
     name = "PCT"
 
@@ -35,6 +36,10 @@ class PercentParam(click.ParamType):
             self.fail(f"{value!r} is not a number; give a percentage such as 20 or 0", param, ctx)
         if not rate.is_finite() or rate < 0:
             self.fail(f"{value!r} must be zero or more", param, ctx)
+        if rate > MAX_VAT_RATE:
+            self.fail(
+                f"{value!r} is more than {MAX_VAT_RATE}: a VAT rate is a percentage of the net", param, ctx
+            )
         if 0 < rate < 1 and ctx is not None:  # a fraction typed for a percentage: 0.2 for 20%
             click.echo(
                 f"warning: --vat-rate {value} is {rate}%, not {_percent(rate * 100)}%: the rate is in "

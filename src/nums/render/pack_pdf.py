@@ -21,6 +21,7 @@ from nums.pack import (
     STATUS_WORDS,
     EvidenceRow,
     application_quote,
+    attachment_names,
     embedded_submission,
     evidence_index,
     evidence_rows,
@@ -40,16 +41,25 @@ def pack_document(result: Assessment, attach_evidence: bool = False) -> Document
     """The pack as a ``Document`` ready to write, dated by the application."""
     created = source_date(datetime.combine(result.submission.application.date, time(0, 0), tzinfo=UTC))
     rows = evidence_rows(result)
+    names = attachment_names(rows) if attach_evidence else {}
+    evidence = _evidence_attachments(result, rows, names) if attach_evidence else []
     attachments = [
-        Attachment("submission.json", embedded_submission(result, rows), "The submission and its assessment")
+        Attachment(
+            packfile.SUBMISSION_JSON,
+            embedded_submission(result, rows, names),
+            "The submission and its assessment",
+        ),
+        *evidence,
     ]
-    if attach_evidence:
-        attachments += _evidence_attachments(result, rows)
-    html = render_template("pack.html", attached=attach_evidence, **pack_context(result, rows, created))
+    html = render_template(
+        "pack.html", attached=attach_evidence, attachment_names=names, **pack_context(result, rows, created)
+    )
     return Document(html=html, created=created, base_dir=result.submission.folder, attachments=attachments)
 
 
-def _evidence_attachments(result: Assessment, rows: list[EvidenceRow]) -> list[Attachment]:
+def _evidence_attachments(
+    result: Assessment, rows: list[EvidenceRow], names: dict[Path, str]
+) -> list[Attachment]:
     """Each evidence file once; refused before anything is read if ``nums review`` could not
     read the pack back (one file over its embedded-file limit, or all of them over the pack's)."""
     folder = result.submission.folder.resolve()
@@ -59,7 +69,18 @@ def _evidence_attachments(result: Assessment, rows: list[EvidenceRow]) -> list[A
             chosen[row.path] = row
     sizes = {path: path.stat().st_size for path in chosen}
     limit = packfile.MAX_EMBEDDED_BYTES
-    problems = [
+    problems = [  # every citation is checked: each is where `nums review` unpacks the file
+        _citing(
+            result,
+            path,
+            f"cannot be attached: {refusal}, and `nums review` would not unpack it there",
+            "rename the file (and cite it by its new name), or make the pack without --attach-evidence",
+            target,
+        )
+        for path, target in dict.fromkeys((row.path, row.target) for row in rows if row.path is not None)
+        if (refusal := packfile.unpack_refusal(target)) is not None
+    ]
+    problems += [
         _citing(
             result,
             path,
@@ -81,26 +102,29 @@ def _evidence_attachments(result: Assessment, rows: list[EvidenceRow]) -> list[A
         raise NumsError(problems)
     return [
         Attachment(
-            path.relative_to(folder).as_posix(),
+            names[path],
             path.read_bytes(),
-            f"Evidence: {row.title} (SHA-256 {row.sha256})",
+            f"Evidence: {path.relative_to(folder).as_posix()}, {row.title} (SHA-256 {row.sha256})",
         )
         for path, row in chosen.items()
     ]
 
 
-def _citing(result: Assessment, path: Path, message: str) -> Problem:
-    """A problem with an evidence file, placed at the first line of the submission that cites it."""
+def _citing(
+    result: Assessment, path: Path, message: str, advice: str | None = None, target: str | None = None
+) -> Problem:
+    """A problem with an evidence file, placed at the first line of the submission that cites it
+    (as ``target``, when given)."""
     from nums.yamlsource import load_yaml
 
     sub = result.submission
-    advice = "cite it by a web address instead, or make the pack without --attach-evidence"
+    advice = advice or "cite it by a web address instead, or make the pack without --attach-evidence"
     cited = [(("criteria", ident), claim.evidence) for ident, claim in sub.claims.items()]
     if sub.continuation is not None:
         cited.append((("continuation",), sub.continuation.evidence))
     for where, evidence in cited:
         for index, item in enumerate(evidence):
-            if item.file is not None and sub.check(item).path == path:
+            if item.file is not None and sub.check(item).path == path and target in (None, item.file):
                 try:
                     doc = load_yaml(sub.path, kind="submission file")
                 except NumsError:

@@ -18,13 +18,14 @@ from starlette.routing import Route
 
 from nums.boundary import LinkRefused
 from nums.errors import NumsError, Problem
+from nums.limits import day_problem
 from nums.render.assessment import assessment_json
 from nums.skeleton import submission_skeleton
 from nums.web import files, review_api
 from nums.web.answers import checked_save, error_json, json_body
 from nums.web.downloads import evidence_download, pack_pdf_bytes
 from nums.web.editing import check_document, json_ready, problem_json, save_document
-from nums.web.packs import is_received, receive_pack
+from nums.web.packs import is_received, receive_pack_reporting
 from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
 
 
@@ -147,6 +148,8 @@ async def _get_assessment(request: Request, place: ProgrammeFolder, workspace: W
         on = date.fromisoformat(on_text) if on_text else None
     except ValueError:
         return error_json(422, f"{on_text!r} is not a date; write it as YYYY-MM-DD")
+    if on is not None and (problem := day_problem(on)):
+        return error_json(422, problem)
     loaded = await run_in_threadpool(workspace.load, place, on)
     if loaded.assessment is None:
         return error_json(
@@ -200,22 +203,26 @@ async def _get_pack(place: ProgrammeFolder, workspace: Workspace) -> Response:
 async def post_pack(request: Request) -> Response:
     """``POST /api/packs``: a pack PDF becomes a programme for review (201 with its id)."""
     try:
-        place = await receive_upload(request)
+        place, warnings = await receive_upload(request)
     except files.TooLarge as too_large:
         return error_json(413, f"a file may be at most {too_large.limit} bytes; nothing was written")
     except NumsError as error:
         return error_json(422, str(error.problems[0]), errors=[problem_json(p) for p in error.problems])
-    return JSONResponse({"id": place.id, "path": str(place.path)}, status_code=201)
+    return JSONResponse(
+        {"id": place.id, "path": str(place.path), "warnings": [problem_json(p) for p in warnings]},
+        status_code=201,
+    )
 
 
-async def receive_upload(request: Request) -> ProgrammeFolder:
-    """The multipart field ``file`` received as a pack (one path for the API and the home page)."""
+async def receive_upload(request: Request) -> tuple[ProgrammeFolder, tuple[Problem, ...]]:
+    """The multipart field ``file`` received as a pack (one path for the API and the home page),
+    with the warnings about what the pack held and nums did not take."""
     async with request.form(max_files=1, max_fields=10) as form:
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise NumsError(Problem("send the pack PDF as the multipart field 'file'", field="file"))
         return await run_in_threadpool(
-            receive_pack,
+            receive_pack_reporting,
             _workspace(request),
             upload.filename or "pack.pdf",
             _chunks(upload.file),

@@ -42,7 +42,7 @@ def check_document(workspace: Workspace, place: ProgrammeFolder, document: Any) 
         problem = Problem("a submission must be a mapping with 'programme', 'application' and 'criteria'")
         return Checked("", None, None, (problem,))
     try:
-        edition = workspace.edition_for(document)
+        edition = workspace.edition_for(document, place.folder)
     except NumsError as error:
         return Checked("", None, None, tuple(_located(p, "standard") for p in error.problems))
     text = filled_submission(edition, document)

@@ -17,6 +17,7 @@ from typing import Any
 
 from nums.errors import Problem
 from nums.standard import Edition
+from nums.yamlsource import MAX_DIGITS
 
 CONTINUATION = "continuation"
 _OPTIONAL_PROGRAMME_KEYS = ("institution", "started", "website")
@@ -127,7 +128,8 @@ def _programme(form: Any, index: int, old: dict[str, Any]) -> dict[str, Any]:
         else:
             programme.pop(key, None)
     mentors = _line(form, prefix + "mentors")
-    programme["mentors"] = int(mentors) if mentors.isdigit() else (mentors or None)
+    plain = mentors.isascii() and mentors.isdigit() and len(mentors) <= MAX_DIGITS  # as the YAML reader reads
+    programme["mentors"] = int(mentors) if plain else (mentors or None)  # else the model says why
     name, email = _line(form, prefix + "coordinator.name"), _line(form, prefix + "coordinator.email")
     if name or email:
         coordinator = dict(old.get("coordinator") or {}) if isinstance(old.get("coordinator"), dict) else {}

@@ -1,12 +1,16 @@
 """Received packs: an assessor is sent a pack PDF, not a folder.
 
 Uploading one makes it a programme for review under ``received/``: the pack is
-read by ``nums.packfile`` (bounded sizes, embedded names that must stay inside
-the folder), unpacked into a hidden scratch folder inside the workspace, and
-only then renamed into place, so a pack that is refused leaves nothing. The
-folder's name comes from the upload's file name made safe, never from
-anything inside the PDF. The folder is marked as received, and the app
-refuses to change its submission: the assessor reviews what was sent.
+unpacked by ``nums.packfile.unpack``, the one reader that decides what a pack
+gives (its submission, and the evidence that submission cites; nothing else, so
+no ``review.yaml`` or ``.nums/`` history comes from a pack), into a hidden
+scratch folder inside the workspace, and only then renamed into place, so a pack
+that is refused leaves nothing. The edition is one installed with nums, chosen
+by the id the pack names (refused when it is not installed) and recorded beside
+the marker, so the folder is never read by rules from anywhere else. The
+folder's name comes from the upload's file name made safe, never from anything
+inside the PDF. The folder is marked as received, and the app refuses to change
+its submission: the assessor reviews what was sent.
 """
 
 from __future__ import annotations
@@ -21,26 +25,38 @@ from pathlib import Path
 
 from nums.boundary import read_inside
 from nums.errors import NumsError, Problem
-from nums.packfile import is_pdf, unpack
+from nums.packfile import RECEIVED_EDITION, RECEIVED_MARKER, is_pdf, is_received, unpack
 from nums.web.files import TooLarge, safe_name
 from nums.workspace import ProgrammeFolder, Workspace
 
 RECEIVED = "received"
-MARKER = Path(".nums") / "received-pack"  # present in a folder made from a received pack
+MARKER = RECEIVED_MARKER  # present in a folder made from a received pack
 PACK_FILE = "pack.pdf"
 _NOTE_LIMIT = 4096  # bytes of a marker read: nums writes one line
-
-
-def is_received(folder: Path) -> bool:
-    """A programme made from a received pack: its submission is read-only in the app."""
-    return (folder / MARKER).is_file()
+__all__ = [
+    "MARKER",
+    "RECEIVED",
+    "Dropped",
+    "dropped_packs",
+    "is_received",
+    "receive_dropped",
+    "receive_pack",
+    "receive_pack_reporting",
+]
 
 
 def receive_pack(
     workspace: Workspace, filename: str, chunks: Iterable[bytes], limit: int, note: str | None = None
 ) -> ProgrammeFolder:
     """Store and unpack an uploaded pack as ``received/NAME``; raise ``NumsError`` for a PDF
-    that is not a nums pack (or whose embedded names leave the folder), ``TooLarge`` over ``limit``."""
+    that is not a nums pack (or names an edition not installed), ``TooLarge`` over ``limit``."""
+    return receive_pack_reporting(workspace, filename, chunks, limit, note)[0]
+
+
+def receive_pack_reporting(
+    workspace: Workspace, filename: str, chunks: Iterable[bytes], limit: int, note: str | None = None
+) -> tuple[ProgrammeFolder, tuple[Problem, ...]]:
+    """``receive_pack``, with the warnings about what the pack held and nums did not take."""
     scratch = Path(tempfile.mkdtemp(prefix=".pack-", dir=workspace.root))
     try:
         pack = scratch / PACK_FILE
@@ -55,14 +71,17 @@ def receive_pack(
         if not is_pdf(pack):
             raise NumsError(Problem("is not a PDF, so it is not a nums pack", file=shown))
         try:
-            unpack(pack, scratch)
+            unpacked = unpack(pack, scratch)
+            edition = workspace.edition_for({"standard": unpacked.edition}, by_id=True)
         except NumsError as error:  # name the upload, not the scratch folder
             raise NumsError(
                 [Problem(p.message, file=shown, suggestion=p.suggestion) for p in error.problems]
             ) from None
         (scratch / MARKER).parent.mkdir(parents=True, exist_ok=True)
         (scratch / MARKER).write_text(note or f"received as {shown}\n", encoding="utf-8")
-        return _place(workspace, scratch, _stem(shown))
+        (scratch / RECEIVED_EDITION).write_text(edition.id + "\n", encoding="utf-8")
+        warnings = tuple(Problem(p.message, file=shown, suggestion=p.suggestion) for p in unpacked.warnings)
+        return _place(workspace, scratch, _stem(shown)), warnings
     finally:
         with contextlib.suppress(FileNotFoundError):
             shutil.rmtree(scratch)

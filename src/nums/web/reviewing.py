@@ -9,7 +9,6 @@ conflict-checked and versioned like the submission. Its outcome is
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +17,10 @@ from typing import Any
 from nums.boundary import read_inside
 from nums.errors import NumsError, Problem
 from nums.evaluation import Assessment
-from nums.fingerprint import document_sha256
+from nums.fingerprint import fingerprints
 from nums.render.review_text import review_json
 from nums.review import Outcome, Review, review_from_text, review_outcome
+from nums.review import submission_changed as changed_since
 from nums.skeleton import review_skeleton
 from nums.standard import Edition
 from nums.submission import Submission
@@ -57,11 +57,8 @@ def case_of(loaded: LoadedProgramme) -> Case | None:
     if result is None or loaded.submission is None or loaded.edition is None:
         return None
     levels = {pillar_id: pillar.level for pillar_id, pillar in result.pillars.items()}
-    digest = document_sha256(loaded.submission.raw)
-    raw_sha = hashlib.sha256((loaded.text or "").encode("utf-8")).hexdigest()
-    return Case(
-        loaded.place.folder, loaded.edition, loaded.submission, levels, (digest, raw_sha), loaded.place.root
-    )
+    known = fingerprints(loaded.submission.raw, (loaded.text or "").encode("utf-8"))
+    return Case(loaded.place.folder, loaded.edition, loaded.submission, levels, known, loaded.place.root)
 
 
 @dataclass(frozen=True)
@@ -106,6 +103,11 @@ def check_review(case: Case, document: Any) -> CheckedReview:
             "", None, (Problem("a review must be a mapping with 'reviewer', 'date' and 'decisions'"),)
         )
     filled = dict(document)
+    recorded = filled.get("submission_sha256")
+    if "submission" not in filled and recorded and recorded not in case.fingerprints:
+        # a review that does not say which programme it is for gets that at its first save
+        # (review_skeleton writes this submission's), unless its fingerprint is another's
+        filled["submission"] = None
     filled.setdefault("submission_sha256", case.digest)
     text = review_skeleton(case.edition, case.submission, case.digest, filled)
     try:
@@ -133,8 +135,7 @@ def save_review(case: Case, checked: CheckedReview, base_sha256: str | None) -> 
 
 def submission_changed(case: Case, review: Review | None) -> bool:
     """The review names a submission fingerprint that is no longer this submission's."""
-    recorded = review.submission_sha256 if review else None
-    return bool(recorded) and recorded not in case.fingerprints
+    return review is not None and changed_since(review, case.fingerprints)
 
 
 def letter_bytes(result: Outcome) -> bytes:

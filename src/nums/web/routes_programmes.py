@@ -412,9 +412,9 @@ def _form_edition(workspace: Workspace, loaded: LoadedProgramme) -> Any:
     if loaded.edition is not None:
         return loaded.edition
     try:
-        return workspace.edition_for(loaded.document)
+        return workspace.edition_for(loaded.document, loaded.place.folder)
     except NumsError:
-        return workspace.edition_for(None)
+        return workspace.edition_for(None, loaded.place.folder)
 
 
 def _store_uploads(request: Request, place: ProgrammeFolder, posted: Posted) -> list[str]:
@@ -447,7 +447,9 @@ async def _preview(request: Request, workspace: Workspace, place: ProgrammeFolde
         return HTMLResponse("", status_code=409)
     async with request.form(max_files=1000, max_fields=5000) as form:
         posted = document_from_form(
-            loaded.edition or workspace.edition_for(loaded.document), loaded.document, form
+            loaded.edition or workspace.edition_for(loaded.document, loaded.place.folder),
+            loaded.document,
+            form,
         )
     checked = await run_in_threadpool(check_document, workspace, place, posted.document)
     result = await run_in_threadpool(checked.assessment)
@@ -456,7 +458,7 @@ async def _preview(request: Request, workspace: Workspace, place: ProgrammeFolde
         result=result_view(result) if result is not None else None,
         problems=checked.problems,
         field_errors=errors_by_field(
-            checked.problems, loaded.edition or workspace.edition_for(loaded.document)
+            checked.problems, loaded.edition or workspace.edition_for(loaded.document, loaded.place.folder)
         ),
         preview=True,
         csrf=request.app.state.csrf,
@@ -546,7 +548,7 @@ async def new_pack(request: Request) -> Response:
                 request.app.state.max_upload,
             )
         else:
-            place = await receive_upload(request)
+            place, _ = await receive_upload(request)
     except (NumsError, files.TooLarge) as error:
         message = str(error.problems[0]) if isinstance(error, NumsError) else str(error)
         context = await _home(request)
