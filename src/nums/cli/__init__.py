@@ -102,7 +102,11 @@ def main() -> None:
     # nums uses no pydantic plugins, and looking for them reads the metadata of every installed
     # package on each run. A PYDANTIC_DISABLE_PLUGINS already set (even empty) is respected.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    from nums.writing import Interrupted, exit_for
+
     try:
         cli.main(prog_name="nums")
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         sys.exit(130)
+    except Interrupted as interrupted:  # a signal during a write: its temporary files are gone
+        exit_for(interrupted)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from nums.cli.common import echo_json, load_submission_for
+from nums.cli.common import echo_json, edition_inputs, load_submission_for, submission_inputs, write_new_file
 from nums.errors import NumsError, Problem
 from nums.evaluation import assess
 from nums.fingerprint import document_sha256
@@ -19,7 +19,7 @@ from nums.review import load_review, review_outcome
 from nums.skeleton import review_skeleton
 from nums.standard import Edition
 from nums.submission import Submission
-from nums.writing import write_text_atomically
+from nums.writing import Input, check_outputs
 
 
 @click.command()
@@ -58,11 +58,18 @@ def review(
     with tempfile.TemporaryDirectory(prefix="nums-review-") as scratch:
         edition, sub, evidence_levels = _load(ctx, submission, Path(scratch))
         digest = document_sha256(sub.raw)
+        inputs = [
+            *submission_inputs(submission, sub, "the pack" if is_pdf(submission) else "the submission"),
+            *edition_inputs(edition.folder),
+        ]
         if init:
-            _write_init(edition, sub, digest, output or submission.parent / "review.yaml", force)
+            target = output or submission.parent / "review.yaml"
+            check_outputs([("-o" if output else "--init", target)], inputs)
+            _write_init(edition, sub, digest, target, force)
             return
         if review_file is None:
             raise NumsError(Problem("give the review file to read, or --init to write one", field="REVIEW"))
+        check_outputs([("--letter", letter)], [*inputs, Input(review_file, "the review file")])
         decisions = load_review(review_file, edition, sub)
         if decisions.submission_sha256 and decisions.submission_sha256 not in _fingerprints(
             submission, digest
@@ -114,7 +121,5 @@ def _in_pack(problems: tuple[Problem, ...], unpacked: str, pack: Path) -> list[P
 
 
 def _write_init(edition: Edition, sub: Submission, digest: str, target: Path, force: bool) -> None:
-    if target.exists() and not force:
-        raise NumsError(Problem("already exists", file=str(target), suggestion="use --force to overwrite it"))
-    write_text_atomically(target, review_skeleton(edition, sub, digest))
+    write_new_file(target, review_skeleton(edition, sub, digest), force)
     click.echo(f"Wrote {target}: fill in the reviewer, the date and a decision for each criterion.")

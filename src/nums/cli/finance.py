@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,6 +15,9 @@ from nums.prices import load_price_lists
 from nums.pricing import QuoteRequest, quote_json
 from nums.pricing import quote as price
 from nums.render.quote_text import quote_text
+
+if TYPE_CHECKING:
+    from nums.writing import Input
 
 
 class PercentParam(click.ParamType):
@@ -97,11 +100,13 @@ def quote(
     A level change is a full application: count it as --initial.
     """
     addressee = " ".join(addressee.split()) if addressee and addressee.strip() else None
+    standard = (ctx.find_root().obj or {}).get("standard")
+    inputs: list[Input] = []
     if submissions:
         if initial or reaccreditation:
             raise NumsError(Problem("give submission files or --initial/--reaccreditation counts, not both"))
         request = _request_from_submissions(
-            ctx, submissions, on, mentors, vat_rate, addressee, not no_alternatives
+            ctx, submissions, on, mentors, vat_rate, addressee, not no_alternatives, inputs
         )
     else:
         request = QuoteRequest(
@@ -114,9 +119,13 @@ def quote(
             dated_by="the date asked for" if on else "today",
             alternatives=not no_alternatives,
         )
-    standard = (ctx.find_root().obj or {}).get("standard")
     result = price(load_price_lists(standard), request)
     if pdf is not None:
+        from nums.cli.common import edition_inputs
+        from nums.editions import edition_folder
+        from nums.writing import check_outputs
+
+        check_outputs([("--pdf", pdf)], [*inputs, *edition_inputs(edition_folder(standard))])
         from nums.render.quote_pdf import write_quote_pdf  # WeasyPrint only when a PDF is asked for
 
         write_quote_pdf(result, pdf)
@@ -136,10 +145,11 @@ def _request_from_submissions(
     vat_rate: Decimal | None,
     addressee: str | None,
     alternatives: bool,
+    inputs: list[Input],
 ) -> QuoteRequest:
     """Every programme of every submission in one request, each priced by what its application
-    is; a file given twice is counted once."""
-    from nums.cli.common import load_submission_for
+    is; a file given twice is counted once. What was read is added to ``inputs``."""
+    from nums.cli.common import edition_inputs, load_submission_for, submission_inputs
     from nums.fees import submissions_request
 
     loaded = []
@@ -153,6 +163,7 @@ def _request_from_submissions(
         seen[key] = path
         edition, submission = load_submission_for(ctx, str(path))
         loaded.append(submission)
+        inputs += [*submission_inputs(path, submission), *edition_inputs(edition.folder)]
     assert edition is not None
     return submissions_request(
         edition,

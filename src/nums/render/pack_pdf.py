@@ -25,6 +25,7 @@ from nums.pack import (
     evidence_index,
     evidence_rows,
     gap_table,
+    not_fingerprinted,
     pillar_views,
 )
 from nums.pricing import Quote, quote_json
@@ -127,7 +128,11 @@ def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime)
         "created": created.isoformat(),
         "reaccreditation": reaccreditation,
         "wheel": _wheel(result, reaccreditation),
-        "warnings": [*result.warnings, *(str(w) for w in assessment_warnings(result))],
+        "warnings": [
+            *result.warnings,
+            *(str(w) for w in assessment_warnings(result)),
+            *not_fingerprinted(rows),
+        ],
         "contents": _contents(pillars, reaccreditation),
         "pillars": pillars,
         "rows": rows,

@@ -23,6 +23,7 @@ from nums.errors import NumsError, Problem
 from nums.packfile import is_pdf, unpack
 from nums.web.files import TooLarge, safe_name
 from nums.workspace import ProgrammeFolder, Workspace
+from nums.writing import atomic_output, write_text_atomically
 
 RECEIVED = "received"
 MARKER = Path(".nums") / "received-pack"  # present in a folder made from a received pack
@@ -43,7 +44,7 @@ def receive_pack(
     try:
         pack = scratch / PACK_FILE
         size = 0
-        with pack.open("wb") as stream:
+        with atomic_output(pack) as stream:
             for chunk in chunks:
                 size += len(chunk)
                 if size > limit:
@@ -58,8 +59,7 @@ def receive_pack(
             raise NumsError(
                 [Problem(p.message, file=shown, suggestion=p.suggestion) for p in error.problems]
             ) from None
-        (scratch / MARKER).parent.mkdir(parents=True, exist_ok=True)
-        (scratch / MARKER).write_text(note or f"received as {shown}\n", encoding="utf-8")
+        write_text_atomically(scratch / MARKER, note or f"received as {shown}\n")
         return _place(workspace, scratch, _stem(shown))
     finally:
         with contextlib.suppress(FileNotFoundError):
