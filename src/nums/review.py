@@ -34,7 +34,7 @@ from nums.evaluation import (
     rating_check,
     standing_reasons,
 )
-from nums.limits import text_problems
+from nums.limits import MAX_NAME_CHARACTERS, text_problems
 from nums.models import Open, validation_problems
 from nums.progression import Standing, standing
 from nums.standard import Edition
@@ -48,8 +48,8 @@ PROVISIONAL, FINAL = "provisional", "final"
 
 
 class Reviewer(Open):
-    name: str
-    email: str | None = None
+    name: str = Field(max_length=MAX_NAME_CHARACTERS)
+    email: str | None = Field(default=None, max_length=MAX_NAME_CHARACTERS)
 
     @field_validator("name")
     @classmethod

@@ -18,6 +18,8 @@ import click
 from nums import __version__
 from nums.errors import EXIT_BAD_INPUT, NumsError
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+
 # command name -> (module, attribute, one-line help shown in ``nums --help``)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "standards": ("nums.cli.standards", "standards", "Browse the pillars, criteria and rules of an edition."),
@@ -69,6 +71,8 @@ class LazyGroup(click.Group):
             for problem in error.problems:
                 click.echo(f"error: {problem}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
+        except KeyboardInterrupt:  # Ctrl-C: what a shell expects (click would say "Aborted!", 1)
+            ctx.exit(EXIT_INTERRUPTED)
 
     @staticmethod
     def _available(name: str) -> bool:
@@ -107,6 +111,6 @@ def main() -> None:
     try:
         cli.main(prog_name="nums")
     except KeyboardInterrupt:  # pragma: no cover - interactive only
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except Interrupted as interrupted:  # a signal during a write: its temporary files are gone
         exit_for(interrupted)

@@ -11,6 +11,7 @@ import click
 
 from nums.cli.common import DATE, WholeNumber, echo_json
 from nums.errors import NumsError, Problem
+from nums.limits import name_problem
 from nums.prices import load_price_lists
 from nums.pricing import QuoteRequest, quote_json
 from nums.pricing import quote as price
@@ -100,6 +101,9 @@ def quote(
     A level change is a full application: count it as --initial.
     """
     addressee = " ".join(addressee.split()) if addressee and addressee.strip() else None
+    too_long = name_problem(addressee, "--to")
+    if too_long is not None:
+        raise NumsError(too_long)
     standard = (ctx.find_root().obj or {}).get("standard")
     inputs: list[Input] = []
     if submissions:
