@@ -581,6 +581,8 @@ def test_long_words_are_laid_out_in_pieces_and_nothing_else_changes(text: str, t
     joined = re.sub(r'<span class="long-word">|</span>', "", body).replace("\u200b", "")
     assert joined == html.split("<body", 1)[1]
     assert laid_out.split("<body", 1)[0] == html.split("<body", 1)[0]  # the head is never cut
+    if tag == "a":  # a box per piece of a link would each carry the whole address
+        assert "long-word" not in body
     inner = re.sub(r"<[^>]*>", "\u200b", body.split(">", 1)[1])
     for run in re.split("[ \t\n\r\f\u200b]+", inner):
         assert len(re.findall(r"&#?\w+;|.", run)) <= LONG_WORD
@@ -602,24 +604,50 @@ def test_styles_and_svg_are_never_cut() -> None:
     assert "a" * 100 in laid_out and "S" * 100 in laid_out and "P" * 100 not in laid_out
 
 
-def test_a_ten_thousand_character_name_is_shown_whole_in_the_portfolio(
-    workspace: Path, tmp_path: Path
-) -> None:
-    """A name of 10,000 characters took 167 s (quadratic); it is shown whole, on pages that fit."""
+def _text_and_right_edge(pdf: Path) -> tuple[str, float, float]:
+    """All the text of a PDF, where its rightmost piece of text starts, and the page's width."""
     from pypdf import PdfReader
 
+    reader = PdfReader(str(pdf))
+    starts: list[float] = []
+    text = "".join(
+        page.extract_text(
+            visitor_text=lambda t, cm, tm, font, size: (
+                starts.append(tm[4] * cm[0] + cm[4]) if t.strip() else None
+            )
+        )
+        for page in reader.pages
+    )
+    return text, max(starts), float(reader.pages[0].mediabox.width)
+
+
+def test_the_longest_name_is_shown_whole_within_the_page(workspace: Path, tmp_path: Path) -> None:
+    """A name of 10,000 characters took 167 s in the portfolio (quadratic), and its table ran off
+    the page. The longest name allowed (300 characters, no space) is shown whole, in the page."""
     path = workspace / "peer" / "submission.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["programme"]["name"] = "Q" * 10_000
+    data["programme"]["name"] = "Q" * 300
     path.write_text(dump_yaml(data), encoding="utf-8")
     pdf = tmp_path / "portfolio.pdf"
     result = nums("portfolio", workspace, "--on", "2026-09-01", "--pdf", pdf)
     assert result.exit_code == 0, result.output
-    reader = PdfReader(str(pdf))
-    text = "".join(page.extract_text() for page in reader.pages)
-    assert text.count("Q") == 10_000 and "\u200b" not in text
-    assert "First-Year" not in text  # the name replaced it
-    assert all(float(page.mediabox.width) < 600 for page in reader.pages)  # A4 portrait
+    text, right, width = _text_and_right_edge(pdf)
+    assert text.count("Q") == 300 and "\u200b" not in text
+    assert right < width
+
+
+def test_a_long_unbroken_statement_is_shown_whole_in_the_pack(programme: Path, tmp_path: Path) -> None:
+    path = programme / "submission.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["criteria"]["aims.1"]["statement"] = "Q" * 10_000
+    path.write_text(dump_yaml(data), encoding="utf-8")
+    pdf = tmp_path / "pack.pdf"
+    result = nums("pack", path, "-o", pdf)
+    assert result.exit_code == 0, result.output
+    text, right, width = _text_and_right_edge(pdf)
+    assert sum(map(len, re.findall("QQ+", re.sub(r"\s+", "", text)))) == 10_000  # across pages
+    assert "\u200b" not in text
+    assert right < width
 
 
 def test_the_running_header_shows_a_long_name_cut() -> None:
@@ -688,3 +716,98 @@ def test_a_huge_evidence_file_is_refused_for_attaching_before_it_is_read(sparse_
     assert "evidence/recording.bin is 20,480 MiB, over the 64 MiB a pack attaches" in result.output
     assert _CountingSha256.hashed < 2**20
     assert not (sparse_evidence / "pack.pdf").exists()
+
+
+# --- section 6: a name is one line ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file", "where", "message"),
+    [
+        (
+            "submission.yaml",
+            ("programme", "name"),
+            "programme.name: the name must be at most 300 characters long",
+        ),
+        (
+            "submission.yaml",
+            ("programme", "institution"),
+            "programme.institution: the institution must be at most 300 characters long",
+        ),
+        ("review.yaml", ("reviewer", "name"), "reviewer.name: the name must be at most 300 characters long"),
+    ],
+)
+def test_a_name_longer_than_a_line_is_refused(
+    programme: Path, file: str, where: tuple[str, str], message: str
+) -> None:
+    """A name is shown in large type on a pack's cover, in its tables and in every page's header:
+    one of 50,000 characters made a pack of 228 pages that took 100 s. A name holds 300."""
+    path = programme / file
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data[where[0]][where[1]] = "W" * 301
+    path.write_text(dump_yaml(data), encoding="utf-8")
+    result = nums("review", "submission.yaml", "review.yaml", cwd=programme)
+    assert result.exit_code == 2
+    assert message in result.output and "(got text of 301 characters)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("title", "T" * 1001, "title: the evidence title must be at most 1000 characters long"),
+        (
+            "url",
+            "https://example.org/" + "u" * 2029,
+            "url: the web address must be at most 2048 characters long",
+        ),
+    ],
+)
+def test_an_evidence_title_and_address_are_bounded(
+    programme: Path, key: str, value: str, message: str
+) -> None:
+    """A title is shown twice in a pack (once in a narrow column); a link's address is written into
+    the PDF for every line its text takes: a 190,000-character address took minutes and gigabytes."""
+    path = programme / "submission.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["criteria"]["aims.1"]["evidence"][0][key] = value
+    path.write_text(dump_yaml(data), encoding="utf-8")
+    result = nums("validate", "submission.yaml", cwd=programme)
+    assert result.exit_code == 2
+    assert f"criteria.aims.1.evidence[0].{message}" in result.output
+
+
+def test_who_a_quote_is_for_is_one_line_too() -> None:
+    result = nums("quote", "--initial", "1", "--to", "W" * 301)
+    assert result.exit_code == 2
+    assert "--to: is 301 characters long; a name may be at most 300" in result.output
+
+
+def test_the_web_quote_refuses_a_long_addressee_in_the_same_words(tmp_path: Path) -> None:
+    from tests.web_support import bearer, client_for, copy_examples
+
+    client, _ = client_for(copy_examples(tmp_path))
+    got = client.get("/api/quote", params={"initial": "1", "to": "W" * 301}, headers=bearer())
+    assert got.status_code == 422
+    assert "is 301 characters long; a name may be at most 300" in got.json()["error"]
+
+
+def test_a_web_save_onto_a_link_is_refused_in_words(tmp_path: Path) -> None:
+    """The app's saves follow the same rules: a link is neither written through nor replaced."""
+    from tests.web_support import bearer, client_for, copy_examples
+
+    root = copy_examples(tmp_path)
+    peer, real = root / "peer-mentoring", root / "kept-elsewhere.yaml"
+    shutil.move(peer / "submission.yaml", real)
+    (peer / "submission.yaml").symlink_to(real)
+    before = real.read_bytes()
+    client, _ = client_for(root)
+    document = yaml.safe_load(before)
+    sha = hashlib.sha256(before).hexdigest()
+    got = client.put(
+        "/api/programmes/peer-mentoring/submission",
+        json={"submission": json.loads(json.dumps(document, default=str)), "base_sha256": sha},
+        headers=bearer(),
+    )
+    assert 400 <= got.status_code < 500
+    assert real.read_bytes() == before and (peer / "submission.yaml").is_symlink()
+    assert no_part_files(root)

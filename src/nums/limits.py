@@ -33,6 +33,14 @@ address. Real ones are far shorter (the examples' longest is 48). A name is show
 cover in large type, in its tables and in every page's header: with only the total bounded, one
 name of 50,000 characters made a pack of 228 pages that took 100 s (benchmarks/long_words.py)."""
 
+MAX_TITLE_CHARACTERS = 1000
+"""Characters in an evidence item's title: a line or two ("Mentor training programme"). A
+title is shown twice in a pack, once in the narrow column of the evidence index."""
+MAX_URL_CHARACTERS = 2048
+"""Characters in a web address (an evidence url, a programme's website): the longest that common
+browsers and the sitemaps protocol accept. A link's address is written into the PDF once for
+every line the link's text takes."""
+
 # What to do about too much text, by the kind of file.
 ADVICE = {
     "submission": "shorten it, or put long documents in evidence files and cite them",

@@ -22,7 +22,13 @@ from pydantic import BaseModel, Field, PositiveInt, ValidationError, field_valid
 
 from nums.errors import NumsError, Problem, did_you_mean, limited
 from nums.evidence import EvidenceCheck, check_file, check_url
-from nums.limits import MAX_NAME_CHARACTERS, citation_problems, text_problems
+from nums.limits import (
+    MAX_NAME_CHARACTERS,
+    MAX_TITLE_CHARACTERS,
+    MAX_URL_CHARACTERS,
+    citation_problems,
+    text_problems,
+)
 from nums.models import Open, validation_problems
 from nums.standard import Edition
 from nums.yamlsource import Location, YamlDocument, load_yaml, parse_yaml
@@ -50,7 +56,7 @@ class Programme(Open):
     purpose: str = Field(min_length=1)
     mentors: PositiveInt
     started: date | None = None
-    website: str | None = None
+    website: str | None = Field(default=None, max_length=MAX_URL_CHARACTERS)
     department: str | None = Field(default=None, max_length=NAME)  # compared across a combined application
     framework: str | None = Field(default=None, max_length=NAME)  # a free id: programmes run to one framework
 
@@ -78,8 +84,8 @@ class Declaration(Open):
 
 
 class EvidenceItem(Open):
-    title: str = Field(min_length=1)
-    url: str | None = None
+    title: str = Field(min_length=1, max_length=MAX_TITLE_CHARACTERS)
+    url: str | None = Field(default=None, max_length=MAX_URL_CHARACTERS)
     file: str | None = None
 
     @model_validator(mode="after")

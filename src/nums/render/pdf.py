@@ -140,14 +140,15 @@ def in_pieces(html: str) -> str:
     column never lays out one character at a time). A zero width space is neither seen nor
     copied (pypdf reads the word back whole); the HTML nums writes for browsers is not changed."""
     parts = _TAG.split(html)
-    skipped = 0
+    skipped = linked = 0
     for index, part in enumerate(parts):
         if index % 2:  # a tag
             name = part[1:].lstrip("/").split(None, 1)[0].rstrip(">").lower() if len(part) > 2 else ""
-            if name in _NOT_LAID_OUT and not part.endswith("/>"):
-                skipped += -1 if part.startswith("</") else 1
+            step = 0 if part.endswith("/>") else -1 if part.startswith("</") else 1
+            skipped += step if name in _NOT_LAID_OUT else 0
+            linked += step if name == "a" else 0
         elif skipped <= 0 and len(part) > LONG_WORD:
-            parts[index] = _LONG_RUN.sub(_pieces, part)
+            parts[index] = _LONG_RUN.sub(_in_link if linked > 0 else _pieces, part)
     return "".join(parts)
 
 
@@ -155,6 +156,14 @@ def _pieces(run: re.Match[str]) -> str:
     pieces = _PIECE.findall(run.group())
     spans = [f'<span class="long-word">{piece}{_BREAK_OPPORTUNITY}</span>' for piece in pieces[:-1]]
     return "".join(spans) + f'<span class="long-word">{pieces[-1]}</span>'
+
+
+def _in_link(run: re.Match[str]) -> str:
+    """In a link, break opportunities only: WeasyPrint gives every box of a link an annotation
+    holding the whole address, so a box per piece made the PDF grow with the address's square
+    (a web address is at most ``limits.MAX_URL_CHARACTERS``, and a link is never a table's
+    column to size)."""
+    return _BREAK_OPPORTUNITY.join(_PIECE.findall(run.group()))
 
 
 def render_pdf(document: Document) -> bytes:
