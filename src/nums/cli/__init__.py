@@ -106,11 +106,13 @@ def main() -> None:
     # nums uses no pydantic plugins, and looking for them reads the metadata of every installed
     # package on each run. A PYDANTIC_DISABLE_PLUGINS already set (even empty) is respected.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    from nums.writing import Interrupted, exit_for
-
     try:
         cli.main(prog_name="nums")
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         sys.exit(EXIT_INTERRUPTED)
-    except Interrupted as interrupted:  # a signal during a write: its temporary files are gone
-        exit_for(interrupted)
+    except SystemExit as stop:
+        if getattr(stop, "signum", None) is not None:  # writing.Interrupted: its .part files are gone
+            from nums.writing import exit_for
+
+            exit_for(stop)  # type: ignore[arg-type]
+        raise
