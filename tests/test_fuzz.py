@@ -11,7 +11,9 @@ and review files run against submissions they were not written for.
 Properties, for every document: the exit code is 0 or 2 and never anything else;
 there is no traceback; no file is touched except the output asked for; each call
 ends within ``TIME_BOUND`` seconds; and a valid document dumped and read back is
-assessed the same.
+assessed the same. And for every output target (an input by any spelling or link,
+a link, a pipe, a folder, an existing file of any mode) under any umask: the inputs
+are untouched, a refused target too, and a written one has the mode the rules give.
 
 The default run is short (a few hundred examples in all). The long campaign:
 
@@ -24,6 +26,7 @@ import copy
 import json
 import os
 import re
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -656,3 +659,128 @@ def test_reviews_against_other_submissions(data: st.DataObject, example: str) ->
         )
         if kind == "intact" and example != "peer-mentoring":
             assert code == 2 and "this review was written for First-Year Peer Mentoring" in output
+
+
+# --- output targets: writing never destroys ---------------------------------------------------
+
+# (command, whether each input kind is read by it): review --init reads the submission and its
+# evidence; pack --html the same; the portfolio reads everything in a programme's folder.
+_WRITERS = {
+    "review --init": lambda target: ["review", "--init", "submission.yaml", "-o", target, "--force"],
+    "pack --html": lambda target: ["pack", "submission.yaml", "--html", target],
+    "portfolio --ics": lambda target: ["portfolio", "..", "--ics", target, "--on", "2026-09-01"],
+}
+_INPUT_SPELLINGS = {
+    "the submission": "submission.yaml",
+    "the submission, as ./": "./submission.yaml",
+    "the submission, absolute": "ABSOLUTE/submission.yaml",
+    "the submission, by ..": "../peer/submission.yaml",
+    "an evidence file": "evidence/mentee-leaflet.md",
+    "a hard link to the submission": "../hard",
+    "a symbolic link to the submission": "../soft",
+}
+_OTHER_TARGETS = {
+    "new, in the programme": "new.out",
+    "new, beside it": "../new.out",
+    "new, in a new folder": "../made/for/it.out",
+    "the review file": "review.yaml",
+    "an existing file": "../existing",
+    "a dangling link": "../dangling",
+    "a link to another file": "../elsewhere",
+    "a named pipe": "../fifo",
+    "a folder": "../folder",
+}
+
+
+def _outputs_folder(root: Path, existing_mode: int) -> Path:
+    """root/ws/peer: the peer example, and beside it every kind of target."""
+    peer = root / "ws" / "peer"
+    peer.mkdir(parents=True)
+    for name in ("submission.yaml", "review.yaml"):
+        (peer / name).write_bytes((PEER / name).read_bytes())
+    (peer / "evidence").mkdir()
+    for source in (PEER / "evidence").iterdir():
+        (peer / "evidence" / source.name).write_bytes(source.read_bytes())
+    ws = root / "ws"
+    os.link(peer / "submission.yaml", ws / "hard")
+    (ws / "soft").symlink_to(peer / "submission.yaml")
+    (ws / "dangling").symlink_to(root / "nowhere")
+    (root / "other").write_bytes(b"someone else's")
+    (ws / "elsewhere").symlink_to(root / "other")
+    os.mkfifo(ws / "fifo")
+    (ws / "folder").mkdir()
+    (ws / "existing").write_bytes(b"an older output")
+    (ws / "existing").chmod(existing_mode)
+    return peer
+
+
+def _state(root: Path) -> dict[str, tuple[str, bytes | str, int]]:
+    """Every entry under ``root``: its kind, content (or link target) and permission bits."""
+    found: dict[str, tuple[str, bytes | str, int]] = {}
+    for path in sorted(root.rglob("*")):
+        info = path.lstat()
+        mode = stat.S_IMODE(info.st_mode)
+        if stat.S_ISLNK(info.st_mode):
+            found[str(path.relative_to(root))] = ("link", os.readlink(path), 0)
+        elif stat.S_ISREG(info.st_mode):
+            found[str(path.relative_to(root))] = ("file", path.read_bytes(), mode)
+        else:
+            found[str(path.relative_to(root))] = ("other", "", mode)
+    return found
+
+
+def _refused(writer: str, kind: str) -> bool:
+    """What nums must do with this target: refuse (exit 2) or write (exit 0)."""
+    if kind in _INPUT_SPELLINGS or kind in {
+        "a dangling link",
+        "a link to another file",
+        "a named pipe",
+        "a folder",
+    }:
+        return True
+    if writer == "portfolio --ics":  # nothing is written into a programme's folder
+        return kind in {"new, in the programme", "the review file"}
+    return False
+
+
+@FUZZ
+@given(
+    writer=st.sampled_from(sorted(_WRITERS)),
+    kind=st.sampled_from(sorted(_INPUT_SPELLINGS) + sorted(_OTHER_TARGETS)),
+    mask=st.sampled_from([0o022, 0o077, 0o027, 0o002, 0o000]),
+    existing_mode=st.sampled_from([0o600, 0o640, 0o644, 0o444]),
+)
+def test_output_targets_never_destroy(writer: str, kind: str, mask: int, existing_mode: int) -> None:
+    """For any output target (an input by any spelling or link, a link, a pipe, a folder, a file of
+    any mode) and any umask: exit 0 or 2 as the rules say; the inputs byte for byte as they were;
+    a refused target untouched; a written one a regular file with the umask's mode when new, its
+    own when replaced; no .part file left."""
+    with tempfile.TemporaryDirectory(prefix="nums-fuzz-out-") as scratch:
+        root = Path(scratch)
+        peer = _outputs_folder(root, existing_mode)
+        target = {**_INPUT_SPELLINGS, **_OTHER_TARGETS}[kind].replace("ABSOLUTE", str(peer))
+        written = os.path.normpath(peer / target)
+        before = _state(root)
+        previous_mask, previous_folder = os.umask(mask), os.getcwd()
+        os.chdir(peer)
+        try:
+            result = CliRunner().invoke(cli, _WRITERS[writer](target))
+        finally:
+            os.chdir(previous_folder)
+            os.umask(previous_mask)
+        assert result.exit_code in (0, 2), result.output
+        assert "Traceback" not in result.output
+        assert result.exit_code == (2 if _refused(writer, kind) else 0), result.output
+        after = _state(root)
+        assert not [name for name in after if name.endswith(".part")]
+        shown = str(Path(written).relative_to(root))
+        changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+        if result.exit_code == 2:
+            assert changed == set(), changed
+            return
+        new_folders = {str(p.relative_to(root)) for p in Path(written).parents if p.is_relative_to(root)}
+        assert changed <= {shown} | new_folders, changed
+        kind_now, _, mode = after[shown]
+        assert kind_now == "file"
+        expected = before[shown][2] if shown in before else 0o666 & ~mask
+        assert mode == expected, (oct(mode), oct(expected))

@@ -83,7 +83,8 @@ def digests_before_reading(folder: str) -> dict[str, str]:
 def write_snapshot(folder: str, edition: Any, sources: Sequence[Path], digests: dict[str, str]) -> None:
     """Keep ``edition``, read from ``sources`` whose ``digests`` were taken before reading, for
     the next run; silently skipped if impossible (or if a source was not digested)."""
-    temporary: Path | None = None
+    from nums.writing import write_bytes_atomically
+
     try:
         path = _snapshot_path(folder)
         files = {str(source): digests[str(source)] for source in sources}
@@ -91,20 +92,11 @@ def write_snapshot(folder: str, edition: Any, sources: Sequence[Path], digests: 
             return
         payload = json.dumps({"files": files}).encode() + b"\n" + pickle.dumps(edition, protocol=5)
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        name = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(6).hex()}.part")
-        descriptor = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        temporary = name  # ours from here on: only now may it be removed
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(payload)
-        os.replace(temporary, path)
-        temporary = None
+        # private whatever the umask, and never half-written (also on Ctrl-C or SIGTERM)
+        write_bytes_atomically(path, payload, mode=0o600)
         _tidy(path)
     except Exception:  # a read-only home, a full disk or a source outside the folder: no snapshot
         pass
-    finally:  # also on Ctrl-C: never leave a half-written file behind
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
 
 
 def _snapshot_path(folder: str) -> Path | None:

@@ -50,6 +50,21 @@ MAX_BAND_PROGRAMMES = 1000
 MAX_VAT_RATE = Decimal(100)
 MAX_PRICE = Decimal(1_000_000_000)
 
+MAX_NAME_CHARACTERS = 300
+"""Characters in a one-line field: the name of a programme, an institution, a department, a
+framework, a person (coordinator, signatory, reviewer, who a quote is for), a role, an email
+address. Real ones are far shorter (the examples' longest is 48). A name is shown on a pack's
+cover in large type, in its tables and in every page's header: with only the total bounded, one
+name of 50,000 characters made a pack of 228 pages that took 100 s (benchmarks/long_words.py)."""
+
+MAX_TITLE_CHARACTERS = 1000
+"""Characters in an evidence item's title: a line or two ("Mentor training programme"). A
+title is shown twice in a pack, once in the narrow column of the evidence index."""
+MAX_URL_CHARACTERS = 2048
+"""Characters in a web address (an evidence url, a programme's website): the longest that common
+browsers and the sitemaps protocol accept. A link's address is written into the PDF once for
+every line the link's text takes."""
+
 # What to do about too much text, by the kind of file.
 ADVICE = {
     "submission": "shorten it, or put long documents in evidence files and cite them",
@@ -85,6 +100,15 @@ def text_problems(doc: YamlDocument, kind: str) -> list[Problem]:
             f"{here}; the {kind} holds {total:,} in all, and at most {MAX_TEXT_CHARACTERS:,} are allowed"
         )
     return [doc.problem(where, message, ADVICE.get(kind))]
+
+
+def name_problem(name: str | None, field: str) -> Problem | None:
+    """A problem when a name given outside a file (``nums quote --to``) is longer than one may be."""
+    if name is None or len(name) <= MAX_NAME_CHARACTERS:
+        return None
+    return Problem(
+        f"is {len(name):,} characters long; a name may be at most {MAX_NAME_CHARACTERS:,}", field=field
+    )
 
 
 def citation_problems(doc: YamlDocument, cited: Sequence[tuple[Location, int]]) -> list[Problem]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nums import packfile
 from nums.errors import Problem
 from nums.evaluation import MET, NOT_CLAIMED, UNEVIDENCED, Assessment, ClaimResult
 from nums.evidence import FILE_NOT_FOUND, FileFacts, file_facts, human_size
@@ -91,7 +92,8 @@ def evidence_rows(result: Assessment) -> list[EvidenceRow]:
         claim = sub.claims.get(item.id)
         if claim is not None:
             entries += [(item.id, e) for e in claim.evidence]
-    facts: dict[Path, FileFacts] = {}
+    facts: dict[Path, FileFacts | None] = {}
+    budget = [packfile.MAX_ATTACHED_BYTES]  # bytes still to be read for fingerprints
     numbers: dict[tuple[str, str], int] = {}
     rows = []
     for criterion, evidence in entries:
@@ -101,10 +103,14 @@ def evidence_rows(result: Assessment) -> list[EvidenceRow]:
             number, criterion, evidence.title, check.kind, check.target, check.usable, check.problem
         )
         if check.usable and check.path is not None:
-            found = facts.setdefault(check.path, file_facts(check.path))
-            row = EvidenceRow(
-                **{**row.__dict__, "size": human_size(found.size), "sha256": found.sha256, "path": check.path}
-            )
+            if check.path not in facts:
+                facts[check.path] = _fingerprint(check.path, budget)
+            found = facts[check.path]
+            if found is None:
+                row = EvidenceRow(**{**row.__dict__, "usable": False, "problem": "the file cannot be read"})
+            else:
+                size, sha = human_size(found.size), found.sha256
+                row = EvidenceRow(**{**row.__dict__, "size": size, "sha256": sha, "path": check.path})
         rows.append(row)
     return rows
 
@@ -120,6 +126,31 @@ def attachment_names(rows: list[EvidenceRow]) -> dict[Path, str]:
         if row.path is not None and row.path not in names:
             names[row.path] = evidence_attachment_name(len(names) + 1, row.target)
     return names
+
+
+def _fingerprint(path: Path, budget: list[int]) -> FileFacts | None:
+    """Size and SHA-256 of an evidence file, read only as far as a pack could carry it: one file
+    of at most ``packfile.MAX_EMBEDDED_BYTES``, all of them ``packfile.MAX_ATTACHED_BYTES`` (what
+    ``--attach-evidence`` embeds and ``nums review`` reads back). A larger file is listed by its
+    size alone, never read; None when it cannot be read at all."""
+    try:
+        found = file_facts(path, min(packfile.MAX_EMBEDDED_BYTES, budget[0]))
+    except OSError:
+        return None
+    if found.sha256 is not None:
+        budget[0] -= found.size
+    return found
+
+
+def not_fingerprinted(rows: list[EvidenceRow]) -> list[str]:
+    """A warning for each evidence file too large for nums to fingerprint."""
+    per_file, total = packfile.MAX_EMBEDDED_BYTES >> 20, packfile.MAX_ATTACHED_BYTES >> 20
+    seen = dict.fromkeys(row.target for row in rows if row.path is not None and row.sha256 is None)
+    return [
+        f"{target}: not fingerprinted (no SHA-256 in the evidence index): nums reads at most {per_file} MiB "
+        f"of one evidence file and {total} MiB in all; send its checksum with it"
+        for target in seen
+    ]
 
 
 def embedded_submission(

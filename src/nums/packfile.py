@@ -670,14 +670,13 @@ def _unpack_one(folder: Path, place: str, data: bytes, sha256: str, pack: str) -
 
 def _write_new(target: Path, data: bytes, pack: str) -> None:
     """A new file in the fresh folder being unpacked into (so no temporary name beside it,
-    which a long name could not take), never following a link; the umask keeps its say."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    which a long name could not take), never following a link."""
+    from nums.writing import create_new_file
+
     try:
-        handle = os.open(target, flags, 0o666)
+        create_new_file(target, data)
     except OSError as exc:
         raise NumsError(Problem(f"cannot be unpacked: {exc.strerror}", file=pack)) from None
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
 
 
 # --- folders made from received packs --------------------------------------------------

@@ -42,7 +42,7 @@ from nums.evaluation import (
     rating_check,
     standing_reasons,
 )
-from nums.limits import text_problems
+from nums.limits import MAX_NAME_CHARACTERS, text_problems
 from nums.models import Day, Open, unknown_keys, validation_problems
 from nums.progression import Standing, kept_until, made_in_time, standing
 from nums.standard import Edition
@@ -58,8 +58,8 @@ CONTINUED, REPLACED, ENDS, PENDING = "continued", "replaced", "ends", "pending"
 
 
 class Reviewer(Open):
-    name: str
-    email: str | None = None
+    name: str = Field(max_length=MAX_NAME_CHARACTERS)
+    email: str | None = Field(default=None, max_length=MAX_NAME_CHARACTERS)
 
     @field_validator("name")
     @classmethod

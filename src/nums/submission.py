@@ -21,7 +21,13 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from nums.errors import NumsError, Problem, did_you_mean, limited
 from nums.evidence import EvidenceCheck, check_file, check_url
-from nums.limits import citation_problems, text_problems
+from nums.limits import (
+    MAX_NAME_CHARACTERS,
+    MAX_TITLE_CHARACTERS,
+    MAX_URL_CHARACTERS,
+    citation_problems,
+    text_problems,
+)
 from nums.models import Day, Open, WholeNumber, YesNo, unknown_keys, validation_problems
 from nums.standard import Edition
 from nums.yamlsource import Location, YamlDocument, load_yaml, parse_yaml
@@ -34,21 +40,24 @@ def _blank_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
+NAME = MAX_NAME_CHARACTERS  # a one-line field (limits.py)
+
+
 class Coordinator(Open):
-    name: str = Field(min_length=1)
-    email: str | None = None
+    name: str = Field(min_length=1, max_length=NAME)
+    email: str | None = Field(default=None, max_length=NAME)
 
 
 class Programme(Open):
-    name: str = Field(min_length=1)
-    institution: str | None = Field(default=None, min_length=1)
+    name: str = Field(min_length=1, max_length=NAME)
+    institution: str | None = Field(default=None, min_length=1, max_length=NAME)
     coordinator: Coordinator | None = None
     purpose: str = Field(min_length=1)
     mentors: WholeNumber = Field(gt=0)
     started: Day | None = None
-    website: str | None = None
-    department: str | None = None  # compared across a combined application
-    framework: str | None = None  # a free id: programmes run to the same framework or standard
+    website: str | None = Field(default=None, max_length=MAX_URL_CHARACTERS)
+    department: str | None = Field(default=None, max_length=NAME)  # compared across a combined application
+    framework: str | None = Field(default=None, max_length=NAME)  # a free id: programmes run to one framework
 
 
 class Application(Open):
@@ -68,14 +77,14 @@ class Award(Open):
 class Declaration(Open):
     """The coordinator's sign-off: the evidence is accurate and the programmes are running."""
 
-    name: str = Field(min_length=1)
-    role: str = ""
+    name: str = Field(min_length=1, max_length=NAME)
+    role: str = Field(default="", max_length=NAME)
     date: Day
 
 
 class EvidenceItem(Open):
-    title: str = Field(min_length=1)
-    url: str | None = None
+    title: str = Field(min_length=1, max_length=MAX_TITLE_CHARACTERS)
+    url: str | None = Field(default=None, max_length=MAX_URL_CHARACTERS)
     file: str | None = None
 
     @model_validator(mode="after")

@@ -18,6 +18,8 @@ import click
 from nums import __version__
 from nums.errors import EXIT_BAD_INPUT, NumsError
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+
 # command name -> (module, attribute, one-line help shown in ``nums --help``)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "standards": ("nums.cli.standards", "standards", "Browse the pillars, criteria and rules of an edition."),
@@ -83,6 +85,8 @@ class LazyGroup(click.Group):
             for warning in error.warnings:
                 click.echo(f"warning: {warning}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
+        except KeyboardInterrupt:  # Ctrl-C: what a shell expects (click would say "Aborted!", 1)
+            ctx.exit(EXIT_INTERRUPTED)
 
     @staticmethod
     def _available(name: str) -> bool:
@@ -119,4 +123,10 @@ def main() -> None:
     try:
         cli.main(prog_name="nums")
     except KeyboardInterrupt:  # pragma: no cover - interactive only
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
+    except SystemExit as stop:
+        if getattr(stop, "signum", None) is not None:  # writing.Interrupted: its .part files are gone
+            from nums.writing import exit_for
+
+            exit_for(stop)  # type: ignore[arg-type]
+        raise

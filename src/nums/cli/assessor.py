@@ -8,7 +8,15 @@ from pathlib import Path
 
 import click
 
-from nums.cli.common import echo_json, echo_warnings, edition_from_context, load_submission_for
+from nums.cli.common import (
+    echo_json,
+    echo_warnings,
+    edition_from_context,
+    edition_inputs,
+    load_submission_for,
+    submission_inputs,
+    write_new_file,
+)
 from nums.errors import NumsError, Problem
 from nums.evaluation import assess
 from nums.fingerprint import fingerprints
@@ -18,7 +26,7 @@ from nums.review import load_review, review_outcome, submission_changed
 from nums.skeleton import review_skeleton
 from nums.standard import Edition
 from nums.submission import SUBMISSION_FILE, Submission, submission_from_document
-from nums.writing import write_text_atomically
+from nums.writing import Input, check_outputs
 from nums.yamlsource import load_yaml
 
 
@@ -58,11 +66,18 @@ def review(
     with tempfile.TemporaryDirectory(prefix="nums-review-") as scratch:
         edition, sub, evidence_levels = _load(ctx, submission, Path(scratch))
         known = fingerprints(sub.raw, submission.read_bytes())
+        inputs = [
+            *submission_inputs(submission, sub, "the pack" if is_pdf(submission) else "the submission"),
+            *edition_inputs(edition.folder),
+        ]
         if init:
-            _write_init(edition, sub, known[0], output or submission.parent / "review.yaml", force)
+            target = output or submission.parent / "review.yaml"
+            check_outputs([("-o" if output else "--init", target)], inputs)
+            _write_init(edition, sub, known[0], target, force)
             return
         if review_file is None:
             raise NumsError(Problem("give the review file to read, or --init to write one", field="REVIEW"))
+        check_outputs([("--letter", letter)], [*inputs, Input(review_file, "the review file")])
         decisions = load_review(review_file, edition, sub)
         echo_warnings(decisions.warnings)
         if submission_changed(decisions, known):
@@ -124,7 +139,5 @@ def _in_pack(problems: tuple[Problem, ...], unpacked: str, pack: Path) -> list[P
 
 
 def _write_init(edition: Edition, sub: Submission, digest: str, target: Path, force: bool) -> None:
-    if target.exists() and not force:
-        raise NumsError(Problem("already exists", file=str(target), suggestion="use --force to overwrite it"))
-    write_text_atomically(target, review_skeleton(edition, sub, digest))
+    write_new_file(target, review_skeleton(edition, sub, digest), force)
     click.echo(f"Wrote {target}: fill in the reviewer, the date and a decision for each criterion.")

@@ -1,4 +1,4 @@
-"""What every command shares: choosing the edition, printing JSON, dates."""
+"""What every command shares: choosing the edition, printing JSON, dates, what a command reads."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from nums.errors import NumsError, Problem
 if TYPE_CHECKING:
     from nums.standard import Edition
     from nums.submission import Submission
+    from nums.writing import Input
 
 
 def edition_from_context(
@@ -200,3 +201,43 @@ def load_submission_for(ctx: click.Context, path: str) -> tuple[Edition, Submiss
             raise
         raise NumsError(doc.problem(("standard",), first.message, first.suggestion)) from None
     return edition, submission_from_document(doc, edition, Path(path))
+
+
+def submission_inputs(path: str | Path, submission: Submission, what: str = "the submission") -> list[Input]:
+    """What a command that loads a submission reads: the file, and each evidence file it cites
+    (``nums pack`` hashes them and may attach them)."""
+    from nums.writing import Input
+
+    found = [Input(Path(path), what)]
+    for check in submission.evidence_checks.values():
+        if check.path is not None:
+            found.append(Input(check.path, f"the evidence file {check.target}"))
+    return found
+
+
+def edition_inputs(folder: str | Path) -> list[Input]:
+    """The files of the edition in ``folder``: edition.yaml, its rules, prices and pillars."""
+    from nums.editions import EDITION_FILE, read_edition_file
+    from nums.writing import Input
+
+    root = Path(folder)
+    names = [EDITION_FILE]
+    try:
+        _, meta = read_edition_file(root)
+        names += [meta.rules, meta.prices, *meta.pillars]
+    except NumsError:  # the edition loaded a moment ago; if it no longer reads, its file still counts
+        pass
+    return [Input(root / name, "a file of the edition of the standard") for name in names]
+
+
+def write_new_file(target: Path, text: str, force: bool) -> None:
+    """A file that ``--force`` may replace; without it, "already exists" is decided by the write
+    itself, so of two runs at once only one writes."""
+    from nums.writing import AlreadyExists, write_text_atomically
+
+    try:
+        write_text_atomically(target, text, exclusive=not force)
+    except AlreadyExists:
+        raise NumsError(
+            Problem("already exists", file=str(target), suggestion="use --force to overwrite it")
+        ) from None

@@ -8,14 +8,23 @@ from pathlib import Path
 
 import click
 
-from nums.cli.common import DATE, echo_json, echo_warnings, edition_from_context, load_submission_for
+from nums.cli.common import (
+    DATE,
+    echo_json,
+    echo_warnings,
+    edition_from_context,
+    edition_inputs,
+    load_submission_for,
+    submission_inputs,
+    write_new_file,
+)
 from nums.errors import NumsError, Problem
 from nums.evaluation import MET
 from nums.evaluation import assess as evaluate
 from nums.render.assessment import assessment_json, assessment_text, assessment_warnings
 from nums.schema import submission_schema
 from nums.skeleton import submission_skeleton
-from nums.writing import write_text_atomically
+from nums.writing import check_outputs
 
 SUBMISSION = click.Path(path_type=str)  # a folder is read as its submission.yaml
 
@@ -31,9 +40,8 @@ def init(ctx: click.Context, folder: Path, force: bool) -> None:
     """
     edition = edition_from_context(ctx)
     target = folder / "submission.yaml"
-    if target.exists() and not force:
-        raise NumsError(Problem("already exists", file=str(target), suggestion="use --force to overwrite it"))
-    write_text_atomically(target, submission_skeleton(edition))
+    check_outputs([("", target)], edition_inputs(edition.folder))
+    write_new_file(target, submission_skeleton(edition), force)
     (folder / "evidence").mkdir(exist_ok=True)
     click.echo(f"Wrote {target}. Fill it in, then: nums validate {shlex.quote(str(target))}")
 
@@ -109,6 +117,10 @@ def pack(
             Problem("say where to write the pack", suggestion="use -o pack.pdf and/or --html pack.html")
         )
     edition, submission = load_submission_for(ctx, file)
+    check_outputs(
+        [("-o", output), ("--html", html)],
+        [*submission_inputs(file, submission), *edition_inputs(edition.folder)],
+    )
     from nums.render.pack_pdf import write_pack  # WeasyPrint only when a pack is written
 
     result = evaluate(edition, submission)

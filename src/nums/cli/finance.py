@@ -6,13 +6,13 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from nums.cli.common import DATE, WholeNumber, echo_json
 from nums.errors import NumsError, Problem
-from nums.limits import MAX_VAT_RATE
+from nums.limits import MAX_VAT_RATE, name_problem
 from nums.prices import load_price_lists
 from nums.pricing import NamedProgramme, Quote, QuoteRequest, QuoteSet, quote_json, quote_set_json
 from nums.pricing import quote as price
@@ -22,6 +22,10 @@ from nums.render.quote_text import quote_set_text, quote_text
 def _percent(rate: Decimal) -> str:
     """20.0 as "20", 17.5 as "17.5"."""
     return format(rate.normalize(), "f")
+
+
+if TYPE_CHECKING:
+    from nums.writing import Input
 
 
 class PercentParam(click.ParamType):
@@ -112,12 +116,16 @@ def quote(
     A level change is a full application: count it as --initial.
     """
     addressee = " ".join(addressee.split()) if addressee and addressee.strip() else None
+    too_long = name_problem(addressee, "--to")
+    if too_long is not None:
+        raise NumsError(too_long)
     standard = (ctx.find_root().obj or {}).get("standard")
+    inputs: list[Input] = []
     if submissions:
         if initial or reaccreditation:
             raise NumsError(Problem("give submission files or --initial/--reaccreditation counts, not both"))
         requests, left_out = _requests_from_submissions(
-            ctx, submissions, on, mentors, vat_rate, not no_alternatives
+            ctx, submissions, on, mentors, vat_rate, not no_alternatives, inputs
         )
         if len(requests) > 1 and addressee is not None:
             raise NumsError(
@@ -135,7 +143,9 @@ def quote(
             request = replace(requests[0], addressee=addressee)
         if len(requests) > 1:
             lists = load_price_lists(standard)
-            _answer(QuoteSet(tuple(price(lists, r) for r in requests), left_out), as_json, pdf)
+            _answer(
+                QuoteSet(tuple(price(lists, r) for r in requests), left_out), as_json, pdf, inputs, standard
+            )
             return
     else:
         request = QuoteRequest(
@@ -148,12 +158,19 @@ def quote(
             dated_by="the date asked for" if on else "today",
             alternatives=not no_alternatives,
         )
-    _answer(price(load_price_lists(standard), request), as_json, pdf)
+    _answer(price(load_price_lists(standard), request), as_json, pdf, inputs, standard)
 
 
-def _answer(result: Quote | QuoteSet, as_json: bool, pdf: Path | None) -> None:
+def _answer(
+    result: Quote | QuoteSet, as_json: bool, pdf: Path | None, inputs: list[Input], standard: str | None
+) -> None:
     """Write the PDF if asked, then print the quote (or the institutions' quotes)."""
     if pdf is not None:
+        from nums.cli.common import edition_inputs
+        from nums.editions import edition_folder
+        from nums.writing import check_outputs
+
+        check_outputs([("--pdf", pdf)], [*inputs, *edition_inputs(edition_folder(standard))])
         from nums.render.quote_pdf import write_quote_pdf  # WeasyPrint only when a PDF is asked for
 
         write_quote_pdf(result, pdf)
@@ -172,10 +189,12 @@ def _requests_from_submissions(
     mentors: int | None,
     vat_rate: Decimal | None,
     alternatives: bool,
+    inputs: list[Input],
 ) -> tuple[tuple[QuoteRequest, ...], tuple[NamedProgramme, ...]]:
     """Every programme of every submission, each priced by what its application is, in one
-    request per institution; a file given twice is counted once."""
-    from nums.cli.common import load_submission_for
+    request per institution; a file given twice is counted once. What was read is added to
+    ``inputs``."""
+    from nums.cli.common import edition_inputs, load_submission_for, submission_inputs
     from nums.fees import institution_requests
 
     loaded = []
@@ -189,6 +208,7 @@ def _requests_from_submissions(
         seen[key] = path
         edition, submission = load_submission_for(ctx, str(path))
         loaded.append(submission)
+        inputs += [*submission_inputs(path, submission), *edition_inputs(edition.folder)]
     assert edition is not None
     return institution_requests(
         edition,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from nums.cli.common import DATE, WholeNumber, echo_json, edition_from_context
+from nums.cli.common import DATE, WholeNumber, echo_json, edition_from_context, edition_inputs
 from nums.errors import NumsError, Problem
-from nums.writing import write_bytes_atomically
+from nums.writing import Input, check_outputs, write_bytes_atomically
 
 OUTPUT = click.Path(dir_okay=False, path_type=Path)
 
@@ -57,6 +57,8 @@ def portfolio(
 
     edition = edition_from_context(ctx)
     standard = (ctx.find_root().obj or {}).get("standard")
+    if pdf is not None or ics is not None:
+        check_outputs([("--pdf", pdf), ("--ics", ics)], _workspace_inputs(workspace, edition.folder))
     days = edition.rules.validity.warn_days_before_lapse if horizon is None else horizon
     result = build(workspace, edition, on or date.today(), days, standard, jobs)
     if not result.rows and (as_json or as_csv):  # the text report says so itself
@@ -84,3 +86,15 @@ def portfolio(
         for target in (pdf, ics):
             if target is not None:
                 click.echo(f"\nWrote {target}")
+
+
+def _workspace_inputs(workspace: Path, edition_folder: str) -> list[Input]:
+    """What the portfolio reads: each programme's folder (its submission, its review, its evidence:
+    the web app lists and serves every file there) and the edition's files."""
+    from nums.workspace import Workspace
+
+    folders = [
+        Input(place.folder, f"the folder of programme {place.id!r}", folder=True)
+        for place in Workspace(workspace).programmes()
+    ]
+    return [*folders, *edition_inputs(edition_folder)]

@@ -27,6 +27,7 @@ from nums.pack import (
     evidence_rows,
     gap_table,
     next_application,
+    not_fingerprinted,
     pillar_views,
     warning_words,
 )
@@ -153,7 +154,11 @@ def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime)
         "created": created.isoformat(),
         "reaccreditation": reaccreditation,
         "wheel": _wheel(result, reaccreditation),
-        "warnings": [*result.warnings, *(warning_words(edition, w) for w in assessment_warnings(result))],
+        "warnings": [
+            *result.warnings,
+            *(warning_words(edition, w) for w in assessment_warnings(result)),
+            *not_fingerprinted(rows),
+        ],
         "contents": _contents(pillars, reaccreditation),
         "pillars": pillars,
         "rows": rows,

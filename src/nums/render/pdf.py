@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import mimetypes
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,7 +34,7 @@ from urllib.request import url2pathname
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from nums.writing import write_bytes_atomically, write_text_atomically
+from nums.writing import atomic_output, write_text_atomically
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -69,7 +70,18 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.globals["stylesheet"] = stylesheet
+    env.filters["headline"] = headline
     return env
+
+
+RUNNING_HEADER = 48
+"""Characters of applicant text (a programme's name, its institution) in a page's running header,
+which has one line: a longer name is cut there, with "…" (the page itself shows it whole)."""
+
+
+def headline(text: object) -> str:
+    words = str(text)
+    return words if len(words) <= RUNNING_HEADER else words[: RUNNING_HEADER - 1] + "…"
 
 
 def stylesheet(name: str) -> Markup:
@@ -95,7 +107,63 @@ def write_html(document: Document, target: Path) -> None:
 
 
 def write_pdf(document: Document, target: Path) -> None:
-    write_bytes_atomically(target, render_pdf(document))
+    """Rendered with the temporary file already open, so that a signal during a long rendering
+    removes it too, and a target that cannot be written is refused before any rendering."""
+    with atomic_output(target) as stream:
+        stream.write(render_pdf(document))
+
+
+LONG_WORD = 64
+"""Characters without a space beyond which a word is laid out in pieces (``in_pieces``); a SHA-256
+in hex (64) stays whole."""
+WORD_PIECE = 16
+"""Characters in each piece: small enough for a narrow table column, large enough that a word of
+the most text a file may hold (limits.py) is laid out in seconds."""
+_SPACE = " \t\n\r\f"  # what separates words in HTML (a no-break space does not)
+_CHARACTER = rf"(?:&#?\w+;|[^{_SPACE}<&])"  # an escaped character such as &amp; counts as one
+_TAG = re.compile(r"(<[^>]*>)")
+_LONG_RUN = re.compile(rf"{_CHARACTER}{{{LONG_WORD + 1},}}")
+_PIECE = re.compile(rf"{_CHARACTER}{{1,{WORD_PIECE}}}")
+_NOT_LAID_OUT = ("head", "style", "script", "title", "svg")  # their text never becomes lines
+_BREAK_OPPORTUNITY = "\u200b"  # zero width space: where a line may end, and nothing else
+
+
+def in_pieces(html: str) -> str:
+    """The HTML with every word longer than ``LONG_WORD`` characters cut into pieces of
+    ``WORD_PIECE``, each its own ``<span class="long-word">`` ending in a break opportunity.
+
+    Why: WeasyPrint finds where a line ends by laying out the whole rest of its text again,
+    and when it sizes a table column it does so for every possible line: a word with no space (a
+    programme name of 10,000 characters) took time quadratic in its length (167 s in the
+    portfolio) and made the table wider than the page. In pieces, each a box of its own, the time
+    is linear, and the word wraps at a piece's end (print.css keeps each piece whole, so sizing a
+    column never lays out one character at a time). A zero width space is neither seen nor
+    copied (pypdf reads the word back whole); the HTML nums writes for browsers is not changed."""
+    parts = _TAG.split(html)
+    skipped = linked = 0
+    for index, part in enumerate(parts):
+        if index % 2:  # a tag
+            name = part[1:].lstrip("/").split(None, 1)[0].rstrip(">").lower() if len(part) > 2 else ""
+            step = 0 if part.endswith("/>") else -1 if part.startswith("</") else 1
+            skipped += step if name in _NOT_LAID_OUT else 0
+            linked += step if name == "a" else 0
+        elif skipped <= 0 and len(part) > LONG_WORD:
+            parts[index] = _LONG_RUN.sub(_in_link if linked > 0 else _pieces, part)
+    return "".join(parts)
+
+
+def _pieces(run: re.Match[str]) -> str:
+    pieces = _PIECE.findall(run.group())
+    spans = [f'<span class="long-word">{piece}{_BREAK_OPPORTUNITY}</span>' for piece in pieces[:-1]]
+    return "".join(spans) + f'<span class="long-word">{pieces[-1]}</span>'
+
+
+def _in_link(run: re.Match[str]) -> str:
+    """In a link, break opportunities only: WeasyPrint gives every box of a link an annotation
+    holding the whole address, so a box per piece made the PDF grow with the address's square
+    (a web address is at most ``limits.MAX_URL_CHARACTERS``, and a link is never a table's
+    column to size)."""
+    return _BREAK_OPPORTUNITY.join(_PIECE.findall(run.group()))
 
 
 def render_pdf(document: Document) -> bytes:
@@ -116,7 +184,7 @@ def render_pdf(document: Document) -> bytes:
         for item in document.attachments
     ]
     base_url = (document.base_dir or STATIC).resolve().as_uri() + "/"
-    html = weasyprint.HTML(string=document.html, base_url=base_url, url_fetcher=fetcher)
+    html = weasyprint.HTML(string=in_pieces(document.html), base_url=base_url, url_fetcher=fetcher)
     with _fixed_epoch(created):
         data = html.write_pdf(pdf_variant="pdf/ua-1", attachments=attachments, uncompressed_pdf=False)
     assert data is not None

@@ -16,6 +16,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from nums.errors import NumsError
 from nums.web import api, routes_finance, routes_programmes
 from nums.web.security import BodyTooLarge, Guard, SecurityMiddleware
 from nums.workspace import Workspace
@@ -27,6 +28,12 @@ DEFAULT_MAX_UPLOAD = 25 * 1024 * 1024  # "25 MiB a file by default"
 async def _too_large(request: Request, exc: Exception) -> Response:
     limit = request.app.state.max_upload
     return PlainTextResponse(f"Too large: a file may be at most {limit} bytes; nothing was written.", 413)
+
+
+async def _not_written(request: Request, exc: Exception) -> Response:
+    """A write nums refuses (writing.py: a link, a pipe, a folder where a file is saved): words, not a 500."""
+    problems = "; ".join(str(p) for p in exc.problems) if isinstance(exc, NumsError) else str(exc)
+    return PlainTextResponse(f"Not saved: {problems}. Nothing was written.", 409)
 
 
 async def _no_icon(request: Request) -> Response:
@@ -43,7 +50,7 @@ def create_app(workspace: Workspace, guard: Guard) -> Starlette:
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[Middleware(SecurityMiddleware, guard=guard)],
-        exception_handlers={BodyTooLarge: _too_large},
+        exception_handlers={BodyTooLarge: _too_large, NumsError: _not_written},
     )
     app.state.workspace = workspace
     app.state.max_upload = guard.max_upload

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -30,7 +29,7 @@ from pathlib import Path
 
 from nums.boundary import LinkRefused, read_inside, refuse_link, refuse_linked_folders, resolves_inside
 from nums.workspace import SUBMISSION_FILE, file_sha256
-from nums.writing import write_bytes_atomically
+from nums.writing import AlreadyExists, Staged, staged, write_bytes_atomically
 
 KEEP_VERSIONS = 20
 HISTORY = Path(".nums") / "history"
@@ -172,37 +171,32 @@ def save_upload(folder: Path, name: str, chunks: Iterable[bytes], limit: int) ->
     """Write an upload into ``folder/evidence/`` under a fresh safe name; return its path.
 
     Written to a temporary file first and linked into place, so a name is
-    never overwritten, and an upload over ``limit`` bytes leaves nothing.
+    never overwritten (nor is a link or a pipe of that name), and an upload over
+    ``limit`` bytes leaves nothing. The file gets the mode the umask gives.
     """
     evidence = folder / EVIDENCE
     if not resolves_inside(evidence, folder):
         raise LinkRefused(evidence, "is a link that leads out of the programme's folder; nothing was stored")
     evidence.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=evidence)
-    try:
+    with staged(evidence, "upload") as upload:
         size = 0
-        with os.fdopen(handle, "wb") as stream:
-            for chunk in chunks:
-                size += len(chunk)
-                if size > limit:
-                    raise TooLarge(limit)
-                stream.write(chunk)
-        os.chmod(temporary, 0o644)
-        return _link_fresh(evidence, safe_name(name), Path(temporary))
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+        for chunk in chunks:
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(limit)
+            upload.stream.write(chunk)
+        return _link_fresh(evidence, safe_name(name), upload)
 
 
-def _link_fresh(evidence: Path, name: str, temporary: Path) -> Path:
+def _link_fresh(evidence: Path, name: str, upload: Staged) -> Path:
     stem, dot, ext = name.rpartition(".")
     if not dot or not stem:
         stem, dot, ext = name, "", ""
     for number in range(1, 10_000):
         candidate = evidence / (name if number == 1 else f"{stem}-{number}{dot}{ext}")
         try:
-            os.link(temporary, candidate)
-        except FileExistsError:
+            upload.link_as(candidate)
+        except AlreadyExists:
             continue
         return candidate
     raise FileExistsError(name)

@@ -28,6 +28,7 @@ from nums.errors import NumsError, Problem
 from nums.packfile import RECEIVED_EDITION, RECEIVED_MARKER, is_pdf, is_received, unpack
 from nums.web.files import TooLarge, safe_name
 from nums.workspace import ProgrammeFolder, Workspace
+from nums.writing import atomic_output, write_text_atomically
 
 RECEIVED = "received"
 MARKER = RECEIVED_MARKER  # present in a folder made from a received pack
@@ -61,7 +62,7 @@ def receive_pack_reporting(
     try:
         pack = scratch / PACK_FILE
         size = 0
-        with pack.open("wb") as stream:
+        with atomic_output(pack) as stream:
             for chunk in chunks:
                 size += len(chunk)
                 if size > limit:
@@ -78,8 +79,8 @@ def receive_pack_reporting(
                 [Problem(p.message, file=shown, suggestion=p.suggestion) for p in error.problems]
             ) from None
         (scratch / MARKER).parent.mkdir(parents=True, exist_ok=True)
-        (scratch / MARKER).write_text(note or f"received as {shown}\n", encoding="utf-8")
-        (scratch / RECEIVED_EDITION).write_text(edition.id + "\n", encoding="utf-8")
+        write_text_atomically(scratch / MARKER, note or f"received as {shown}\n")
+        write_text_atomically(scratch / RECEIVED_EDITION, edition.id + "\n")
         warnings = tuple(Problem(p.message, file=shown, suggestion=p.suggestion) for p in unpacked.warnings)
         return _place(workspace, scratch, _stem(shown)), warnings
     finally:

@@ -22,6 +22,7 @@ from nums.cli.common import DATE, WholeNumber
 from nums.cli.finance import PercentParam
 from nums.errors import NumsError, Problem
 from nums.fees import submissions_request
+from nums.limits import name_problem
 from nums.prices import load_price_lists
 from nums.pricing import Quote, QuoteRequest, quote, quote_json
 from nums.workspace import Workspace
@@ -66,11 +67,16 @@ def read_params(query: Mapping[str, str], programmes: list[str]) -> Asked:
             values[key] = kind.convert(text, None, None)
         except click.BadParameter as error:
             problems.append(Problem(f"Invalid value for '{option}': {error.message}", field=key))
+    addressee = _addressee(str(query.get("to") or ""))
+    too_long = name_problem(addressee, "to")
+    if too_long is not None:
+        problems.append(too_long)
+        addressee = None
     return Asked(
         values,
         tuple(dict.fromkeys(p for p in programmes if p)),
         tuple(problems),
-        addressee=_addressee(str(query.get("to") or "")),
+        addressee=addressee,
         alternatives=str(query.get("alternatives") or "").strip().lower() not in _NO,
     )
 
