@@ -11,17 +11,9 @@ from typing import Any
 
 from nums.errors import NumsError
 from nums.evaluation import Assessment
-from nums.pack import application_quote, gap_table
+from nums.pack import CHECK_WORDS, application_quote, gap_table
 from nums.render.quote_text import amount
 from nums.render.wheel import Spoke, wheel_svg
-
-CHECK_WORDS = {
-    "agrees": "agrees",
-    "over": "over-rated",
-    "under": "under-rated",
-    "unrated": "not rated",
-    "not-compared": "not compared",
-}
 
 
 def result_view(result: Assessment) -> dict[str, Any]:
