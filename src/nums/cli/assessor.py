@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from nums.cli.common import echo_json, load_submission_for
+from nums.cli.common import echo_json, echo_text, load_submission_for
 from nums.errors import NumsError, Problem
 from nums.evaluation import assess
 from nums.fingerprint import document_sha256
@@ -67,7 +67,7 @@ def review(
         if decisions.submission_sha256 and decisions.submission_sha256 not in _fingerprints(
             submission, digest
         ):
-            click.echo(f"warning: {submission} has changed since the review file was written", err=True)
+            echo_text(f"warning: {submission} has changed since the review file was written", err=True)
         result = review_outcome(edition, sub, decisions, evidence_levels)
         if letter is not None:
             from nums.render.letter_pdf import write_letter  # WeasyPrint only for the letter
@@ -76,9 +76,9 @@ def review(
         if as_json:
             echo_json(review_json(result))
         else:
-            click.echo(review_text(result))
+            echo_text(review_text(result))
             if letter is not None:
-                click.echo(f"\nWrote {letter}")
+                echo_text(f"\nWrote {letter}")
 
 
 def _fingerprints(path: Path, digest: str) -> tuple[str, str]:
@@ -117,4 +117,4 @@ def _write_init(edition: Edition, sub: Submission, digest: str, target: Path, fo
     if target.exists() and not force:
         raise NumsError(Problem("already exists", file=str(target), suggestion="use --force to overwrite it"))
     write_text_atomically(target, review_skeleton(edition, sub, digest))
-    click.echo(f"Wrote {target}: fill in the reviewer, the date and a decision for each criterion.")
+    echo_text(f"Wrote {target}: fill in the reviewer, the date and a decision for each criterion.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -62,9 +61,19 @@ def echo_warnings(problems: Sequence[Problem]) -> None:
         click.echo(f"warning: {problem}", err=True)
 
 
+def echo_text(report: str, err: bool = False) -> None:
+    """A report or a message for a person: no control character but its line breaks (and the
+    headings' bold) reaches the terminal (``terminal_text``)."""
+    from nums.render.terminal import terminal_text
+
+    click.echo(terminal_text(report), err=err)
+
+
 def echo_json(data: Any) -> None:
-    """Stable, readable JSON on standard output."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))
+    """Stable, readable JSON on standard output; any text round-trips (``json_text``)."""
+    from nums.escaping import json_text
+
+    click.echo(json_text(data, default=_json_default))
 
 
 def _json_default(value: Any) -> Any:

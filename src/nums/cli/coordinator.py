@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from nums.cli.common import DATE, echo_json, echo_warnings, edition_from_context, load_submission_for
+from nums.cli.common import (
+    DATE,
+    echo_json,
+    echo_text,
+    echo_warnings,
+    edition_from_context,
+    load_submission_for,
+)
 from nums.errors import NumsError, Problem
 from nums.evaluation import MET
 from nums.evaluation import assess as evaluate
@@ -35,7 +42,7 @@ def init(ctx: click.Context, folder: Path, force: bool) -> None:
         raise NumsError(Problem("already exists", file=str(target), suggestion="use --force to overwrite it"))
     write_text_atomically(target, submission_skeleton(edition))
     (folder / "evidence").mkdir(exist_ok=True)
-    click.echo(f"Wrote {target}. Fill it in, then: nums validate {shlex.quote(str(target))}")
+    echo_text(f"Wrote {target}. Fill it in, then: nums validate {shlex.quote(str(target))}")
 
 
 @click.command()
@@ -48,7 +55,7 @@ def validate(ctx: click.Context, file: str) -> None:
     echo_warnings(assessment_warnings(result))
     claimed = sum(1 for c in submission.claims.values() if c.met)
     met = sum(1 for c in result.claims.values() if c.status == MET)
-    click.echo(
+    echo_text(
         f"{file}: valid submission for {edition.id}; {claimed} criteria claimed, {met} met with evidence."
     )
 
@@ -68,7 +75,7 @@ def assess(ctx: click.Context, file: str, on: date | None, as_json: bool) -> Non
     if as_json:
         echo_json(assessment_json(result))
     else:
-        click.echo(assessment_text(result))
+        echo_text(assessment_text(result))
 
 
 @click.command()
@@ -116,4 +123,4 @@ def pack(
     write_pack(result, output, html, attach_evidence)
     for target in (output, html):
         if target is not None:
-            click.echo(f"Wrote {target}")
+            echo_text(f"Wrote {target}")

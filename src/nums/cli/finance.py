@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from nums.cli.common import DATE, WholeNumber, echo_json
+from nums.cli.common import DATE, WholeNumber, echo_json, echo_text
 from nums.errors import NumsError, Problem
 from nums.prices import load_price_lists
 from nums.pricing import QuoteRequest, quote_json
@@ -123,9 +123,9 @@ def quote(
     if as_json:
         echo_json(quote_json(result))
     else:
-        click.echo(quote_text(result))
+        echo_text(quote_text(result))
         if pdf is not None:
-            click.echo(f"\nWrote {pdf}")
+            echo_text(f"\nWrote {pdf}")
 
 
 def _request_from_submissions(
@@ -148,7 +148,7 @@ def _request_from_submissions(
     for path in paths:
         key = path.resolve()
         if key in seen:
-            click.echo(f"warning: {path}: given twice (as {seen[key]}); counted once", err=True)
+            echo_text(f"warning: {path}: given twice (as {seen[key]}); counted once", err=True)
             continue
         seen[key] = path
         edition, submission = load_submission_for(ctx, str(path))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from nums.cli.common import DATE, WholeNumber, echo_json, edition_from_context
+from nums.cli.common import DATE, WholeNumber, echo_json, echo_text, edition_from_context
 from nums.errors import NumsError, Problem
 from nums.writing import write_bytes_atomically
 
@@ -74,7 +74,7 @@ def portfolio(
     elif as_csv:
         click.echo(portfolio_csv(result), nl=False)
     else:
-        click.echo(portfolio_text(edition, result))
+        echo_text(portfolio_text(edition, result))
         for target in (pdf, ics):
             if target is not None:
-                click.echo(f"\nWrote {target}")
+                echo_text(f"\nWrote {target}")

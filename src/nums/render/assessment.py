@@ -12,7 +12,7 @@ from typing import Any
 from nums.errors import Problem
 from nums.evaluation import MET, NOT_CLAIMED, UNEVIDENCED, Assessment, ClaimResult
 from nums.gaps import Gaps
-from nums.render.terminal import heading, wrap
+from nums.render.terminal import heading, shown, wrap
 
 
 def _iso(day: date | None) -> str | None:
@@ -142,7 +142,7 @@ def assessment_text(result: Assessment) -> str:
     app = sub.application
     lines = [
         heading(sub.title),
-        f"{sub.programme.institution} · {app.type} application for {name(app.level)} on {result.on.isoformat()}",
+        f"{shown(sub.programme.institution)} · {app.type} application for {name(app.level)} on {result.on.isoformat()}",
         "",
     ]
     verdict = name(result.awardable) if result.awardable else "nothing"

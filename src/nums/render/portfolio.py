@@ -8,10 +8,11 @@ import io
 from datetime import date
 from typing import Any
 
+from nums.escaping import csv_cell
 from nums.portfolio import Portfolio, ProgrammeRow
 from nums.pricing import Quote, quote_json
 from nums.render.quote_text import amount, split_sentence
-from nums.render.terminal import heading, wrap
+from nums.render.terminal import heading, shown, wrap
 from nums.standard import Edition
 
 # The CSV's columns, in order: a public contract like the JSON (add at the end, never rename).
@@ -138,13 +139,7 @@ def _csv_cells(row: ProgrammeRow) -> list[str]:
         "errors": " | ".join(row.errors),
         "awardable_reason": row.awardable_reason,
     }
-    return [_cell(values[column]) for column in CSV_COLUMNS]
-
-
-def _cell(value: object) -> str:
-    """Text as is, except that a leading =, +, - or @ is quoted so a spreadsheet never runs it."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return [csv_cell(values[column]) for column in CSV_COLUMNS]
 
 
 # --- terminal -------------------------------------------------------------------
@@ -198,7 +193,8 @@ def _table_line(edition: Edition, row: ProgrammeRow) -> str:
     else:
         review = f"provisional ({row.review.open_requests} open)"
     status = row.status
-    label = row.id if len(row.id) <= 22 else row.id[:21] + "…"
+    label = shown(row.id)
+    label = label if len(label) <= 22 else label[:21] + "…"
     return f"{label:<22} {status:<16} {level:<7} {until:<10} {awardable:<8} {upcoming:<10} {review}"
 
 

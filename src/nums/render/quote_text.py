@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from nums.pricing import KIND_NAMES, Quote, Split, percent
-from nums.render.terminal import heading, wrap
+from nums.render.terminal import heading, shown, wrap
 
 
 def amount(result: Quote, value: Decimal | None) -> str:
@@ -40,7 +40,7 @@ def quote_text(result: Quote) -> str:
     request = result.request
     lines = [heading(f"Quote {result.reference} on {request.on.isoformat()}") + f" ({request.dated_by})"]
     if request.addressee:
-        lines.append(f"For {request.addressee}")
+        lines.append(f"For {shown(request.addressee)}")
     lines += [
         f"Price list {price_list.id} (in force from {price_list.effective_from.isoformat()}); prices in "
         f"{price_list.currency}{' excluding VAT' if price_list.prices_exclude_vat else ''}.",
