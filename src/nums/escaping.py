@@ -33,15 +33,15 @@ from typing import Any
 
 # --- what a person reads: terminal text, YAML comments, calendar text ------------------------
 
-_INVISIBLE = re.compile(
-    "["
-    "\x00-\x1f\x7f-\x9f"  # C0 (tab, line feed and carriage return too), DEL and C1 controls
-    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings, overrides, isolates
-    "\u2028\u2029"  # line and paragraph separators: YAML and str.splitlines() break lines there
-    "\ud800-\udfff"  # lone surrogates (a folder name that is not UTF-8): no encoding carries them
-    "\ufffe\uffff"  # noncharacters YAML refuses
-    "]"
-)
+# Characters that JSON (and so YAML's double quotes, which nums writes as JSON) leave raw but a
+# person must never get raw: DEL and the C1 controls (U+009B is a terminal's CSI), bidi marks,
+# embeddings, overrides and isolates (they reorder what follows: "Trojan Source"), the line and
+# paragraph separators (YAML and str.splitlines() break lines there), lone surrogates (a folder
+# name that is not UTF-8: no encoding carries them) and the noncharacters YAML refuses.
+_RAW_IN_QUOTES = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff\ufffe\uffff"
+# ... and the C0 controls (tab, line feed and carriage return too), which JSON escapes itself
+_INVISIBLE = re.compile(f"[\x00-\x1f{_RAW_IN_QUOTES}]")
+_NOT_FOR_QUOTES = re.compile(f"[{_RAW_IN_QUOTES}]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -66,10 +66,6 @@ def visible(text: str) -> str:
 _WORD = re.compile(r"[a-z][a-z0-9_-]*")  # ids and levels read best bare (always fullmatch)
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
-# characters JSON leaves raw that YAML either refuses (DEL, C1 controls, lone surrogates,
-# noncharacters) or reads as line breaks inside quotes (NEL, U+2028, U+2029): written as
-# escapes, they come back exactly
-_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x9f\ud800-\udfff\u2028\u2029\ufffe\uffff]+")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATE_KEYS = frozenset({"started", "date", "awarded"})
 
@@ -116,11 +112,17 @@ def yaml_key(key: Any, block_indent: str | None = None) -> str:
 
 
 def _quoted(value: Any) -> str:
-    return _NOT_YAML_PRINTABLE.sub(_yaml_escape, json.dumps(value, ensure_ascii=False))
+    """JSON text, which YAML reads exactly, with ``_RAW_IN_QUOTES`` as ``\\uXXXX`` escapes:
+    YAML refuses some of them raw and reads NEL, U+2028 and U+2029 as line breaks."""
+    return _quote_escapes(json.dumps(value, ensure_ascii=False))
 
 
-def _yaml_escape(match: re.Match[str]) -> str:
-    return "".join(f"\\u{ord(ch):04x}" for ch in match.group())
+def _quote_escapes(text: str) -> str:
+    return _NOT_FOR_QUOTES.sub(_u_escape, text) if _NOT_FOR_QUOTES.search(text) else text
+
+
+def _u_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def _is_date(text: str) -> bool:
@@ -145,6 +147,7 @@ def yaml_comment(text: str) -> str:
 # a tab or a carriage return; a line feed and NUL are treated alike, and so are the full-width
 # forms of = + - @, which some spreadsheet programs fold to the ASCII ones. A leading apostrophe
 # is guarded too, so that dropping one leading apostrophe always gives the text back.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 CSV_GUARDED = frozenset("=+-@\t\r\n\x00\uff1d\uff0b\uff0d\uff20'")
 
 
@@ -166,17 +169,17 @@ def csv_value(cell: str) -> str:
 
 # --- JSON ------------------------------------------------------------------------------------
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
 
 def json_text(data: Any, indent: int | None = 2, default: Any = None) -> str:
     """``data`` as JSON text, readable (not ASCII-escaped), always valid JSON and always
     encodable as UTF-8. ``indent=None`` writes it compact, as the API answers.
 
-    A lone surrogate (from a folder name that is not UTF-8, or JSON's own ``"\\ud800"``) can
-    only stand inside a string, so it is written as its ``\\uXXXX`` escape, which ``json.loads``
-    reads back as the same character. (Python cannot tell a high and a low surrogate written
-    next to each other from the pair JSON reads as one character; no such text reaches here.)
+    The characters of ``_RAW_IN_QUOTES`` can only stand inside a string, so each is written as
+    its ``\\uXXXX`` escape, which ``json.loads`` reads back as the same character: a lone
+    surrogate (from a folder name that is not UTF-8, or JSON's own ``"\\ud800"``) can then be
+    encoded, and a C1 control or a bidi override never reaches a terminal raw. (Python cannot
+    tell a high and a low surrogate written next to each other from the pair JSON reads as one
+    character; no such text reaches here.)
     A number JSON cannot hold (YAML's ``.nan`` or ``.inf`` in a key nums does not define) is
     written as the YAML text that gave it, rather than as the ``NaN`` JSON parsers refuse.
     """
@@ -186,7 +189,7 @@ def json_text(data: Any, indent: int | None = 2, default: Any = None) -> str:
         text = json.dumps(data, ensure_ascii=False, allow_nan=False, **options)
     except ValueError:  # only NaN and infinities raise it
         text = json.dumps(_finite(data), ensure_ascii=False, allow_nan=False, **options)
-    return _SURROGATE.sub(_json_escape, text) if _SURROGATE.search(text) else text
+    return _quote_escapes(text)
 
 
 def _finite(data: Any) -> Any:
@@ -199,10 +202,6 @@ def _finite(data: Any) -> Any:
     if isinstance(data, list | tuple):
         return [_finite(value) for value in data]
     return data
-
-
-def _json_escape(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
 
 
 # --- HTTP headers ----------------------------------------------------------------------------

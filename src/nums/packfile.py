@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from nums.errors import NumsError, Problem
+from nums.escaping import json_text
 from nums.writing import write_bytes_atomically
 
 SUBMISSION_JSON = "submission.json"
@@ -206,9 +207,8 @@ def unpack(path: str | Path, folder: Path) -> Path:
         for name, target in targets.items():
             write_bytes_atomically(target, attachments[name])
         target = folder / "submission.yaml"
-        write_bytes_atomically(
-            target, json.dumps(data["submission"], indent=2, ensure_ascii=False).encode("utf-8")
-        )
+        # JSON is YAML, but YAML reads a raw NEL or U+2028 in quotes as a line break: json_text escapes them
+        write_bytes_atomically(target, json_text(data["submission"]).encode("utf-8"))
     except UnicodeEncodeError:
         raise NumsError(
             Problem(f"the embedded {SUBMISSION_JSON} holds text that is not valid Unicode", file=str(path))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from nums.cli.common import DATE, WholeNumber, echo_json, echo_text, edition_from_context
+from nums.cli.common import DATE, WholeNumber, echo_data, echo_json, echo_text, edition_from_context
 from nums.errors import NumsError, Problem
 from nums.writing import write_bytes_atomically
 
@@ -72,7 +72,7 @@ def portfolio(
     if as_json:
         echo_json(portfolio_json(result))
     elif as_csv:
-        click.echo(portfolio_csv(result), nl=False)
+        echo_data(portfolio_csv(result))
     else:
         echo_text(portfolio_text(edition, result))
         for target in (pdf, ics):

@@ -41,7 +41,7 @@ def wrap(text: str, indent: int, first: str = "") -> str:
     return "\n".join([head, *(pad + line for line in lines[1:])])
 
 
-_STYLE = re.compile("(\x1b\\[[0-9;]*m)")  # what click.style writes for ``heading``
+_STYLE = re.compile("(\x1b\\[1m|\x1b\\[0m)")  # what click.style writes for ``heading``: bold, then reset
 
 
 def terminal_text(report: str) -> str:
