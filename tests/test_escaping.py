@@ -863,3 +863,18 @@ def test_a_name_read_back_from_a_pack_is_the_name_the_pack_was_made_with() -> No
         assert result.exit_code == 0, result.output
         header = (folder.parent / "rv.yaml").read_text(encoding="utf-8").split("\n")[0]
     assert header == "# Review of Peer\\x85Mentoring\\u2028\\u2029\\x9b (Harbourside University)"
+
+
+def test_a_number_json_cannot_hold_is_answered_as_its_yaml_text() -> None:
+    """A key nums does not define may hold YAML's `.nan` or `.inf`, which JSON cannot: the API
+    answers with the YAML text that gave it (it had failed with a server error)."""
+    with programme_folder(example("peer-mentoring")) as folder:
+        path = folder / "submission.yaml"
+        path.write_text(
+            path.read_text(encoding="utf-8") + "note: .nan\nlimits: [.inf, -.inf]\n", encoding="utf-8"
+        )
+        client, _ = client_for(folder.parent)
+        response = client.get("/api/programmes/prog/submission", headers=bearer())
+    assert response.status_code == 200, response.text
+    submission = json.loads(response.text)["submission"]
+    assert (submission["note"], submission["limits"]) == (".nan", [".inf", "-.inf"])

@@ -36,12 +36,15 @@ from typing import Any
 # Characters that JSON (and so YAML's double quotes, which nums writes as JSON) leave raw but a
 # person must never get raw: DEL and the C1 controls (U+009B is a terminal's CSI), bidi marks,
 # embeddings, overrides and isolates (they reorder what follows: "Trojan Source"), the line and
-# paragraph separators (YAML and str.splitlines() break lines there), lone surrogates (a folder
-# name that is not UTF-8: no encoding carries them) and the noncharacters YAML refuses.
-_RAW_IN_QUOTES = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff\ufffe\uffff"
+# paragraph separators (YAML and str.splitlines() break lines there) and the noncharacters YAML
+# refuses; and lone surrogates (a folder name that is not UTF-8): no encoding carries them.
+_UNSEEN = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufffe\uffff"
+_SURROGATES = "\ud800-\udfff"
+_RAW_IN_QUOTES = _UNSEEN + _SURROGATES
 # ... and the C0 controls (tab, line feed and carriage return too), which JSON escapes itself
 _INVISIBLE = re.compile(f"[\x00-\x1f{_RAW_IN_QUOTES}]")
 _NOT_FOR_QUOTES = re.compile(f"[{_RAW_IN_QUOTES}]")
+_UNSEEN_IN_QUOTES = re.compile(f"[{_UNSEEN}]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -147,7 +150,7 @@ def yaml_comment(text: str) -> str:
 # a tab or a carriage return; a line feed and NUL are treated alike, and so are the full-width
 # forms of = + - @, which some spreadsheet programs fold to the ASCII ones. A leading apostrophe
 # is guarded too, so that dropping one leading apostrophe always gives the text back.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = re.compile(f"[{_SURROGATES}]")
 CSV_GUARDED = frozenset("=+-@\t\r\n\x00\uff1d\uff0b\uff0d\uff20'")
 
 
@@ -170,7 +173,7 @@ def csv_value(cell: str) -> str:
 # --- JSON ------------------------------------------------------------------------------------
 
 
-def json_text(data: Any, indent: int | None = 2, default: Any = None) -> str:
+def json_text(data: Any, indent: int | None = 2, default: Any = None, escape_surrogates: bool = True) -> str:
     """``data`` as JSON text, readable (not ASCII-escaped), always valid JSON and always
     encodable as UTF-8. ``indent=None`` writes it compact, as the API answers.
 
@@ -182,6 +185,9 @@ def json_text(data: Any, indent: int | None = 2, default: Any = None) -> str:
     character; no such text reaches here.)
     A number JSON cannot hold (YAML's ``.nan`` or ``.inf`` in a key nums does not define) is
     written as the YAML text that gave it, rather than as the ``NaN`` JSON parsers refuse.
+
+    ``escape_surrogates=False`` leaves lone surrogates raw, so that encoding the text fails: for
+    JSON that nums' YAML reader reads next, which could only refuse their escapes less clearly.
     """
     separators = (",", ":") if indent is None else None
     options: dict[str, Any] = {"indent": indent, "separators": separators, "default": default}
@@ -189,6 +195,9 @@ def json_text(data: Any, indent: int | None = 2, default: Any = None) -> str:
         text = json.dumps(data, ensure_ascii=False, allow_nan=False, **options)
     except ValueError:  # only NaN and infinities raise it
         text = json.dumps(_finite(data), ensure_ascii=False, allow_nan=False, **options)
+    if not escape_surrogates:
+        found = _UNSEEN_IN_QUOTES.search(text)
+        return _UNSEEN_IN_QUOTES.sub(_u_escape, text) if found else text
     return _quote_escapes(text)
 
 

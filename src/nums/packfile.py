@@ -207,8 +207,10 @@ def unpack(path: str | Path, folder: Path) -> Path:
         for name, target in targets.items():
             write_bytes_atomically(target, attachments[name])
         target = folder / "submission.yaml"
-        # JSON is YAML, but YAML reads a raw NEL or U+2028 in quotes as a line break: json_text escapes them
-        write_bytes_atomically(target, json_text(data["submission"]).encode("utf-8"))
+        # JSON is YAML, but YAML reads a raw NEL or U+2028 in quotes as a line break: json_text escapes
+        # them (a lone surrogate is left to fail the encoding, and is refused below in words)
+        text = json_text(data["submission"], escape_surrogates=False)
+        write_bytes_atomically(target, text.encode("utf-8"))
     except UnicodeEncodeError:
         raise NumsError(
             Problem(f"the embedded {SUBMISSION_JSON} holds text that is not valid Unicode", file=str(path))
