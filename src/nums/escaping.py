@@ -36,9 +36,10 @@ from typing import Any
 # Characters that JSON (and so YAML's double quotes, which nums writes as JSON) leave raw but a
 # person must never get raw: DEL and the C1 controls (U+009B is a terminal's CSI), bidi marks,
 # embeddings, overrides and isolates (they reorder what follows: "Trojan Source"), the line and
-# paragraph separators (YAML and str.splitlines() break lines there) and the noncharacters YAML
-# refuses; and lone surrogates (a folder name that is not UTF-8): no encoding carries them.
-_UNSEEN = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufffe\uffff"
+# paragraph separators (YAML and str.splitlines() break lines there), the byte-order mark (some
+# readers drop it at the start of a value: icalendar does) and the noncharacters YAML refuses;
+# and lone surrogates (a folder name that is not UTF-8): no encoding carries them.
+_UNSEEN = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff\ufffe\uffff"
 _SURROGATES = "\ud800-\udfff"
 _RAW_IN_QUOTES = _UNSEEN + _SURROGATES
 # ... and the C0 controls (tab, line feed and carriage return too), which JSON escapes itself
