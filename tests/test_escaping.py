@@ -300,7 +300,7 @@ def test_review_init_writes_the_applicants_text_only_as_comments(fields: dict[st
     lines = written.split("\n")
     assert lines[0] == f"# Review of {visible(fields['name'])} ({visible(fields['institution'])})"
     comments = "".join(line.lstrip()[1:] for line in lines if line.lstrip().startswith("#")).split()
-    statement = ("Statement: " + (fields["statement"].strip() or "(no statement)")).replace("\u00a0", " ")
+    statement = "Statement: " + (fields["statement"].strip() or "(no statement)")
     assert "".join(visible(statement).split()) in "".join(comments)
 
 
@@ -694,7 +694,7 @@ def test_an_evidence_download_names_the_file_exactly_whatever_its_name(name: str
     assert fallback and not re.search(r'["\\%]', fallback.group(1))
 
 
-def test_a_quote_in_a_folder_name_does_not_break_the_pack_download(tmp_path: Path) -> None:
+def test_a_quote_in_a_folder_name_does_not_break_the_pack_download() -> None:
     """'a quote in a folder name breaks the Content-Disposition header': the pack of a programme
     in a folder called 'x"; filename="evil.exe' downloads as that folder's pack."""
     name = 'x"; filename="evil.exe'
@@ -760,13 +760,20 @@ def _html_text(text: str) -> str:
     return str(escape(text))
 
 
-def test_the_packs_metadata_and_bookmarks_hold_the_name_as_text(tmp_path: Path) -> None:
-    """PDF metadata comes from the HTML's escaped <title>: a name holding markup is the title's text."""
+def test_the_packs_metadata_and_attachments_hold_the_applicants_text_as_text() -> None:
+    """PDF metadata comes from the HTML's escaped <title>, and each attached file's description
+    holds its evidence title: markup in either is text. (The bookmarks are the edition's words.)"""
     import pypdf
 
     name = 'Peer </title><meta name="author" content="Planted"> "Mentoring" \\ \u202e'
+    title = 'Leaflet </title><script>alert(1)</script> "quoted" \\ (paren'
     document = example("peer-mentoring")
     document["programme"]["name"] = name
+    leaflet = document["criteria"]["aims.2"]["evidence"][0]["file"]
+    for claim in document["criteria"].values():  # every citation of the file, whose title the index shows
+        for item in claim.get("evidence") or []:
+            if item.get("file") == leaflet:
+                item["title"] = title
     with programme_folder(document) as folder:
         pdf = folder.parent / "pack.pdf"
         result = run("pack", str(folder / "submission.yaml"), "-o", str(pdf), "--attach-evidence")
@@ -775,7 +782,8 @@ def test_the_packs_metadata_and_bookmarks_hold_the_name_as_text(tmp_path: Path) 
     assert reader.metadata is not None
     assert reader.metadata.title == f"Submission pack: {name}"
     assert reader.metadata.author != "Planted"
-    assert sorted(reader.attachments)[0] == "evidence/mentee-leaflet.md"
+    descriptions = {item.name: item.description for item in reader.attachment_list}
+    assert str(descriptions[leaflet]).startswith(f"Evidence: {title} (SHA-256 ")
 
 
 # --- the cases the issue names, as a person sees them ------------------------------------------
@@ -814,7 +822,7 @@ def test_a_report_line_that_forgot_to_escape_is_escaped_on_its_way_to_the_termin
     assert terminal_text(report) == heading("Portfolio") + "\nprog\\x1b[31m\\x07\\x0d\\x9b1m\\u2066"
 
 
-def test_the_calendar_summary_holds_no_nul_or_escape(tmp_path: Path) -> None:
+def test_the_calendar_summary_holds_no_nul_or_escape() -> None:
     """'NUL and ESC reach the calendar's SUMMARY': they are written as visible escapes."""
     with workspace_of([("prog", "Peer\x00\x1b[31m Mentoring", "Harbourside University")]) as root:
         ics = root.parent / "renewals.ics"
