@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import functools
 import io
 import json
 import os
@@ -254,7 +255,22 @@ def programme_folder(document: dict[str, Any], source: Path = PEER, name: str = 
         folder = Path(scratch) / "ws" / name
         shutil.copytree(source, folder)
         (folder / "submission.yaml").write_text(pyyaml_text(document), encoding="utf-8")
+        review_for(folder, document)
         yield folder
+
+
+def review_for(folder: Path, document: dict[str, Any]) -> None:
+    """A copied review is made to name the programme the folder now holds, as the coordinator of
+    a renamed programme corrects it: "a review belongs to one submission", and nums would refuse
+    it as written for another."""
+    path = folder / "review.yaml"
+    if not path.exists():
+        return
+    names = [programme["name"] for programme in document.get("programmes") or [document["programme"]]]
+    first = (document.get("programmes") or [document["programme"]])[0]
+    review = parse_yaml(path.read_text(encoding="utf-8"), str(path)).data
+    review["submission"] = {"programme": " · ".join(names), "institution": first.get("institution")}
+    path.write_text(pyyaml_text(review), encoding="utf-8")
 
 
 def hostile_submission(fields: dict[str, str]) -> dict[str, Any]:
@@ -434,10 +450,12 @@ def test_a_review_saved_by_the_app_reads_back_exactly_and_saves_again(
 ) -> None:
     """The review page saves in the `--init` layout: read back by nums, the saved file holds exactly
     the review that was sent (and the submission's fingerprint), and a later save of it works too;
-    `nums review` then prints the reviewer and the request in their visible form, and its --json
-    gives them exactly."""
+    `nums review` then prints the reviewer and the request in their visible form and warns of the
+    reviewer's extra key in its visible form, and its --json gives them exactly: the reviewer
+    as the whole mapping the file holds, the extra key "kept but not used" included."""
     defined = {"name", "email"}
-    review = a_review(fields, key + "!" if key in defined else key)
+    extra = key + "!" if key in defined else key
+    review = a_review(fields, extra)
     with programme_folder(example("peer-mentoring")) as folder:
         client, _ = client_for(folder.parent)
         url = "/api/programmes/prog/review"
@@ -454,7 +472,7 @@ def test_a_review_saved_by_the_app_reads_back_exactly_and_saves_again(
         as_text = run(*arguments)
     assert as_json.exit_code == 0, as_json.output
     answer = json.loads(as_json.stdout)
-    assert answer["reviewer"] == {"name": fields["reviewer"], "email": fields["email"]}
+    assert answer["reviewer"] == {"name": fields["reviewer"], "email": fields["email"], extra: fields["note"]}
     assert [r["comment"] for r in answer["evidence_requests"]] == [
         fields["request"].strip()
     ]  # as review.py keeps it
@@ -464,6 +482,8 @@ def test_a_review_saved_by_the_app_reads_back_exactly_and_saves_again(
     words = "".join(shown.split())
     assert "".join(visible(fields["request"].strip()).split()) in words
     assert "".join(visible(fields["reason"]).split()) in words
+    warned = f"reviewer.{visible(extra)}: not a field of the review format; it is kept but not used"
+    assert warned in on_terminal(as_text, "stderr")
 
 
 @PROPERTY
@@ -609,7 +629,8 @@ def test_a_quote_shows_the_addressee_and_programmes_in_their_visible_form(name: 
 
 @contextmanager
 def workspace_of(programmes: list[tuple[str, str, str]]) -> Iterator[Path]:
-    """A workspace of peer-mentoring copies: (folder name, programme name, institution) each."""
+    """A workspace of peer-mentoring copies: (folder name, programme name, institution) each,
+    each with its review (``review_for``)."""
     with tempfile.TemporaryDirectory(prefix="nums-escaping-") as scratch:
         root = Path(scratch) / "ws"
         root.mkdir()
@@ -619,6 +640,7 @@ def workspace_of(programmes: list[tuple[str, str, str]]) -> Iterator[Path]:
             folder = root / folder_name
             shutil.copytree(PEER, folder)
             (folder / "submission.yaml").write_text(pyyaml_text(document), encoding="utf-8")
+            review_for(folder, document)
         yield root
 
 
@@ -673,7 +695,7 @@ def test_the_portfolio_gives_each_folder_and_name_back_in_every_format(
     shown = on_terminal(as_text).split("\n")
     for folder_name, _, _ in expected:
         label = visible(folder_name)
-        label = label if len(label) <= 22 else label[:21] + "…"
+        label = label if len(label) <= 21 else label[:20] + "…"  # the table's programme column
         assert any(line.startswith(label + " ") for line in shown)
 
 
@@ -768,21 +790,30 @@ def test_the_programme_page_and_the_pack_show_the_name_as_text(name: str) -> Non
         reader.feed(html)
         return reader
 
-    pages = {}
-    for label, value in (("hostile", name), ("plain", "x")):
-        document = example("peer-mentoring")
-        document["programme"]["name"] = value
-        with programme_folder(document) as folder:
-            client, _ = client_for(folder.parent)
-            html = folder.parent / "pack.html"
-            result = run("pack", str(folder / "submission.yaml"), "--html", str(html))
-            assert result.exit_code == 0, result.output
-            pages[label] = (client.get("/p/prog").text, html.read_text(encoding="utf-8"))
-    for hostile, plain in zip(pages["hostile"], pages["plain"], strict=True):
+    hostile_pages = programme_pages(name)
+    for hostile, plain in zip(hostile_pages, plain_programme_pages(), strict=True):
         read_hostile, read_plain = read(hostile), read(plain)
         assert read_hostile.tags == read_plain.tags
         assert name in "".join(read_hostile.text)
-    assert f"<title>Submission pack: {_html_text(name)}</title>" in pages["hostile"][1]
+    assert f"<title>Submission pack: {_html_text(name)}</title>" in hostile_pages[1]
+
+
+@functools.cache
+def plain_programme_pages() -> tuple[str, str]:
+    """The pages with a plain name, to compare with: made once."""
+    return programme_pages("x")
+
+
+def programme_pages(name: str) -> tuple[str, str]:
+    """The programme page and the pack's HTML of the peer-mentoring example named ``name``."""
+    document = example("peer-mentoring")
+    document["programme"]["name"] = name
+    with programme_folder(document) as folder:
+        client, _ = client_for(folder.parent)
+        html = folder.parent / "pack.html"
+        result = run("pack", str(folder / "submission.yaml"), "--html", str(html))
+        assert result.exit_code == 0, result.output
+        return client.get("/p/prog").text, html.read_text(encoding="utf-8")
 
 
 def _html_text(text: str) -> str:
@@ -793,7 +824,7 @@ def _html_text(text: str) -> str:
 
 def test_the_packs_metadata_and_attachments_hold_the_applicants_text_as_text() -> None:
     """PDF metadata comes from the HTML's escaped <title>, and each attached file's description
-    holds its evidence title: markup in either is text. (The bookmarks are the edition's words.)"""
+    names the file and holds its evidence title: markup in either is text. (The bookmarks are the edition's words.)"""
     import pypdf
 
     name = 'Peer </title><meta name="author" content="Planted"> "Mentoring" \\ \u202e'
@@ -813,8 +844,11 @@ def test_the_packs_metadata_and_attachments_hold_the_applicants_text_as_text() -
     assert reader.metadata is not None
     assert reader.metadata.title == f"Submission pack: {name}"
     assert reader.metadata.author != "Planted"
-    descriptions = {item.name: item.description for item in reader.attachment_list}
-    assert str(descriptions[leaflet]).startswith(f"Evidence: {title} (SHA-256 ")
+    # each file is embedded under a name nums chooses; its description names the file and its title
+    descriptions = [str(item.description) for item in reader.attachment_list]
+    cited = [text for text in descriptions if text.startswith(f"Evidence: {leaflet}, ")]
+    assert len(cited) == 1, descriptions
+    assert cited[0].startswith(f"Evidence: {leaflet}, {title} (SHA-256 ")
 
 
 # --- the cases the issue names, as a person sees them ------------------------------------------
