@@ -14,11 +14,9 @@ are written as JSON scalars and flow collections, which YAML reads exactly
 
 from __future__ import annotations
 
-import json
-import re
-from datetime import date
 from typing import Any
 
+from nums.escaping import yaml_comment, yaml_key, yaml_scalar
 from nums.skeleton import criteria_lines
 from nums.standard import Edition
 
@@ -35,61 +33,15 @@ _TOP_KEYS = (
     "criteria",
     "continuation",
 )
-_DATE_KEYS = frozenset({"started", "date", "awarded"})
-_WORD = re.compile(r"^[a-z][a-z0-9_-]*$")  # ids and levels read best bare
-_YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
-# characters JSON leaves raw that YAML either refuses (DEL, C1 controls, lone surrogates) or reads
-# as line breaks inside quotes (NEL, U+2028, U+2029): written as escapes, they come back exactly
-_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x9f\ud800-\udfff\u2028\u2029\ufffe\uffff]+")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def scalar(value: Any, key: Any = None) -> str:
-    """One value as YAML text: dates bare, everything else as JSON (which YAML reads).
-
-    An ISO date written as text is left bare only under a key that holds a
-    date, so a statement reading "2026-03-02" stays text.
-    """
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str) and key in _DATE_KEYS and _is_date(value):
-        return value
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_key(k)}: {scalar(v, k)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(scalar(v) for v in value) + "]"
-    if isinstance(value, str) and _WORD.match(value) and value.lower() not in _YAML_WORDS:
-        return value
-    return _NOT_YAML_PRINTABLE.sub(_escape, json.dumps(value, ensure_ascii=False))
-
-
-def _escape(match: re.Match[str]) -> str:
-    return "".join(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}" for ch in match.group())
-
-
-def _is_date(text: str) -> bool:
-    """Written bare only when YAML will read it as that date (``2026-13-01`` stays quoted text)."""
-    if not _ISO_DATE.match(text):
-        return False
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _key(key: Any) -> str:
-    text = str(key)
-    return text if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", text) else json.dumps(text, ensure_ascii=False)
 
 
 def filled_submission(edition: Edition, document: dict[str, Any]) -> str:
     """``document`` as a submission file in the canonical layout."""
     lines = [
-        f"# A submission for the {edition.title} ({edition.id}).",
+        f"# A submission for the {yaml_comment(edition.title)} ({yaml_comment(edition.id)}).",
         "# Written by nums (the same layout as `nums init`); the version it replaced is kept in",
         "# .nums/history/. Check it with: nums validate submission.yaml && nums assess submission.yaml",
-        f"standard: {scalar(document.get('standard') or edition.id)}",
+        f"standard: {yaml_scalar(document.get('standard') or edition.id)}",
     ]
     if isinstance(document.get("programmes"), list):
         lines.append("programmes:")
@@ -101,9 +53,9 @@ def filled_submission(edition: Edition, document: dict[str, Any]) -> str:
     history = document.get("history") or []
     if isinstance(history, list) and history:
         lines.append("history:")
-        lines += [f"  - {scalar(award)}" for award in history]
+        lines += [f"  - {yaml_scalar(award)}" for award in history]
     else:
-        lines.append(f"history: {scalar(history if history else [])}")
+        lines.append(f"history: {yaml_scalar(history if history else [])}")
     lines += _self_rating(edition, document.get("self_rating"))
     lines += _criteria(edition, document.get("criteria"))
     continuation = document.get("continuation")
@@ -113,7 +65,7 @@ def filled_submission(edition: Edition, document: dict[str, Any]) -> str:
         lines += _mapping_block("continuation", continuation, _CLAIM_KEYS, "", evidence_block=True)
     for key, value in document.items():
         if key not in _TOP_KEYS:
-            lines.append(f"{_key(key)}: {scalar(value)}")
+            lines.append(f"{yaml_key(key, '')}: {yaml_scalar(value)}")
     lines.append("")
     return "\n".join(lines)
 
@@ -122,25 +74,25 @@ def _mapping_block(
     name: str, value: Any, order: tuple[str, ...], indent: str, evidence_block: bool = False
 ) -> list[str]:
     if not isinstance(value, dict):
-        return [f"{indent}{name}: {scalar(value)}"]
-    lines = [f"{indent}{name}:"]
+        return [f"{indent}{yaml_key(name, indent)}: {yaml_scalar(value)}"]
+    lines = [f"{indent}{yaml_key(name, indent)}:"]
     for key in _ordered(value, order):
         if evidence_block and key == "evidence" and isinstance(value[key], list) and value[key]:
             lines.append(f"{indent}  evidence:")
-            lines += [f"{indent}    - {scalar(item)}" for item in value[key]]
+            lines += [f"{indent}    - {yaml_scalar(item)}" for item in value[key]]
         else:
-            lines.append(f"{indent}  {_key(key)}: {scalar(value[key], key)}")
+            lines.append(f"{indent}  {yaml_key(key, indent + '  ')}: {yaml_scalar(value[key], key)}")
     return lines
 
 
 def _listed_mapping(value: Any, order: tuple[str, ...], indent: str) -> list[str]:
     if not isinstance(value, dict) or not value:
-        return [f"{indent}- {scalar(value)}"]
+        return [f"{indent}- {yaml_scalar(value)}"]
     keys = _ordered(value, order)
     first, *rest = keys
     return [
-        f"{indent}- {_key(first)}: {scalar(value[first], first)}",
-        *(f"{indent}  {_key(k)}: {scalar(value[k], k)}" for k in rest),
+        f"{indent}- {yaml_key(first, indent + '  ')}: {yaml_scalar(value[first], first)}",
+        *(f"{indent}  {yaml_key(k, indent + '  ')}: {yaml_scalar(value[k], k)}" for k in rest),
     ]
 
 
@@ -154,8 +106,10 @@ def _self_rating(edition: Edition, ratings: Any) -> list[str]:
     levels = " | ".join(edition.levels)
     lines = [f"self_rating:                    # {levels}, or null"]
     for pillar_id in edition.pillar_ids:
-        lines.append(f"  {pillar_id}: {scalar(ratings.get(pillar_id))}")
-    lines += [f"  {_key(k)}: {scalar(v)}" for k, v in ratings.items() if k not in edition.pillar_ids]
+        lines.append(f"  {pillar_id}: {yaml_scalar(ratings.get(pillar_id))}")
+    lines += [
+        f"  {yaml_key(k, '  ')}: {yaml_scalar(v)}" for k, v in ratings.items() if k not in edition.pillar_ids
+    ]
     return lines
 
 
@@ -177,6 +131,6 @@ def _claim(item_id: str, claim: Any) -> list[str]:
     if claim is None:
         claim = {"met": False, "statement": "", "evidence": []}
     if not isinstance(claim, dict):
-        return [f"  {_key(item_id)}: {scalar(claim)}"]
+        return [f"  {yaml_key(item_id, '  ')}: {yaml_scalar(claim)}"]
     filled = {"met": False, "statement": "", "evidence": [], **claim}
     return _mapping_block(item_id, filled, _CLAIM_KEYS, "  ", evidence_block=True)

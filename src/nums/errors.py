@@ -8,9 +8,10 @@ the package prints or exits.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from nums.escaping import visible
 
 EXIT_BAD_INPUT = 2
 
@@ -35,17 +36,9 @@ class Problem:
         text += self.message
         if self.suggestion:
             text += f" ({self.suggestion})"
-        return _INVISIBLE.sub(_escape, text) if _INVISIBLE.search(text) else text
-
-
-# Control characters and text-direction overrides from a hostile file are shown as
-# escapes, so a message can never restyle or rewrite the terminal it is printed on.
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        # control characters and text-direction overrides from a hostile file are shown as
+        # escapes, so a message can never restyle or rewrite the terminal it is printed on
+        return visible(text)
 
 
 MAX_PROBLEMS = 100

@@ -54,6 +54,8 @@ from nums.errors import NumsError, Problem
 if TYPE_CHECKING:
     from nums.standard import Edition
 
+from nums.escaping import json_text
+
 SUBMISSION_JSON = "submission.json"
 """The embedded submission's name: the one name nums gives only to the submission."""
 EVIDENCE_PREFIX = "evidence-"
@@ -194,7 +196,9 @@ def unpack(path: str | Path, folder: Path) -> Unpacked:
         warnings.append(_ignored(ignored, shown))
     target = folder / "submission.yaml"
     try:
-        text = json.dumps(document["submission"], indent=2, ensure_ascii=False).encode("utf-8")
+        # JSON is YAML, but YAML reads a raw NEL or U+2028 in quotes as a line break: json_text
+        # escapes them (a lone surrogate is left to fail the encoding, and is refused in words)
+        text = json_text(document["submission"], escape_surrogates=False).encode("utf-8")
     except UnicodeEncodeError:
         raise NumsError(
             Problem(f"the embedded {SUBMISSION_JSON} holds text that is not valid Unicode", file=shown)

@@ -8,17 +8,16 @@ PyYAML cannot write them.
 from __future__ import annotations
 
 import functools
-import json
+import re
 import textwrap
 from collections.abc import Callable
 from typing import Any
 
+from nums.escaping import yaml_comment, yaml_key, yaml_scalar
 from nums.standard import Edition
 from nums.submission import Claim, Submission
 
-
-def _quote(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+_HEX_DIGEST = re.compile("[0-9a-f]{64}")
 
 
 def submission_skeleton(edition: Edition) -> str:
@@ -26,13 +25,13 @@ def submission_skeleton(edition: Edition) -> str:
     levels = " | ".join(edition.levels)
     pillars = ", ".join(f"{p.id}: null" for p in edition.pillars)
     lines = [
-        f"# A submission for the {edition.title} ({edition.id}).",
+        f"# A submission for the {yaml_comment(edition.title)} ({yaml_comment(edition.id)}).",
         "# Fill in the blanks, then run: nums validate submission.yaml && nums assess submission.yaml",
         "# For each criterion: set met: true, write a statement in your own words, and list evidence:",
         '#   a web address  - {title: Scheme web page, url: "https://..."}',
         "#   or a file      - {title: Recruitment leaflet, file: evidence/leaflet.pdf}",
         "# Files must be inside this folder (put them in evidence/).",
-        f"standard: {edition.id}",
+        f"standard: {yaml_scalar(edition.id)}",
         "programme:",
         '  name: ""                     # the programme\'s name',
         '  institution: ""',
@@ -81,7 +80,14 @@ def comment_lines(text: str, parent: str | None, methods: tuple[str, ...]) -> tu
     comment = f"{parent.rstrip(':')}: {text}" if parent else text
     if methods:
         comment = f"{comment.rstrip(':')}: any one of {'; '.join(methods)}"
-    return tuple(f"  # {line}" for line in textwrap.wrap(comment, 92))
+    return tuple(comment_block(comment, "  # ", 92))
+
+
+def comment_block(text: str, prefix: str, width: int) -> list[str]:
+    """``text`` as ``#`` comment lines of at most ``width`` characters after ``prefix``, in its
+    visible form (``yaml_comment``), so that no line break or control character in it can end
+    the comment and write live YAML. Every comment nums writes goes through here."""
+    return [prefix + line for line in textwrap.wrap(yaml_comment(text), width)]
 
 
 def criteria_lines(edition: Edition, claim_lines: Callable[[str], list[str]]) -> list[str]:
@@ -90,9 +96,9 @@ def criteria_lines(edition: Edition, claim_lines: Callable[[str], list[str]]) ->
     lines: list[str] = []
     for pillar in edition.pillars:
         lines.append("")
-        lines.append(f"  # ===== Pillar {pillar.number}: {pillar.name} =====")
+        lines.append(f"  # ===== Pillar {pillar.number}: {yaml_comment(pillar.name)} =====")
         for level in edition.levels:
-            lines.append(f"  # --- {edition.level_name(level)} ---")
+            lines.append(f"  # --- {yaml_comment(edition.level_name(level))} ---")
             for item in pillar.items_at(level):
                 lines += [*comment_lines(item.text, item.parent, item.methods), *claim_lines(item.id)]
     return lines
@@ -119,7 +125,6 @@ def review_skeleton(
     is for (``submission:``, its programme and institution), unless ``document``
     gives its own (None writes none).
     """
-    from nums.canonical import scalar  # canonical builds on this module's comment writer
     from nums.review import reviewed  # only reviews need it
 
     filled = document or {}
@@ -127,9 +132,10 @@ def review_skeleton(
     reviewer = filled.get("reviewer", {"name": "", "email": ""})
     sha256 = filled.get("submission_sha256") or sha256
     lines = [
-        f"# Review of {submission.title} ({submission.programme.institution})",
-        f"# {submission.application.type} application for {edition.level_name(submission.application.level)}"
-        f" dated {submission.application.date.isoformat()}; {edition.id}.",
+        f"# Review of {yaml_comment(submission.title)} ({yaml_comment(submission.programme.institution)})",
+        f"# {submission.application.type} application for"
+        f" {yaml_comment(edition.level_name(submission.application.level))}"
+        f" dated {submission.application.date.isoformat()}; {yaml_comment(edition.id)}.",
         "# For each criterion set decision to accepted, rejected or more-evidence, with a comment.",
         (
             "# A reaccreditation is decided on continuation: the review is final once it is accepted or"
@@ -137,67 +143,79 @@ def review_skeleton(
             if submission.application.type == "reaccreditation"
             else "# The review stays provisional while any claimed criterion is undecided or needs more evidence."
         ),
-        f"reviewer: {scalar(reviewer)}",
-        f"date: {scalar(filled.get('date'), 'date'):<26}# YYYY-MM-DD of your decision",
+        f"reviewer: {yaml_scalar(reviewer)}",
+        f"date: {yaml_scalar(filled.get('date'), 'date'):<25} # YYYY-MM-DD of your decision",
     ]
     record = filled["submission"] if "submission" in filled else reviewed(submission)
     if record is not None:
         lines.append(
-            f"submission: {scalar(record)}   # the submission reviewed; nums refuses the review for another"
+            f"submission: {yaml_scalar(record)}   # the submission reviewed; nums refuses the review for another"
         )
     if sha256:
-        lines.append(f"submission_sha256: {sha256}   # the submission reviewed; nums warns if it changes")
+        lines.append(
+            f"submission_sha256: {_digest(sha256)}   # the submission reviewed; nums warns if it changes"
+        )
     overrides = filled.get("overrides") or {}
     lines += [
-        f"overrides: {scalar(overrides):<20} # e.g. training: {{level: bronze, reason: ...}}",
+        f"overrides: {yaml_scalar(overrides):<20} # e.g. training: {{level: bronze, reason: ...}}",
         "decisions:",
     ]
     listed = []
     if submission.application.type == "reaccreditation" and submission.continuation is not None:
         lines += _claim_comment("continuation", "Evidence that provision continues", submission.continuation)
-        lines += _decision_lines("continuation", decisions.get("continuation"), scalar)
+        lines += _decision_lines("continuation", decisions.get("continuation"))
         listed.append("continuation")
     for item in edition.items:
         claim = submission.claims.get(item.id)
         if claim is None or not claim.met:
             continue
         lines += _claim_comment(item.id, item.text, claim)
-        lines += _decision_lines(item.id, decisions.get(item.id), scalar)
+        lines += _decision_lines(item.id, decisions.get(item.id))
         listed.append(item.id)
     extra = [ident for ident in decisions if ident not in listed]
     if extra:
         lines += ["", "  # Decided though not claimed (or not known to this edition):"]
     for ident in extra:
-        lines += _decision_lines(str(ident), decisions[ident], scalar)
+        lines += _decision_lines(str(ident), decisions[ident])
     known = {"reviewer", "date", "submission", "submission_sha256", "overrides", "decisions"}
-    lines += [f"{scalar(key)}: {scalar(value, key)}" for key, value in filled.items() if key not in known]
+    lines += [
+        f"{yaml_key(key, '')}: {yaml_scalar(value, key)}" for key, value in filled.items() if key not in known
+    ]
     lines.append("")
     return "\n".join(lines)
 
 
 def _claim_comment(ident: str, text: str, claim: Claim) -> list[str]:
-    out = ["", *(f"  # {line}" for line in textwrap.wrap(f"{ident}: {text}", 92))]
+    out = ["", *comment_block(f"{ident}: {text}", "  # ", 92)]
     statement = claim.statement.strip() or "(no statement)"
-    out += [f"  #   {line}" for line in textwrap.wrap("Statement: " + statement, 90)]
+    out += comment_block("Statement: " + statement, "  #   ", 90)
     for evidence in claim.evidence:
         target = evidence.url or evidence.file
-        out += [f"  #   {line}" for line in textwrap.wrap(f"Evidence: {evidence.title} — {target}", 90)]
+        out += comment_block(f"Evidence: {evidence.title} — {target}", "  #   ", 90)
     if not claim.evidence:
         out.append("  #   Evidence: none given")
     return out
 
 
-def _decision_lines(ident: str, filled: Any = None, scalar: Any = None) -> list[str]:
+def _digest(sha256: Any) -> str:
+    """A SHA-256 as written by ``--init`` stays bare; anything else a review holds there is quoted."""
+    text = str(sha256)
+    return text if _HEX_DIGEST.fullmatch(text) and not text.isdigit() else yaml_scalar(sha256)
+
+
+def _decision_lines(ident: str, filled: Any = None) -> list[str]:
     """One decision: blank in a skeleton, the decision and comment when filled."""
     decision = filled.get("decision") if isinstance(filled, dict) else None
     comment = filled.get("comment") if isinstance(filled, dict) else None
     lines = [
-        f"  {ident}:",
-        f"    decision: {'' if decision is None else scalar(decision):<18}# accepted | rejected | more-evidence",
-        f"    comment: {scalar(comment or '') if scalar else chr(34) * 2}",
+        f"  {yaml_key(ident, '  ')}:",
+        f"    decision: {'' if decision is None else yaml_scalar(decision):<17} # accepted | rejected | more-evidence",
+        f"    comment: {yaml_scalar(comment or '')}",
     ]
     if isinstance(filled, dict):
         lines += [
-            f"    {scalar(k)}: {scalar(v, k)}" for k, v in filled.items() if k not in {"decision", "comment"}
+            f"    {yaml_key(k, '    ')}: {yaml_scalar(v, k)}"
+            for k, v in filled.items()
+            if k not in {"decision", "comment"}
         ]
     return lines

@@ -10,6 +10,7 @@ import click
 
 from nums.cli.common import (
     echo_json,
+    echo_text,
     echo_warnings,
     edition_from_context,
     edition_inputs,
@@ -86,7 +87,7 @@ def review(
                 if decisions.submission
                 else " (the review does not name its programme: check it is this one)"
             )
-            click.echo(
+            echo_text(
                 f"warning: {submission} has changed since the review file was written{unnamed}", err=True
             )
         result = review_outcome(edition, sub, decisions, evidence_levels)
@@ -97,9 +98,9 @@ def review(
         if as_json:
             echo_json(review_json(result))
         else:
-            click.echo(review_text(result))
+            echo_text(review_text(result))
             if letter is not None:
-                click.echo(f"\nWrote {letter}")
+                echo_text(f"\nWrote {letter}")
 
 
 def _load(ctx: click.Context, path: Path, scratch: Path) -> tuple[Edition, Submission, dict[str, str | None]]:
@@ -140,4 +141,4 @@ def _in_pack(problems: tuple[Problem, ...], unpacked: str, pack: Path) -> list[P
 
 def _write_init(edition: Edition, sub: Submission, digest: str, target: Path, force: bool) -> None:
     write_new_file(target, review_skeleton(edition, sub, digest), force)
-    click.echo(f"Wrote {target}: fill in the reviewer, the date and a decision for each criterion.")
+    echo_text(f"Wrote {target}: fill in the reviewer, the date and a decision for each criterion.")

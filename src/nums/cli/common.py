@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -66,9 +66,29 @@ def echo_warnings(problems: Sequence[Problem]) -> None:
         click.echo(f"warning: {problem}", err=True)
 
 
+def echo_text(report: str, err: bool = False, nl: bool = True) -> None:
+    """A report or a message for a person: no control character but its line breaks (and the
+    headings' bold) reaches the terminal (``terminal_text``)."""
+    from nums.render.terminal import terminal_text
+
+    click.echo(terminal_text(report), err=err, nl=nl)
+
+
+def echo_data(text: str) -> None:
+    """Data (the CSV) on standard output: exactly as written when it goes to a file or a pipe
+    (click would strip from it whatever looks like a terminal colour), and shown as a report
+    (``terminal_text``) when standard output is a terminal."""
+    if sys.stdout is not None and sys.stdout.isatty():
+        echo_text(text.replace("\r\n", "\n"), nl=False)  # the CSV's line ends are not shown as escapes
+    else:
+        click.echo(text, nl=False, color=True)
+
+
 def echo_json(data: Any) -> None:
-    """Stable, readable JSON on standard output."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))
+    """Stable, readable JSON on standard output; any text round-trips (``json_text``)."""
+    from nums.escaping import json_text
+
+    click.echo(json_text(data, default=_json_default))
 
 
 def _json_default(value: Any) -> Any:

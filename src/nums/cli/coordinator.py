@@ -11,6 +11,7 @@ import click
 from nums.cli.common import (
     DATE,
     echo_json,
+    echo_text,
     echo_warnings,
     edition_from_context,
     edition_inputs,
@@ -43,7 +44,7 @@ def init(ctx: click.Context, folder: Path, force: bool) -> None:
     check_outputs([("", target)], edition_inputs(edition.folder))
     write_new_file(target, submission_skeleton(edition), force)
     (folder / "evidence").mkdir(exist_ok=True)
-    click.echo(f"Wrote {target}. Fill it in, then: nums validate {shlex.quote(str(target))}")
+    echo_text(f"Wrote {target}. Fill it in, then: nums validate {shlex.quote(str(target))}")
 
 
 @click.command()
@@ -56,7 +57,7 @@ def validate(ctx: click.Context, file: str) -> None:
     echo_warnings(assessment_warnings(result))
     claimed = sum(1 for c in submission.claims.values() if c.met)
     met = sum(1 for c in result.claims.values() if c.status == MET)
-    click.echo(
+    echo_text(
         f"{file}: valid submission for {edition.id}; {claimed} criteria claimed, {met} met with evidence."
     )
 
@@ -76,7 +77,7 @@ def assess(ctx: click.Context, file: str, on: date | None, as_json: bool) -> Non
     if as_json:
         echo_json(assessment_json(result))
     else:
-        click.echo(assessment_text(result))
+        echo_text(assessment_text(result))
 
 
 @click.command()
@@ -128,4 +129,4 @@ def pack(
     write_pack(result, output, html, attach_evidence)
     for target in (output, html):
         if target is not None:
-            click.echo(f"Wrote {target}")
+            echo_text(f"Wrote {target}")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from nums.cli.common import DATE, WholeNumber, echo_json
+from nums.cli.common import DATE, WholeNumber, echo_json, echo_text
 from nums.errors import NumsError, Problem
 from nums.limits import MAX_VAT_RATE, name_problem
 from nums.prices import load_price_lists
@@ -177,9 +177,9 @@ def _answer(
     if as_json:
         echo_json(quote_set_json(result) if isinstance(result, QuoteSet) else quote_json(result))
     else:
-        click.echo(quote_set_text(result) if isinstance(result, QuoteSet) else quote_text(result))
+        echo_text(quote_set_text(result) if isinstance(result, QuoteSet) else quote_text(result))
         if pdf is not None:
-            click.echo(f"\nWrote {pdf}")
+            echo_text(f"\nWrote {pdf}")
 
 
 def _requests_from_submissions(
@@ -203,7 +203,7 @@ def _requests_from_submissions(
     for path in paths:
         key = path.resolve()
         if key in seen:
-            click.echo(f"warning: {path}: given twice (as {seen[key]}); counted once", err=True)
+            echo_text(f"warning: {path}: given twice (as {seen[key]}); counted once", err=True)
             continue
         seen[key] = path
         edition, submission = load_submission_for(ctx, str(path))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from nums.cli.common import echo_json, edition_from_context
+from nums.cli.common import echo_json, echo_text, edition_from_context
 from nums.errors import NumsError, Problem
 from nums.render import terminal
 from nums.render.jsonout import edition_json, record_json
@@ -25,7 +25,7 @@ def standards(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         echo_json(edition_json(edition))
     else:
-        click.echo(terminal.edition_overview(edition))
+        echo_text(terminal.edition_overview(edition))
 
 
 @standards.command(short_help="Show one pillar or criterion in full.")
@@ -41,13 +41,13 @@ def show(ctx: click.Context, ident: str, as_json: bool) -> None:
         if as_json:
             echo_json(edition_json(edition, only=pillar.id)["pillars"][0])
         else:
-            click.echo(terminal.pillar_detail(edition, pillar))
+            echo_text(terminal.pillar_detail(edition, pillar))
         return
     if key in edition.known_ids:
         if as_json:
             echo_json(record_json(edition, key))
         else:
-            click.echo(terminal.criterion_detail(edition, key))
+            echo_text(terminal.criterion_detail(edition, key))
         return
     raise NumsError(
         Problem(

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from nums.cli.common import DATE, WholeNumber, echo_json, edition_from_context, edition_inputs
+from nums.cli.common import (
+    DATE,
+    WholeNumber,
+    echo_data,
+    echo_json,
+    echo_text,
+    edition_from_context,
+    edition_inputs,
+)
 from nums.errors import NumsError, Problem
 from nums.writing import Input, check_outputs, write_bytes_atomically
 
@@ -80,12 +88,12 @@ def portfolio(
     if as_json:
         echo_json(portfolio_json(result))
     elif as_csv:
-        click.echo(portfolio_csv(result), nl=False)
+        echo_data(portfolio_csv(result))
     else:
-        click.echo(portfolio_text(edition, result))
+        echo_text(portfolio_text(edition, result))
         for target in (pdf, ics):
             if target is not None:
-                click.echo(f"\nWrote {target}")
+                echo_text(f"\nWrote {target}")
 
 
 def _workspace_inputs(workspace: Path, edition_folder: str) -> list[Input]:

@@ -21,7 +21,7 @@ from nums.evaluation import (
 )
 from nums.gaps import Gaps
 from nums.progression import InForce
-from nums.render.terminal import heading, wrap
+from nums.render.terminal import heading, shown, wrap
 
 
 def _iso(day: date | None) -> str | None:
@@ -176,7 +176,7 @@ def assessment_text(result: Assessment) -> str:
     app = sub.application
     lines = [
         heading(sub.title),
-        f"{sub.programme.institution} · {app.type} application for {name(app.level)} on {result.on.isoformat()}",
+        f"{shown(sub.programme.institution)} · {app.type} application for {name(app.level)} on {result.on.isoformat()}",
         "",
     ]
     verdict = name(result.awardable) if result.awardable else "nothing"

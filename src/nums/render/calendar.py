@@ -6,12 +6,17 @@ an all-day event on the first day it may apply for the next level. UIDs are the
 programme id and the event kind, so importing a newer file updates events
 rather than duplicating them; the stamp is the portfolio's date, so the same
 inputs give the same bytes.
+
+Names are the applicant's text: every text value goes through ``visible`` (so NUL, ESC and line
+breaks, which iCalendar's TEXT cannot hold or a calendar would show as more lines, arrive as
+visible escapes), and icalendar escapes the rest (``,``, ``;``, ``\\``) for the format.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from nums.escaping import visible
 from nums.portfolio import LAPSED, Portfolio, ProgrammeRow
 from nums.standard import Edition
 
@@ -28,7 +33,7 @@ def portfolio_calendar(edition: Edition, result: Portfolio) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{edition.title}: renewals")
+    calendar.add("x-wr-calname", visible(f"{edition.title}: renewals"))
     stamp = datetime.combine(result.on, time(0, 0), tzinfo=UTC)
     for row in result.rows:
         for event in programme_events(edition, row, stamp):
@@ -93,18 +98,18 @@ def _event(
     from icalendar import Alarm, Event
 
     event = Event()
-    event.add("uid", f"{row.id}/{kind}@{UID_DOMAIN}")
+    event.add("uid", visible(f"{row.id}/{kind}@{UID_DOMAIN}"))
     event.add("dtstamp", stamp)
     event.add("dtstart", day)
     event.add("dtend", day + timedelta(days=1))
-    event.add("summary", summary)
-    event.add("description", description)
+    event.add("summary", visible(summary))
+    event.add("description", visible(description))
     event.add("transp", "TRANSPARENT")
     event.add("categories", ["Mentoring accreditation"])
     if alarm:
         reminder = Alarm()
         reminder.add("action", "DISPLAY")
-        reminder.add("description", summary)
+        reminder.add("description", visible(summary))
         reminder.add("trigger", timedelta(hours=9))  # 09:00 on the day, relative to its start
         event.add_component(reminder)
     return event

@@ -20,6 +20,7 @@ time, so commands that render nothing stay fast.
 from __future__ import annotations
 
 import contextlib
+import functools
 import mimetypes
 import os
 import re
@@ -60,8 +61,12 @@ class Document:
     attachments: Sequence[Attachment] = field(default_factory=tuple)
 
 
+@functools.cache
 def environment() -> Environment:
-    """Jinja2 with autoescaping on for every template: data is text, never markup."""
+    """Jinja2 with autoescaping on for every template: data is text, never markup.
+
+    One per process, so each template is compiled once (about half a second for the pack's) and
+    every later document of a session (the app's downloads, the tests) only renders."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(default=True, default_for_string=True),

@@ -9,10 +9,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from nums.escaping import csv_cell
 from nums.portfolio import Portfolio, ProgrammeRow
 from nums.pricing import Quote, QuoteSet, quote_json, quote_set_json
 from nums.render.quote_text import amount, split_sentence
-from nums.render.terminal import heading, wrap
+from nums.render.terminal import heading, shown, wrap
 from nums.standard import Edition
 
 # The CSV's columns, in order: a public contract like the JSON (add at the end, never rename).
@@ -165,13 +166,7 @@ def _csv_cells(row: ProgrammeRow) -> list[str]:
         "errors": " | ".join(row.errors),
         "awardable_reason": row.awardable_reason,
     }
-    return [_cell(values[column]) for column in CSV_COLUMNS]
-
-
-def _cell(value: object) -> str:
-    """Text as is, except that a leading =, +, - or @ is quoted so a spreadsheet never runs it."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return [csv_cell(values[column]) for column in CSV_COLUMNS]
 
 
 # --- terminal -------------------------------------------------------------------
@@ -264,7 +259,8 @@ def _table_line(edition: Edition, row: ProgrammeRow) -> str:
         review = f"final: {name(row.review.outcome) if row.review.outcome else 'no award'}"
     else:
         review = f"provisional, {row.review.open_requests} open"
-    label = row.id if len(row.id) <= 21 else row.id[:20] + "…"
+    label = shown(row.id)
+    label = label if len(label) <= 21 else label[:20] + "…"
     return (
         f"{label:<21} {row.status:<16} {level:<7} {until:<11} {next_level_words(edition, row):<22} {review}"
     )

@@ -16,7 +16,7 @@ from nums.pricing import (
     split_note,
     whom_to_ask,
 )
-from nums.render.terminal import heading, wrap
+from nums.render.terminal import heading, shown, wrap
 
 
 def amount(result: Quote, value: Decimal | None) -> str:
@@ -50,9 +50,9 @@ def quote_text(result: Quote) -> str:
     request = result.request
     lines = [heading(f"Quote {result.reference} on {request.on.isoformat()}") + f" ({request.dated_by})"]
     lines.append(wrap(issuer_line(result), 0))
-    lines.append(f"For {request.addressee}" if request.addressee else NOT_ADDRESSED)
+    lines.append(f"For {shown(request.addressee)}" if request.addressee else NOT_ADDRESSED)
     if institution_of(result):
-        lines.append(f"Programmes of {institution_of(result)}")
+        lines.append(f"Programmes of {shown(institution_of(result))}")
     lines += [
         f"Price list {price_list.id} (in force from {price_list.effective_from.isoformat()}); prices in "
         f"{price_list.currency}{' excluding VAT' if price_list.prices_exclude_vat else ''}.",

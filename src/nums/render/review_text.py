@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from nums.render.terminal import heading, wrap
+from nums.render.terminal import heading, shown, wrap
 from nums.review import CONTINUATION, CONTINUED, FINAL, PENDING, REPLACED, Outcome
 
 
@@ -142,8 +142,8 @@ def review_text(result: Outcome) -> str:
     status = "FINAL" if result.status == FINAL else "PROVISIONAL"
     lines = [
         heading(f"Review of {sub.title}"),
-        f"{sub.programme.institution} · {sub.application.type} application for {name(sub.application.level)}"
-        f" · reviewed by {result.review.reviewer.name} on {result.review.date.isoformat()}",
+        f"{shown(sub.programme.institution)} · {sub.application.type} application for {name(sub.application.level)}"
+        f" · reviewed by {shown(result.review.reviewer.name)} on {result.review.date.isoformat()}",
         "",
         heading(f"{status}: outcome {name(result.outcome) if result.outcome else 'no award'}"),
     ]

@@ -1,14 +1,22 @@
 """Readable terminal text for the edition. Reports for assessments, reviews
-and quotes live beside it in their own modules; this one only formats."""
+and quotes live beside it in their own modules; this one only formats.
+
+Every report is built from ``wrap`` and ``heading``, which show applicant text in its visible
+form (``nums.escaping.visible``: control characters, line breaks and bidi overrides as
+escapes), and from lines that pass such text through ``shown``. So a programme named with an
+escape sequence is printed as ``\x1b[31m``, never sent to the terminal."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import click
+
+from nums.escaping import visible
 
 if TYPE_CHECKING:
     from nums.standard import Criterion, Edition, Pillar
@@ -19,13 +27,33 @@ def width() -> int:
     return max(60, min(100, shutil.get_terminal_size((88, 24)).columns))
 
 
+shown = visible
+"""Text for a terminal line that is not wrapped or a heading: its visible form."""
+
+
 def wrap(text: str, indent: int, first: str = "") -> str:
-    """``first`` then ``text`` wrapped, continuation lines under the text."""
+    """``first`` then ``text`` (in its visible form) wrapped, continuation lines under the text."""
     pad = " " * indent
-    lines = textwrap.wrap(text, width=width() - indent, break_on_hyphens=False) or [""]
+    first = visible(first)
+    lines = textwrap.wrap(visible(text), width=width() - indent, break_on_hyphens=False) or [""]
     label = first.ljust(indent) if len(first) < indent else first + " "
     head = (label if first else pad) + lines[0]
     return "\n".join([head, *(pad + line for line in lines[1:])])
+
+
+_STYLE = re.compile("(\x1b\\[1m|\x1b\\[0m)")  # what click.style writes for ``heading``: bold, then reset
+
+
+def terminal_text(report: str) -> str:
+    """A report as it may reach a terminal: its line breaks and nums' own bold kept, every other
+    control character in its visible form. The reports already show applicant text through
+    ``wrap``, ``heading`` and ``shown``; this is the last line of defence for a line that
+    forgot, used by every command that prints a report."""
+    parts = _STYLE.split(report)
+    return "".join(
+        part if index % 2 else "\n".join(visible(line) for line in part.split("\n"))
+        for index, part in enumerate(parts)
+    )
 
 
 def fraction_words(fraction: Fraction) -> str:
@@ -36,7 +64,8 @@ def fraction_words(fraction: Fraction) -> str:
 
 
 def heading(text: str) -> str:
-    return click.style(text, bold=True)
+    """``text`` in its visible form, in bold."""
+    return click.style(visible(text), bold=True)
 
 
 def edition_overview(edition: Edition) -> str:

@@ -9,13 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from starlette import responses
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from nums.boundary import LinkRefused
+from nums.escaping import json_text
 from nums.web import files
 from nums.web.editing import problem_json
+
+
+class JSONResponse(responses.JSONResponse):
+    """Starlette's JSON answer, written by ``json_text``: any text a file or a folder name
+    holds (a lone surrogate included) round-trips, and no value can make the answer fail."""
+
+    def render(self, content: Any) -> bytes:
+        return json_text(content, indent=None).encode("utf-8")
 
 
 def error_json(status: int, message: str, **extra: Any) -> JSONResponse:

@@ -13,16 +13,17 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from nums.boundary import LinkRefused
 from nums.errors import NumsError, Problem
+from nums.escaping import content_disposition
 from nums.limits import day_problem
 from nums.render.assessment import assessment_json
 from nums.skeleton import submission_skeleton
 from nums.web import files, review_api
-from nums.web.answers import checked_save, error_json, json_body
+from nums.web.answers import JSONResponse, checked_save, error_json, json_body
 from nums.web.downloads import evidence_download, pack_pdf_bytes
 from nums.web.editing import check_document, json_ready, problem_json, save_document
 from nums.web.packs import is_received, receive_pack_reporting
@@ -196,7 +197,7 @@ async def _get_pack(place: ProgrammeFolder, workspace: Workspace) -> Response:
     return Response(
         data,
         media_type="application/pdf",
-        headers={"content-disposition": 'attachment; filename="pack.pdf"'},
+        headers={"content-disposition": content_disposition("pack.pdf")},
     )
 
 

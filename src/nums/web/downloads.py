@@ -12,10 +12,10 @@ from __future__ import annotations
 import mimetypes
 import tempfile
 from pathlib import Path
-from urllib.parse import quote
 
 from starlette.responses import FileResponse, Response
 
+from nums.escaping import content_disposition
 from nums.evaluation import Assessment
 from nums.web.files import file_inside
 from nums.workspace import ProgrammeFolder
@@ -33,7 +33,7 @@ def evidence_download(place: ProgrammeFolder, relative: str) -> Response | None:
         path,
         media_type=media_type,
         headers={
-            "content-disposition": f"attachment; filename*=UTF-8''{quote(path.name)}",
+            "content-disposition": content_disposition(path.name),
             "x-content-type-options": "nosniff",
             "content-security-policy": "default-src 'none'; sandbox",
         },

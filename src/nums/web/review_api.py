@@ -12,11 +12,12 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from nums.errors import NumsError
+from nums.escaping import content_disposition
 from nums.review import review_from_text
-from nums.web.answers import checked_save, error_json, json_body
+from nums.web.answers import JSONResponse, checked_save, error_json, json_body
 from nums.web.editing import json_ready, problem_json
 from nums.web.reviewing import (
     Case,
@@ -101,5 +102,5 @@ def _outcome_or_letter(case: Case, rest: str, programme_id: str) -> Response:
     return Response(
         data,
         media_type="application/pdf",
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
+        headers={"content-disposition": content_disposition(filename)},
     )

@@ -18,13 +18,15 @@ from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from nums.errors import NumsError
+from nums.escaping import content_disposition
 from nums.pricing import QuoteSet, split_note
 from nums.render.portfolio import fee_totals
 from nums.render.quote_text import amount, quote_lines, split_sentence
+from nums.web.answers import JSONResponse
 from nums.web.editing import problem_json
 from nums.web.quoting import Asked, answer_json, price, quote_pdf_bytes, read_params
 from nums.workspace import LoadedProgramme, Workspace
@@ -69,7 +71,7 @@ async def quote_pdf(request: Request) -> Response:
     return Response(
         data,
         media_type="application/pdf",
-        headers={"content-disposition": f'attachment; filename="{result.reference}.pdf"'},
+        headers={"content-disposition": content_disposition(f"{result.reference}.pdf")},
     )
 
 
@@ -135,7 +137,7 @@ async def portfolio_download(request: Request) -> Response:
         "pdf": "application/pdf",
     }[kind]
     return Response(
-        data, media_type=media, headers={"content-disposition": f'attachment; filename="portfolio.{kind}"'}
+        data, media_type=media, headers={"content-disposition": content_disposition(f"portfolio.{kind}")}
     )
 
 

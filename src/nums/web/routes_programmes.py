@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from nums.boundary import LinkRefused, is_outside_refusal
 from nums.errors import NumsError, Problem
+from nums.escaping import content_disposition
 from nums.skeleton import submission_skeleton
 from nums.web import files
 from nums.web.api import create_programme_folder
@@ -521,7 +522,7 @@ async def _pack(request: Request, workspace: Workspace, place: ProgrammeFolder, 
         return Response(
             data,
             media_type="application/pdf",
-            headers={"content-disposition": f'attachment; filename="{filename}"'},
+            headers={"content-disposition": content_disposition(filename)},
         )
     html = await run_in_threadpool(pack_html_text, loaded.assessment)
     # shown in its own sandbox: no script, no access to the app's origin

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from nums.boundary import LinkRefused
 from nums.errors import Problem
+from nums.escaping import content_disposition
 from nums.review import ACCEPTED, CONTINUATION, MORE_EVIDENCE, REJECTED, Review
 from nums.web import files
 from nums.web.editing import json_ready
@@ -91,7 +92,7 @@ async def review_page(
         return Response(
             data,
             media_type="application/pdf",
-            headers={"content-disposition": f'attachment; filename="{filename}"'},
+            headers={"content-disposition": content_disposition(filename)},
         )
     return None
 
