@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nums.standard import Edition, load_edition
+from nums.edition_loading import load_edition
+from nums.standard import Edition
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "evidence_examples"

@@ -9,10 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nums.canonical import filled_submission
+from nums.edition_loading import load_edition
 from nums.evaluation import assess
 from nums.render.assessment import assessment_json
 from nums.skeleton import submission_skeleton
-from nums.standard import Edition, load_edition
+from nums.standard import Edition
 from nums.submission import load_submission, parse_submission
 from nums.yamlsource import load_yaml, parse_yaml
 from tests.conftest import EXAMPLES

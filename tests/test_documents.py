@@ -237,7 +237,7 @@ def test_a_missing_file_is_named_and_warnings_reach_the_cover(tmp_path: Path) ->
 
 def test_what_an_award_brings_is_the_editions_data() -> None:
     """The list lives in rules.yaml beside its sentence; an edition without it still loads."""
-    from nums.standard import load_edition
+    from nums.edition_loading import load_edition
     from tests.conftest import REPO
 
     recognition = load_edition().rules.recognition
@@ -501,7 +501,7 @@ def test_no_wording_contradicts_itself_when_a_level_cannot_be_awarded_yet(tmp_pa
 def test_a_provisional_letter_says_by_when_and_how_to_send_the_evidence(documents: dict[str, Path]) -> None:
     """The response period is nums' own choice (rules.yaml, assessment.evidence_response_days),
     and the letter says so."""
-    from nums.standard import load_edition
+    from nums.edition_loading import load_edition
 
     days = load_edition().rules.assessment.evidence_response_days
     letter = text(documents["letter-initial-provisional"])

@@ -16,9 +16,9 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nums.edition_loading import load_edition
 from nums.evaluation import overall_level, pillar_levels
 from nums.progression import standing
-from nums.standard import load_edition
 from nums.submission import Award
 
 EDITION = load_edition()

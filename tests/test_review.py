@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from nums.cli import cli
+from nums.edition_loading import load_edition
 from nums.review import Decision, Review, review_outcome
-from nums.standard import Edition, load_edition
+from nums.standard import Edition
 from nums.submission import load_submission
 from tests.builders import dump_yaml
 from tests.conftest import EXAMPLES

@@ -762,7 +762,7 @@ def _hostile_programme(folder: Path, names: list[str]) -> tuple[Path, dict[str, 
 def _reads_back_whole(target: Path, contents: dict[str, bytes], scratch: Path) -> None:
     """`nums review` of the pack says nothing was left out, and unpacking it finds every cited
     file, each with the bytes it had (the same SHA-256)."""
-    from nums.standard import load_edition
+    from nums.edition_loading import load_edition
 
     code, output = review_init(target, scratch)
     assert code == 0 and "warning" not in output, output
@@ -809,10 +809,10 @@ def test_any_evidence_names_read_back(names: list[str]) -> None:
     import dataclasses
     import tempfile
 
+    from nums.edition_loading import load_edition
     from nums.evaluation import assess
     from nums.render.pack_pdf import pack_document
     from nums.render.pdf import render_pdf
-    from nums.standard import load_edition
 
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)

@@ -146,8 +146,8 @@ def portfolio_of(
 ) -> tuple[Any, Any]:
     """The portfolio on ``on``, as ``nums portfolio`` builds it; from programmes already
     ``loaded`` when the page has them (the home page), so none is read twice."""
+    from nums.edition_loading import load_edition
     from nums.portfolio import build, invalid_row, submission_row, summarise
-    from nums.standard import load_edition
 
     edition = load_edition(workspace.standard)
     days = edition.rules.validity.warn_days_before_lapse
