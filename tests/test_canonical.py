@@ -16,7 +16,7 @@ from nums.skeleton import submission_skeleton
 from nums.standard import Edition
 from nums.submission import Declaration, Programme, SubmissionFile, load_submission, parse_submission
 from nums.yamlsource import load_yaml, parse_yaml
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, RULES_EDITION
 
 
 @pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*/submission.yaml")), ids=lambda p: p.parent.name)
@@ -81,7 +81,7 @@ awkward = st.one_of(
 )
 
 
-EDITION = load_edition()
+EDITION = load_edition(RULES_EDITION)
 
 
 @settings(max_examples=40, deadline=None)

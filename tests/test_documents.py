@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from nums.cli import cli
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, RULES_EDITION
 from tests.pdfpages import page_fill
 
 PEER = EXAMPLES / "peer-mentoring"
@@ -240,7 +240,7 @@ def test_what_an_award_brings_is_the_editions_data() -> None:
     from nums.edition_loading import load_edition
     from tests.conftest import REPO
 
-    recognition = load_edition().rules.recognition
+    recognition = load_edition(RULES_EDITION).rules.recognition
     assert recognition is not None
     assert recognition.quote.startswith("National recognition and accreditation of your mentoring programme")
     assert len(recognition.provides) == 5 and recognition.provides[0] == "Certification"
@@ -503,7 +503,7 @@ def test_a_provisional_letter_says_by_when_and_how_to_send_the_evidence(document
     and the letter says so."""
     from nums.edition_loading import load_edition
 
-    days = load_edition().rules.assessment.evidence_response_days
+    days = load_edition(RULES_EDITION).rules.assessment.evidence_response_days
     letter = text(documents["letter-initial-provisional"])
     assert f"Please send the following by 2026-04-17, {days} days after this letter" in letter
     assert f"The {days}-day period is nums' own choice, not the standard's" in letter
