@@ -147,7 +147,7 @@ def test_a_timely_renewal_loses_no_day_and_keeps_the_run(
     """A renewal applied for on or before the last valid day continues the award: its year starts the
     day after, whatever the review date, and the time held at the level keeps counting from the start."""
     from nums.dates import last_valid_day
-    from nums.review import award_dates
+    from nums.outcome import award_dates
 
     first = Award(level=level, awarded=started)
     ends = last_valid_day(started, EDITION.rules.validity.months)

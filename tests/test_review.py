@@ -23,7 +23,8 @@ from pypdf import PdfReader
 
 from nums.cli import cli
 from nums.edition_loading import load_edition
-from nums.review import Decision, Review, review_outcome
+from nums.outcome import review_outcome
+from nums.review import Decision, Review
 from nums.standard import Edition
 from nums.submission import load_submission
 from tests.builders import dump_yaml
