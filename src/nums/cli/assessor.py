@@ -23,7 +23,7 @@ from nums.evaluation import assess
 from nums.fingerprint import fingerprints
 from nums.outcome import review_outcome
 from nums.packfile import is_pdf, recorded_levels, unpack
-from nums.render.review_text import review_json, review_text
+from nums.render.review import review_json, review_text
 from nums.review import load_review, submission_changed
 from nums.skeleton import review_skeleton
 from nums.standard import Edition

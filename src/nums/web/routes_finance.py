@@ -25,7 +25,7 @@ from nums.errors import NumsError
 from nums.escaping import content_disposition
 from nums.pricing import QuoteSet, split_note
 from nums.render.portfolio import fee_totals
-from nums.render.quote_text import amount, quote_lines, split_sentence
+from nums.render.quote import amount, quote_lines, split_sentence
 from nums.web.answers import JSONResponse
 from nums.web.editing import problem_json
 from nums.web.quoting import Asked, answer_json, price, quote_pdf_bytes, read_params
