@@ -19,8 +19,8 @@ from pathlib import Path
 
 from timing import median_cpu_ms, median_ms
 
+from nums.edition_loading import load_edition
 from nums.evaluation import assess
-from nums.standard import load_edition
 from nums.submission import load_submission
 
 REPO = Path(__file__).resolve().parents[1]

@@ -13,6 +13,7 @@ from pypdf import PdfWriter
 
 from nums.standard import Edition
 from nums.submission import Submission, load_submission
+from tests.conftest import RULES_EDITION
 
 
 def submission_data(
@@ -27,7 +28,7 @@ def submission_data(
     self_rating: dict[str, str | None] | None = None,
 ) -> dict[str, Any]:
     return {
-        "standard": "nums-2021",
+        "standard": RULES_EDITION,
         "programme": {
             "name": "Test Peer Mentoring",
             "institution": "Test University",

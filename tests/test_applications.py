@@ -133,7 +133,7 @@ def test_a_programme_started_after_the_award_is_not_covered(tmp_path: Path, edit
         "Chemistry Outreach Mentoring started on 2025-01-06, after the Silver award of 2024-04-10, so it is not "
         "covered by it: it needs a full application"
     ) in result.eligibility.reasons
-    fees = {fee.programme: fee.kind for fee in result.fees}
+    fees = {fee.name: fee.kind for fee in result.fees}
     assert fees == {"Peer Mentoring": "reaccreditation", "Chemistry Outreach Mentoring": "initial"}
 
 

@@ -9,13 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nums.canonical import filled_submission
+from nums.edition_loading import load_edition
 from nums.evaluation import assess
 from nums.render.assessment import assessment_json
 from nums.skeleton import submission_skeleton
-from nums.standard import Edition, load_edition
-from nums.submission import load_submission, parse_submission
+from nums.standard import Edition
+from nums.submission import Declaration, Programme, SubmissionFile, load_submission, parse_submission
 from nums.yamlsource import load_yaml, parse_yaml
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, RULES_EDITION
 
 
 @pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*/submission.yaml")), ids=lambda p: p.parent.name)
@@ -80,7 +81,7 @@ awkward = st.one_of(
 )
 
 
-EDITION = load_edition()
+EDITION = load_edition(RULES_EDITION)
 
 
 @settings(max_examples=40, deadline=None)
@@ -94,3 +95,31 @@ def test_any_text_comes_back_exactly(statement: str, title: str) -> None:
     data = parse_yaml(filled_submission(edition, document), "x").data
     assert data["criteria"]["aims.1"]["statement"] == statement
     assert data["criteria"]["aims.1"]["evidence"][0]["title"] == title
+
+
+def test_every_field_of_the_format_is_written_in_the_models_order(edition: Edition) -> None:
+    """ "A file saved by the app reads like one started with nums init: the same key order":
+    each mapping's keys follow its model's fields (so `department`, `framework` and
+    `declaration` have their places too), whatever order the document held them in."""
+    document = load_yaml(EXAMPLES / "peer-mentoring" / "submission.yaml").data
+    programme = {
+        "name": "Peer mentoring",
+        "institution": "Harbourside",
+        "coordinator": {"name": "Tom Okafor"},
+        "purpose": "peer",
+        "mentors": 12,
+        "started": "2024-09-01",
+        "website": "https://example.org",
+        "department": "Student services",
+        "framework": "peer-2024",
+    }
+    document["programme"] = dict(reversed(programme.items()))
+    document["declaration"] = {"date": "2026-03-01", "role": "Coordinator", "name": "Tom Okafor"}
+    text = filled_submission(edition, document)
+    block = text[text.index("\nprogramme:\n") : text.index("\napplication:")]
+    positions = [block.index(f"\n  {key}:") for key in Programme.model_fields]
+    assert positions == sorted(positions)
+    assert list(parse_yaml(text, "x").data["declaration"]) == list(Declaration.model_fields)
+    top = [text.index(f"\n{key}:") for key in SubmissionFile.model_fields if f"\n{key}:" in text]
+    assert top == sorted(top)
+    assert parse_yaml(text, "x").data["programme"] == programme

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
+from nums.outcome import award_dates, held_fate
 from nums.progression import in_force, standing
-from nums.review import award_dates, held_fate
 from nums.standard import Edition
 from nums.submission import Award
 

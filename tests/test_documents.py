@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from nums.cli import cli
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, RULES_EDITION
 from tests.pdfpages import page_fill
 
 PEER = EXAMPLES / "peer-mentoring"
@@ -237,10 +237,10 @@ def test_a_missing_file_is_named_and_warnings_reach_the_cover(tmp_path: Path) ->
 
 def test_what_an_award_brings_is_the_editions_data() -> None:
     """The list lives in rules.yaml beside its sentence; an edition without it still loads."""
-    from nums.standard import load_edition
+    from nums.edition_loading import load_edition
     from tests.conftest import REPO
 
-    recognition = load_edition().rules.recognition
+    recognition = load_edition(RULES_EDITION).rules.recognition
     assert recognition is not None
     assert recognition.quote.startswith("National recognition and accreditation of your mentoring programme")
     assert len(recognition.provides) == 5 and recognition.provides[0] == "Certification"
@@ -501,9 +501,9 @@ def test_no_wording_contradicts_itself_when_a_level_cannot_be_awarded_yet(tmp_pa
 def test_a_provisional_letter_says_by_when_and_how_to_send_the_evidence(documents: dict[str, Path]) -> None:
     """The response period is nums' own choice (rules.yaml, assessment.evidence_response_days),
     and the letter says so."""
-    from nums.standard import load_edition
+    from nums.edition_loading import load_edition
 
-    days = load_edition().rules.assessment.evidence_response_days
+    days = load_edition(RULES_EDITION).rules.assessment.evidence_response_days
     letter = text(documents["letter-initial-provisional"])
     assert f"Please send the following by 2026-04-17, {days} days after this letter" in letter
     assert f"The {days}-day period is nums' own choice, not the standard's" in letter

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from nums import edition_cache
+from nums.edition_loading import _load_edition, load_edition
+from nums.editions import shipped_editions
 from nums.errors import NumsError
-from nums.standard import Edition, _load_edition, load_edition, shipped_editions
+from nums.standard import Edition
 
 
 @pytest.fixture()

@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from nums.cli import cli
+from nums.edition_loading import load_edition
+from nums.editions import shipped_editions
 from nums.errors import NumsError
 from nums.evaluation import assess
-from nums.standard import load_edition, shipped_editions
 from nums.submission import load_submission
 from tests.builders import dump_yaml
 

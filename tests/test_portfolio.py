@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 from nums.cli import cli
 from nums.portfolio import held_award, load_row, rows_for, summarise
 from nums.prices import load_price_lists
-from nums.pricing import QuoteRequest, quote, quote_json
+from nums.pricing import QuoteRequest, quote
 from nums.render.portfolio import CSV_COLUMNS
+from nums.render.quote import quote_json
 from nums.standard import Edition
 from nums.submission import Award
 from tests.builders import submission_data, write_submission

@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 from nums.cli import cli
 from nums.errors import NumsError
 from nums.prices import load_price_lists
-from nums.pricing import QuoteRequest, cheapest_split, quote, quote_json
+from nums.pricing import QuoteRequest, cheapest_split, quote
+from nums.render.quote import quote_json
 from tests.builders import submission_data, write_submission
 
 LISTS = load_price_lists()

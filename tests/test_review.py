@@ -22,11 +22,13 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from nums.cli import cli
-from nums.review import Decision, Review, review_outcome
-from nums.standard import Edition, load_edition
+from nums.edition_loading import load_edition
+from nums.outcome import review_outcome
+from nums.review import Decision, Review
+from nums.standard import Edition
 from nums.submission import load_submission
 from tests.builders import dump_yaml
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, RULES_EDITION
 
 PEER = EXAMPLES / "peer-mentoring"
 COMBINED = EXAMPLES / "department-combined"
@@ -259,7 +261,7 @@ def test_a_review_without_a_letter_does_not_import_weasyprint() -> None:
     assert result.stdout.strip().endswith("False")
 
 
-EDITION = load_edition()
+EDITION = load_edition(RULES_EDITION)
 SUBMISSION = load_submission(PEER / "submission.yaml", EDITION)
 IDS = [item.id for item in EDITION.items]
 

@@ -112,7 +112,7 @@ def test_standard_option_must_agree_with_the_file(tmp_path: Path) -> None:
     other = tmp_path / "other-edition"
     import shutil
 
-    from nums.standard import shipped_editions
+    from nums.editions import shipped_editions
 
     shutil.copytree(shipped_editions()["nums-2021"], other)
     text = (other / "edition.yaml").read_text().replace("id: nums-2021", "id: nums-2024")

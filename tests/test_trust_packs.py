@@ -31,6 +31,7 @@ from nums.packfile import read_pack, unpack
 from nums.standard import Edition
 from nums.submission import load_submission
 from tests.builders import dump_yaml, submission_data, write_submission
+from tests.conftest import RULES_EDITION
 from tests.web_support import bearer, client_for, copy_examples
 
 TEST_EDITION = Path(__file__).parent / "editions" / "four-levels"
@@ -762,14 +763,14 @@ def _hostile_programme(folder: Path, names: list[str]) -> tuple[Path, dict[str, 
 def _reads_back_whole(target: Path, contents: dict[str, bytes], scratch: Path) -> None:
     """`nums review` of the pack says nothing was left out, and unpacking it finds every cited
     file, each with the bytes it had (the same SHA-256)."""
-    from nums.standard import load_edition
+    from nums.edition_loading import load_edition
 
     code, output = review_init(target, scratch)
     assert code == 0 and "warning" not in output, output
     (scratch / "out").mkdir()
     unpacked = unpack(target, scratch / "out")
     assert unpacked.warnings == ()
-    sub = load_submission(unpacked.submission, load_edition())
+    sub = load_submission(unpacked.submission, load_edition(RULES_EDITION))
     for item in sub.claims["aims.1"].evidence:
         check = sub.check(item)
         assert check.usable and check.path is not None, (item.file, check.problem)
@@ -809,15 +810,15 @@ def test_any_evidence_names_read_back(names: list[str]) -> None:
     import dataclasses
     import tempfile
 
+    from nums.edition_loading import load_edition
     from nums.evaluation import assess
     from nums.render.pack_pdf import pack_document
     from nums.render.pdf import render_pdf
-    from nums.standard import load_edition
 
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
         path, contents = _hostile_programme(tmp / "programme", names)
-        edition = load_edition()
+        edition = load_edition(RULES_EDITION)
         document = pack_document(assess(edition, load_submission(path, edition)), attach_evidence=True)
         target = tmp / "pack.pdf"
         target.write_bytes(render_pdf(dataclasses.replace(document, html="<p>Pack</p>")))

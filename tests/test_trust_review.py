@@ -27,11 +27,12 @@ from pydantic import BaseModel, ValidationError
 
 from nums import models
 from nums.cli import cli
-from nums.editions import EditionFile
+from nums.editions import EditionFile, shipped_editions
 from nums.fingerprint import document_sha256, fingerprints
+from nums.pillar_file import PillarFile
 from nums.prices import PricesFile
 from nums.review import ReviewFile
-from nums.standard import PillarFile, Rules, shipped_editions
+from nums.rules import Rules
 from nums.submission import SubmissionFile
 from nums.yamlsource import MAX_DIGITS, parse_yaml
 from tests.conftest import EXAMPLES

@@ -391,7 +391,7 @@ def test_the_edition_snapshot_stays_private_whatever_the_umask(tmp_path: Path) -
         [
             sys.executable,
             "-c",
-            "import os; os.umask(0); from nums.standard import load_edition; load_edition()",
+            "import os; os.umask(0); from nums.edition_loading import load_edition; load_edition()",
         ],
         env=env,
         check=True,

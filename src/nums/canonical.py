@@ -14,25 +14,20 @@ are written as JSON scalars and flow collections, which YAML reads exactly
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from nums.escaping import yaml_comment, yaml_key, yaml_scalar
 from nums.skeleton import criteria_lines
 from nums.standard import Edition
+from nums.submission import Application, Claim, Declaration, Programme, SubmissionFile
 
-_PROGRAMME_KEYS = ("name", "institution", "coordinator", "purpose", "mentors", "started", "website")
-_APPLICATION_KEYS = ("date", "level", "type")
-_CLAIM_KEYS = ("met", "statement", "evidence")
-_TOP_KEYS = (
-    "standard",
-    "programme",
-    "programmes",
-    "application",
-    "history",
-    "self_rating",
-    "criteria",
-    "continuation",
-)
+# Key order comes from the models, so a field added to the format is written in its place.
+_PROGRAMME_KEYS = tuple(Programme.model_fields)
+_APPLICATION_KEYS = tuple(Application.model_fields)
+_CLAIM_KEYS = tuple(Claim.model_fields)
+_DECLARATION_KEYS = tuple(Declaration.model_fields)
+_TOP_KEYS = tuple(SubmissionFile.model_fields)
 
 
 def filled_submission(edition: Edition, document: dict[str, Any]) -> str:
@@ -43,31 +38,58 @@ def filled_submission(edition: Edition, document: dict[str, Any]) -> str:
         "# .nums/history/. Check it with: nums validate submission.yaml && nums assess submission.yaml",
         f"standard: {yaml_scalar(document.get('standard') or edition.id)}",
     ]
-    if isinstance(document.get("programmes"), list):
-        lines.append("programmes:")
-        for programme in document["programmes"]:
-            lines += _listed_mapping(programme, _PROGRAMME_KEYS, "  ")
-    else:
-        lines += _mapping_block("programme", document.get("programme"), _PROGRAMME_KEYS, "")
-    lines += _mapping_block("application", document.get("application"), _APPLICATION_KEYS, "")
-    history = document.get("history") or []
-    if isinstance(history, list) and history:
-        lines.append("history:")
-        lines += [f"  - {yaml_scalar(award)}" for award in history]
-    else:
-        lines.append(f"history: {yaml_scalar(history if history else [])}")
-    lines += _self_rating(edition, document.get("self_rating"))
-    lines += _criteria(edition, document.get("criteria"))
-    continuation = document.get("continuation")
-    if continuation is not None:
-        lines.append("")
-        lines.append("# Reaccreditation: evidence that provision continues.")
-        lines += _mapping_block("continuation", continuation, _CLAIM_KEYS, "", evidence_block=True)
+    for key in _TOP_KEYS:
+        if key != "standard" and (key in document or key in _always_written(document)):
+            lines += _WRITERS.get(key, _scalar_line)(edition, key, document.get(key))
     for key, value in document.items():
         if key not in _TOP_KEYS:
             lines.append(f"{yaml_key(key, '')}: {yaml_scalar(value)}")
     lines.append("")
     return "\n".join(lines)
+
+
+def _programmes(edition: Edition, key: str, programmes: Any) -> list[str]:
+    if not isinstance(programmes, list):
+        return _scalar_line(edition, key, programmes)
+    lines = ["programmes:"]
+    for programme in programmes:
+        lines += _listed_mapping(programme, _PROGRAMME_KEYS, "  ")
+    return lines
+
+
+def _programme(edition: Edition, key: str, programme: Any) -> list[str]:
+    return _mapping_block(key, programme, _PROGRAMME_KEYS, "")
+
+
+def _application(edition: Edition, key: str, application: Any) -> list[str]:
+    return _mapping_block(key, application, _APPLICATION_KEYS, "")
+
+
+def _history(edition: Edition, key: str, history: Any) -> list[str]:
+    history = history or []
+    if isinstance(history, list) and history:
+        return ["history:", *(f"  - {yaml_scalar(award)}" for award in history)]
+    return [f"history: {yaml_scalar(history if history else [])}"]
+
+
+def _continuation(edition: Edition, key: str, continuation: Any) -> list[str]:
+    if continuation is None:
+        return []
+    return [
+        "",
+        "# Reaccreditation: evidence that provision continues.",
+        *_mapping_block(key, continuation, _CLAIM_KEYS, "", evidence_block=True),
+    ]
+
+
+def _declaration(edition: Edition, key: str, declaration: Any) -> list[str]:
+    if isinstance(declaration, dict):
+        declaration = {k: declaration[k] for k in _ordered(declaration, _DECLARATION_KEYS)}
+    return _scalar_line(edition, key, declaration)
+
+
+def _scalar_line(edition: Edition, key: str, value: Any) -> list[str]:
+    return [f"{yaml_key(key, '')}: {yaml_scalar(value)}"]
 
 
 def _mapping_block(
@@ -100,7 +122,7 @@ def _ordered(value: dict[str, Any], order: tuple[str, ...]) -> list[str]:
     return [k for k in order if k in value] + [k for k in value if k not in order]
 
 
-def _self_rating(edition: Edition, ratings: Any) -> list[str]:
+def _self_rating(edition: Edition, key: str, ratings: Any) -> list[str]:
     if not isinstance(ratings, dict):
         ratings = {}
     levels = " | ".join(edition.levels)
@@ -113,7 +135,7 @@ def _self_rating(edition: Edition, ratings: Any) -> list[str]:
     return lines
 
 
-def _criteria(edition: Edition, criteria: Any) -> list[str]:
+def _criteria(edition: Edition, key: str, criteria: Any) -> list[str]:
     if not isinstance(criteria, dict):
         criteria = {}
     lines = ["criteria:", *criteria_lines(edition, lambda item_id: _claim(item_id, criteria.get(item_id)))]
@@ -134,3 +156,23 @@ def _claim(item_id: str, claim: Any) -> list[str]:
         return [f"  {yaml_key(item_id, '  ')}: {yaml_scalar(claim)}"]
     filled = {"met": False, "statement": "", "evidence": [], **claim}
     return _mapping_block(item_id, filled, _CLAIM_KEYS, "  ", evidence_block=True)
+
+
+# How each key of the format is written; any other is one line, as its value's JSON.
+_WRITERS: dict[str, Callable[[Edition, str, Any], list[str]]] = {
+    "programme": _programme,
+    "programmes": _programmes,
+    "application": _application,
+    "history": _history,
+    "self_rating": _self_rating,
+    "criteria": _criteria,
+    "continuation": _continuation,
+    "declaration": _declaration,
+}
+
+
+def _always_written(document: dict[str, Any]) -> frozenset[str]:
+    """Keys written even when the document leaves them out, as ``nums init`` writes them:
+    ``programme:`` too, unless the document lists ``programmes:``."""
+    always = {"application", "history", "self_rating", "criteria"}
+    return frozenset(always if "programmes" in document else always | {"programme"})

@@ -17,6 +17,7 @@ from typing import Any
 from nums.dates import last_valid_day
 from nums.evidence import EvidenceCheck
 from nums.gaps import Gaps, gaps_for
+from nums.pricing import NamedProgramme
 from nums.progression import Standing, made_in_time, standing
 from nums.standard import Edition, Pillar
 from nums.submission import Award, Claim, Programme, Submission
@@ -58,15 +59,6 @@ class Eligibility:
 
 
 @dataclass(frozen=True)
-class ProgrammeFee:
-    """How one programme of the application is priced, and why when it is not what was asked."""
-
-    programme: str
-    kind: str | None  # initial | reaccreditation | None: left out, it cannot be accredited
-    reason: str | None
-
-
-@dataclass(frozen=True)
 class Assessment:
     edition: Edition
     submission: Submission
@@ -81,7 +73,7 @@ class Assessment:
     continuation: ClaimResult | None
     gaps: Gaps
     next_gaps: Gaps | None
-    fees: tuple[ProgrammeFee, ...] = ()
+    fees: tuple[NamedProgramme, ...] = ()  # each programme as it is priced (pricing.py's type)
     warnings: tuple[str, ...] = ()  # about the award's year running out; printed like file warnings
 
     @property
@@ -461,42 +453,46 @@ def _when_next(edition: Edition, held: Standing, applied: str) -> str:
 
 def programme_fees(
     edition: Edition, submission: Submission, held: Standing, day: date
-) -> tuple[ProgrammeFee, ...]:
+) -> tuple[NamedProgramme, ...]:
     """Each programme priced by what its application is on ``day``, not by the
     ``type:`` written in the file: "Applicants seeking to change level will need to
     submit a full application", and so does a programme whose award has lapsed or
     that the award held never covered. A programme that has not started cannot be
-    accredited and is left out."""
+    accredited and is left out (kind None, with the reason)."""
     app = submission.application
     mixed = _institution_reasons(edition, submission)
     if mixed:  # one application of several institutions cannot be accredited, so nothing is priced
-        return tuple(ProgrammeFee(p.name, None, mixed[0]) for p in submission.programmes)
+        return tuple(
+            NamedProgramme(p.name, None, mixed[0], _institution_name(p.institution))
+            for p in submission.programmes
+        )
     not_started = {p.name for p in submission.programmes if not _has_started(edition, p, day)}
     uncovered = dict(uncovered_programmes(edition, submission, held)) if app.type == "reaccreditation" else {}
     whole = _full_application_reason(edition, submission, held) if app.type == "reaccreditation" else None
-    fees = []
-    for programme in submission.programmes:
+
+    def priced(programme: Programme) -> tuple[str | None, str | None]:
         if programme.name in not_started:
-            fees.append(
-                ProgrammeFee(
-                    programme.name,
-                    None,
-                    f"{programme.name} has not started by {day.isoformat()}, so it cannot be accredited yet",
-                )
+            return (
+                None,
+                f"{programme.name} has not started by {day.isoformat()}, so it cannot be accredited yet",
             )
-        elif app.type != "reaccreditation":
-            fees.append(ProgrammeFee(programme.name, "initial", None))
-        elif whole or programme.name in uncovered:
-            fees.append(
-                ProgrammeFee(
-                    programme.name,
-                    "initial",
-                    "priced as a full application: " + (whole or uncovered[programme.name]),
-                )
-            )
-        else:
-            fees.append(ProgrammeFee(programme.name, "reaccreditation", None))
-    return tuple(fees)
+        if app.type != "reaccreditation":
+            return "initial", None
+        if whole or programme.name in uncovered:
+            return "initial", "priced as a full application: " + (whole or uncovered[programme.name])
+        return "reaccreditation", None
+
+    return tuple(
+        NamedProgramme(
+            programme.name, *priced(programme), institution=_institution_name(programme.institution)
+        )
+        for programme in submission.programmes
+    )
+
+
+def _institution_name(name: str | None) -> str | None:
+    """An institution as quotes group and show it: runs of spaces as one, blank as none."""
+    return " ".join(name.split()) if name and name.strip() else None
 
 
 def _has_started(edition: Edition, programme: Programme, day: date) -> bool:

@@ -22,17 +22,10 @@ from nums.submission import Submission
 
 
 def named_programmes(edition: Edition, submission: Submission) -> tuple[NamedProgramme, ...]:
-    """Each programme of one submission with the kind it is priced as, and why."""
+    """Each programme of one submission with the kind it is priced as, and why, on its
+    application date (``evaluation.programme_fees``: fees follow the verdict)."""
     day = submission.application.date
-    held = standing(edition, submission.history, day)
-    return tuple(
-        NamedProgramme(f.programme, f.kind, f.reason, _institution(p.institution))
-        for f, p in zip(programme_fees(edition, submission, held, day), submission.programmes, strict=True)
-    )
-
-
-def _institution(name: str | None) -> str | None:
-    return " ".join(name.split()) if name and name.strip() else None
+    return programme_fees(edition, submission, standing(edition, submission.history, day), day)
 
 
 def by_institution(

@@ -23,9 +23,9 @@ from pathlib import Path
 from nums.dates import add_months, day_after, last_valid_day
 from nums.errors import NumsError, Problem
 from nums.evaluation import Assessment, assess
+from nums.outcome import FINAL, Outcome
 from nums.pricing import NamedProgramme, Quote, QuoteSet, quote, request_for
 from nums.progression import in_force
-from nums.review import FINAL, Outcome
 from nums.standard import Edition
 from nums.submission import SUBMISSION_FILE, Award, Submission
 
@@ -338,7 +338,8 @@ def submission_row(
     them): assessed on ``on``, with the review beside it, if any. A broken review gives an
     ``invalid`` row carrying its messages; so does a review that is a link leading out of the
     workspace ``root`` (by default, out of the programme's own folder)."""
-    from nums.review import review_from_document, review_outcome
+    from nums.outcome import review_outcome
+    from nums.review import review_from_document
     from nums.yamlsource import load_yaml
 
     try:

@@ -238,7 +238,7 @@ def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) ->
     except ValidationError as exc:
         problems = validation_problems(doc, exc, SubmissionFile)
         reported = {p.field for p in problems}
-        more = (p for p in _salvaged(doc, edition) if p.field not in reported)
+        more = (p for p in _edition_checks(doc, edition, None) if p.field not in reported)
         raise NumsError(
             limited(itertools.chain(problems, more), doc.path), raw_warnings(doc, path.parent)
         ) from None
@@ -282,48 +282,17 @@ def _programmes(parsed: SubmissionFile) -> tuple[Programme, ...]:
 
 
 def _check(doc: YamlDocument, parsed: SubmissionFile, edition: Edition) -> Iterator[Problem]:
-    """What the schema cannot say: ids, levels and dates that must agree with the edition."""
+    """What the schema cannot say: programmes, citations, and dates and ids that must agree
+    with the edition."""
     yield from _check_programmes(doc, parsed)
     yield from citation_problems(doc, _citations(parsed))
-    levels = edition.levels
-    app = parsed.application
-    if app.level not in levels:
-        yield doc.problem(
-            ("application", "level"), f"unknown level {app.level!r}", _levels_hint(app.level, levels)
-        )
-    for index, award in enumerate(parsed.history):
-        if award.level not in levels:
-            yield doc.problem(
-                ("history", index, "level"),
-                f"unknown level {award.level!r}",
-                _levels_hint(award.level, levels),
-            )
-        if award.awarded > app.date:
-            yield doc.problem(
-                ("history", index, "awarded"),
-                f"award dated {award.awarded.isoformat()} is after the application date {app.date.isoformat()}",
-                "history lists awards already made",
-            )
-    for pillar_id, level in parsed.self_rating.items():
-        if pillar_id not in edition.pillar_ids:
-            yield doc.problem(
-                ("self_rating", pillar_id),
-                f"unknown pillar {pillar_id!r}",
-                did_you_mean(pillar_id, edition.pillar_ids),
-            )
-        elif level is not None and level not in levels:
-            yield doc.problem(
-                ("self_rating", pillar_id), f"unknown level {level!r}", _levels_hint(level, levels)
-            )
-    for item_id in parsed.criteria:
-        problem = _check_item_id(doc, edition, item_id)
-        if problem:
-            yield problem
+    yield from _edition_checks(doc, edition, parsed)
 
 
-def _salvaged(doc: YamlDocument, edition: Edition) -> Iterator[Problem]:
-    """The id and level checks, run on the raw data when the schema already failed,
-    so that every problem in the file is reported in one run."""
+def _edition_checks(doc: YamlDocument, edition: Edition, parsed: SubmissionFile | None) -> Iterator[Problem]:
+    """The level, pillar and criterion ids, read from the file's own data, so that they run
+    (``parsed`` None) when the schema already failed too, and every problem in the file is
+    reported in one run; the history's dates only once it has been read."""
     data: dict[str, Any] = doc.data
     levels = edition.levels
     application = data.get("application")
@@ -332,6 +301,20 @@ def _salvaged(doc: YamlDocument, edition: Edition) -> Iterator[Problem]:
         if level not in levels:
             yield doc.problem(
                 ("application", "level"), f"unknown level {level!r}", _levels_hint(level, levels)
+            )
+    for index, award in enumerate(parsed.history if parsed is not None else ()):
+        if award.level not in levels:
+            yield doc.problem(
+                ("history", index, "level"),
+                f"unknown level {award.level!r}",
+                _levels_hint(award.level, levels),
+            )
+        if award.awarded > parsed.application.date:
+            yield doc.problem(
+                ("history", index, "awarded"),
+                f"award dated {award.awarded.isoformat()} is after the application date "
+                f"{parsed.application.date.isoformat()}",
+                "history lists awards already made",
             )
     ratings = data.get("self_rating")
     for pillar_id, level in ratings.items() if isinstance(ratings, dict) else ():

@@ -193,9 +193,9 @@ class Workspace:
 
         A folder made from a received pack (or ``by_id``) is judged by an installed edition,
         chosen by the id recorded when it was received, never by a folder its file names."""
+        from nums.edition_loading import load_edition
         from nums.editions import installed_edition_folder
         from nums.packfile import is_received, received_edition
-        from nums.standard import load_edition
 
         declared = document.get("standard") if document else None
         if folder is not None and is_received(folder):

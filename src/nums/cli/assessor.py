@@ -21,9 +21,10 @@ from nums.cli.common import (
 from nums.errors import NumsError, Problem
 from nums.evaluation import assess
 from nums.fingerprint import fingerprints
+from nums.outcome import review_outcome
 from nums.packfile import is_pdf, recorded_levels, unpack
-from nums.render.review_text import review_json, review_text
-from nums.review import load_review, review_outcome, submission_changed
+from nums.render.review import review_json, review_text
+from nums.review import load_review, submission_changed
 from nums.skeleton import review_skeleton
 from nums.standard import Edition
 from nums.submission import SUBMISSION_FILE, Submission, submission_from_document

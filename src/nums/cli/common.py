@@ -27,8 +27,8 @@ def edition_from_context(
     error: silently assessing against the wrong rules is worse than stopping.
     With ``by_id`` (a pack), ``declared`` is only ever looked up among the installed editions.
     """
+    from nums.edition_loading import load_edition  # quotes never need the whole edition
     from nums.editions import installed_edition_folder
-    from nums.standard import load_edition  # quotes never need the whole edition
 
     chosen = (ctx.find_root().obj or {}).get("standard")
     where = installed_edition_folder(declared) if by_id and chosen is None else declared
@@ -47,7 +47,7 @@ def edition_from_context(
 
 def _edition_from_option(chosen: str) -> Edition:
     """The edition ``--standard`` names; a problem with it blames the option, not a file."""
-    from nums.standard import load_edition
+    from nums.edition_loading import load_edition
 
     try:
         return load_edition(chosen)

@@ -14,9 +14,9 @@ from nums.cli.common import DATE, WholeNumber, echo_json, echo_text
 from nums.errors import NumsError, Problem
 from nums.limits import MAX_VAT_RATE, name_problem
 from nums.prices import load_price_lists
-from nums.pricing import NamedProgramme, Quote, QuoteRequest, QuoteSet, quote_json, quote_set_json
+from nums.pricing import NamedProgramme, Quote, QuoteRequest, QuoteSet
 from nums.pricing import quote as price
-from nums.render.quote_text import quote_set_text, quote_text
+from nums.render.quote import quote_json, quote_set_json, quote_set_text, quote_text
 
 
 def _percent(rate: Decimal) -> str:

@@ -6,8 +6,7 @@ import click
 
 from nums.cli.common import echo_json, echo_text, edition_from_context
 from nums.errors import NumsError, Problem
-from nums.render import terminal
-from nums.render.jsonout import edition_json, record_json
+from nums.render.edition import criterion_detail, edition_json, edition_overview, pillar_detail, record_json
 
 
 @click.group(invoke_without_command=True)
@@ -25,7 +24,7 @@ def standards(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         echo_json(edition_json(edition))
     else:
-        echo_text(terminal.edition_overview(edition))
+        echo_text(edition_overview(edition))
 
 
 @standards.command(short_help="Show one pillar or criterion in full.")
@@ -41,13 +40,13 @@ def show(ctx: click.Context, ident: str, as_json: bool) -> None:
         if as_json:
             echo_json(edition_json(edition, only=pillar.id)["pillars"][0])
         else:
-            echo_text(terminal.pillar_detail(edition, pillar))
+            echo_text(pillar_detail(edition, pillar))
         return
     if key in edition.known_ids:
         if as_json:
             echo_json(record_json(edition, key))
         else:
-            echo_text(terminal.criterion_detail(edition, key))
+            echo_text(criterion_detail(edition, key))
         return
     raise NumsError(
         Problem(

@@ -103,7 +103,7 @@ def assessment_json(result: Assessment) -> dict[str, Any]:
         "gaps": gaps_json(result.gaps),
         "next_gaps": gaps_json(result.next_gaps) if result.next_gaps else None,
         "warnings": [*result.warnings, *(str(w) for w in assessment_warnings(result))],
-        "fees": [{"programme": f.programme, "priced_as": f.kind, "reason": f.reason} for f in result.fees],
+        "fees": [{"programme": f.name, "priced_as": f.kind, "reason": f.reason} for f in result.fees],
     }
 
 

@@ -14,18 +14,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from pathlib import Path
 
+from nums.outcome import FINAL, PROVISIONAL, Outcome
 from nums.render.pdf import Document, render_template, source_date, write_pdf
-from nums.render.review_text import held_words, raises_in_words, reaccreditation_words
-from nums.review import (
-    ACCEPTED,
-    CONTINUATION,
-    FINAL,
-    MORE_EVIDENCE,
-    PROVISIONAL,
-    REJECTED,
-    Decision,
-    Outcome,
-)
+from nums.render.review import held_words, raises_in_words, reaccreditation_words
+from nums.review import ACCEPTED, CONTINUATION, MORE_EVIDENCE, REJECTED, Decision
 
 CONTINUATION_WORDING = "Evidence that provision continues"
 DECISION_WORDS = {

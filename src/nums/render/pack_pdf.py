@@ -31,10 +31,10 @@ from nums.pack import (
     pillar_views,
     warning_words,
 )
-from nums.pricing import Quote, quote_json, whom_to_ask
+from nums.pricing import Quote, whom_to_ask
 from nums.render.assessment import assessment_warnings
 from nums.render.pdf import Attachment, Document, render_template, source_date, write_html, write_pdf
-from nums.render.quote_text import amount, issuer_line, quote_lines, split_sentence
+from nums.render.quote import amount, issuer_line, quote_json, quote_lines, split_sentence
 from nums.render.wheel import Spoke, wheel_svg
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from nums.escaping import csv_cell
 from nums.portfolio import Portfolio, ProgrammeRow
-from nums.pricing import Quote, QuoteSet, quote_json, quote_set_json
-from nums.render.quote_text import amount, split_sentence
+from nums.pricing import Quote, QuoteSet
+from nums.render.quote import amount, quote_json, quote_set_json, split_sentence
 from nums.render.terminal import heading, shown, wrap
 from nums.standard import Edition
 

@@ -20,7 +20,7 @@ from nums.portfolio import INVALID, Portfolio
 from nums.pricing import QuoteSet
 from nums.render.pdf import Document, render_template, source_date, write_pdf
 from nums.render.portfolio import FEE_KINDS, counted, fee_totals, institutions_line, portfolio_json
-from nums.render.quote_text import amount, split_sentence
+from nums.render.quote import amount, split_sentence
 from nums.standard import Edition
 
 BAR_WIDTH, BAR_GAP, CHART_HEIGHT = 46, 26, 120

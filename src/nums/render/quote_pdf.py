@@ -7,9 +7,9 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
-from nums.pricing import NOT_ADDRESSED, Quote, QuoteSet, quote_json, split_note, whom_to_ask
+from nums.pricing import NOT_ADDRESSED, Quote, QuoteSet, split_note, whom_to_ask
 from nums.render.pdf import Document, render_template, source_date, write_pdf
-from nums.render.quote_text import amount, issuer_line, quote_lines, split_sentence, tailored_line
+from nums.render.quote import amount, issuer_line, quote_json, quote_lines, split_sentence, tailored_line
 
 
 def _page(result: Quote) -> dict[str, Any]:

@@ -24,7 +24,8 @@ from nums.errors import NumsError, Problem
 from nums.fees import submissions_request
 from nums.limits import name_problem
 from nums.prices import load_price_lists
-from nums.pricing import Quote, QuoteRequest, quote, quote_json
+from nums.pricing import Quote, QuoteRequest, quote
+from nums.render.quote import quote_json
 from nums.workspace import Workspace
 
 # the CLI's own option types, with its option names for the messages

@@ -12,7 +12,7 @@ from typing import Any
 from nums.errors import NumsError
 from nums.evaluation import Assessment
 from nums.pack import CHECK_WORDS, application_quote, gap_table
-from nums.render.quote_text import amount
+from nums.render.quote import amount
 from nums.render.wheel import Spoke, wheel_svg
 
 

@@ -18,8 +18,9 @@ from nums.boundary import read_inside
 from nums.errors import NumsError, Problem
 from nums.evaluation import Assessment
 from nums.fingerprint import fingerprints
-from nums.render.review_text import review_json
-from nums.review import Outcome, Review, review_from_text, review_outcome
+from nums.outcome import Outcome, review_outcome
+from nums.render.review import review_json
+from nums.review import Review, review_from_text
 from nums.review import submission_changed as changed_since
 from nums.skeleton import review_skeleton
 from nums.standard import Edition

@@ -25,7 +25,7 @@ from nums.errors import NumsError
 from nums.escaping import content_disposition
 from nums.pricing import QuoteSet, split_note
 from nums.render.portfolio import fee_totals
-from nums.render.quote_text import amount, quote_lines, split_sentence
+from nums.render.quote import amount, quote_lines, split_sentence
 from nums.web.answers import JSONResponse
 from nums.web.editing import problem_json
 from nums.web.quoting import Asked, answer_json, price, quote_pdf_bytes, read_params
@@ -146,8 +146,8 @@ def portfolio_of(
 ) -> tuple[Any, Any]:
     """The portfolio on ``on``, as ``nums portfolio`` builds it; from programmes already
     ``loaded`` when the page has them (the home page), so none is read twice."""
+    from nums.edition_loading import load_edition
     from nums.portfolio import build, invalid_row, submission_row, summarise
-    from nums.standard import load_edition
 
     edition = load_edition(workspace.standard)
     days = edition.rules.validity.warn_days_before_lapse

@@ -260,7 +260,7 @@ def _page(
     edition = loaded.edition
     if edition is None and shown is not None:
         try:
-            from nums.standard import load_edition
+            from nums.edition_loading import load_edition
 
             edition = load_edition()
         except NumsError:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from nums.outcome import CONTINUED, FINAL, PENDING, REPLACED, Outcome
 from nums.render.terminal import heading, shown, wrap
-from nums.review import CONTINUATION, CONTINUED, FINAL, PENDING, REPLACED, Outcome
+from nums.review import CONTINUATION
 
 
 def _iso(day: date | None) -> str | None:

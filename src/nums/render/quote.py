@@ -1,4 +1,5 @@
-"""A quote as terminal text: lines, net, VAT, total, and any cheaper split."""
+"""A quote for machines (``nums quote --json``, a public contract) and as terminal text:
+lines, net, VAT, total, and any cheaper split."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from typing import Any
 from nums.pricing import (
     KIND_NAMES,
     NOT_ADDRESSED,
+    PENNY,
     Quote,
     QuoteSet,
     Split,
     institution_of,
-    percent,
     split_note,
     whom_to_ask,
 )
@@ -153,3 +154,93 @@ def _band_net(result: Quote, kind: str, size: int) -> Decimal:
     band = band_for(result.price_list, size)
     assert band is not None
     return band_price(band, kind)
+
+
+def money(amount: Decimal | None) -> str | None:
+    """A decimal string with two places, as in the JSON contract."""
+    return None if amount is None else str(amount.quantize(PENNY))
+
+
+def percent(rate: Decimal) -> str:
+    """20 as "20", 17.5 as "17.5": the VAT rate as people write it."""
+    text = format(rate.normalize(), "f")
+    return text
+
+
+def quote_json(result: Quote) -> dict[str, object]:
+    """The public JSON of ``nums quote --json``."""
+    return {
+        **_quote_fields(result),
+        "institution": institution_of(result) or None,
+    }
+
+
+def quote_set_json(result: QuoteSet) -> dict[str, object]:
+    """``nums quote --json`` for programmes of several institutions: each institution's quote
+    under ``quotes``, with the totals of the separate quotes (null when any is tailored)."""
+    first = result.quotes[0]
+    return {
+        "split_by_institution": True,
+        "note": split_note(len(result.quotes)),
+        "institutions": list(result.institutions),
+        "quotes": [quote_json(q) for q in result.quotes],
+        "currency": first.price_list.currency,
+        "net": money(result.total("net")),
+        "vat": money(result.total("vat")),
+        "gross": money(result.total("gross")),
+        "tailored": any(q.tailored for q in result.quotes),
+        "left_out": [
+            {"programme": p.name, "reason": p.reason, "institution": p.institution} for p in result.left_out
+        ],
+    }
+
+
+def _quote_fields(result: Quote) -> dict[str, object]:
+    return {
+        "reference": result.reference,
+        "date": result.request.on.isoformat(),
+        "valid_until": result.valid_until.isoformat(),
+        "price_list": result.price_list.id,
+        "currency": result.price_list.currency,
+        "addressee": result.request.addressee,
+        "dated_by": result.request.dated_by,
+        "lines": [
+            {
+                "kind": line.kind,
+                "programmes": line.programmes,
+                "band": line.band.label if line.band else None,
+                "net": money(line.net),
+                "programmes_named": [p.name for p in line.named],
+                "notes": list(line.notes),
+            }
+            for line in result.lines
+        ],
+        "left_out": [{"programme": p.name, "reason": p.reason} for p in result.request.left_out],
+        "net": money(result.net),
+        "vat_rate": percent(result.vat_rate),
+        "vat": money(result.vat),
+        "gross": money(result.gross),
+        "tailored": result.tailored,
+        "reasons": list(result.reasons),
+        "largest_programme_mentors": result.request.largest_mentors,
+        "alternatives": [
+            {
+                "kind": split.kind,
+                "programmes": split.programmes,
+                "applications": list(split.applications),
+                "net": money(split.net),
+                "combined_net": money(split.combined_net),
+                "saving": money(split.saving),
+            }
+            for split in result.alternatives
+        ],
+        "terms": list(result.price_list.terms),
+        "issuer": issuer_json(result),
+        "addressed": result.request.addressee is not None,
+    }
+
+
+def issuer_json(result: Quote) -> dict[str, object] | None:
+    """Who sets the fees and whom to ask, exactly as the price list holds them."""
+    issuer = result.price_list.issuer
+    return issuer.model_dump() if issuer is not None else None
