@@ -25,7 +25,7 @@ from nums.evaluation import assess as evaluate
 from nums.render.assessment import assessment_json, assessment_text, assessment_warnings
 from nums.schema import submission_schema
 from nums.skeleton import submission_skeleton
-from nums.writing import check_outputs
+from nums.writing import check_outputs, write_rendered, write_text_atomically
 
 SUBMISSION = click.Path(path_type=str)  # a folder is read as its submission.yaml
 
@@ -122,11 +122,16 @@ def pack(
         [("-o", output), ("--html", html)],
         [*submission_inputs(file, submission), *edition_inputs(edition.folder)],
     )
-    from nums.render.pack_pdf import write_pack  # WeasyPrint only when a pack is written
+    from nums.render.pack_pdf import pack_document  # WeasyPrint only when a pack is written
+    from nums.render.pdf import render_pdf
 
     result = evaluate(edition, submission)
     echo_warnings(assessment_warnings(result))
-    write_pack(result, output, html, attach_evidence)
+    document = pack_document(result, attach_evidence)
+    if html is not None:
+        write_text_atomically(html, document.html)
+    if output is not None:
+        write_rendered(output, lambda: render_pdf(document))
     for target in (output, html):
         if target is not None:
             echo_text(f"Wrote {target}")
