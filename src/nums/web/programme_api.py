@@ -3,7 +3,8 @@
 Every answer comes from the functions the CLI calls: the workspace loader,
 ``assess`` and ``assessment_json`` (so an assessment here is exactly what
 ``nums assess --json`` prints for that file), the canonical writer and the
-pack writer ``nums pack`` uses (so the pack is the same bytes).
+pack renderer ``nums pack`` uses (so the pack is the same bytes). The handlers
+are here; their addresses are rows of ``web/routes.py``, beside the pages.
 """
 
 from __future__ import annotations

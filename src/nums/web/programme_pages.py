@@ -3,7 +3,8 @@
 Every page works with JavaScript off: forms post, the server saves and
 redirects (or shows the form again with its errors and what was typed). With
 JavaScript on, ``static/app.js`` posts the form to ``preview`` as the person
-types and swaps in the live result.
+types and swaps in the live result. The handlers are here; their addresses are
+rows of ``web/routes.py``, beside their JSON twins.
 """
 
 from __future__ import annotations
