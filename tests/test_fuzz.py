@@ -550,7 +550,7 @@ def test_received_pack_structure(parts: list[tuple[str, bytes, int | None]], com
     nums' own markers, the submission and the evidence it cites, nothing else; a refused pack
     leaves nothing."""
     from nums.errors import NumsError
-    from nums.web.packs import receive_pack
+    from nums.received import receive_pack
     from nums.workspace import Workspace
 
     with _folder() as folder:

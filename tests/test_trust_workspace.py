@@ -32,7 +32,7 @@ from nums import boundary
 from nums.boundary import LEADS_OUTSIDE, NOT_SAVED_THROUGH_LINK, OutsideWorkspace, read_inside
 from nums.cli import cli
 from nums.errors import NumsError
-from nums.web.routes_programmes import RECEIVED_READ_ONLY
+from nums.web.programme_pages import RECEIVED_READ_ONLY
 from nums.workspace import Workspace
 from tests.web_support import TOKEN, bearer, client_for, copy_examples, form_fields
 

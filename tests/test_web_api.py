@@ -180,3 +180,9 @@ def test_the_pack_is_the_same_bytes_as_nums_pack(root: Path, tmp_path: Path) -> 
     )
     assert result.exit_code == 0, result.output
     assert response.content == target.read_bytes()
+    # the page's download and the page's HTML are the CLI's too: one renderer, its bytes answered
+    assert client.get("/p/peer-mentoring/pack.pdf").content == target.read_bytes()
+    html = tmp_path / "pack.html"
+    written = CliRunner().invoke(cli, ["pack", str(root / "peer-mentoring"), "--html", str(html)])
+    assert written.exit_code == 0, written.output
+    assert client.get("/p/peer-mentoring/pack.html").text == html.read_text(encoding="utf-8")

@@ -245,7 +245,7 @@ def test_the_live_preview_names_each_problems_field_as_the_save_does(root: Path)
 
 def test_two_problems_on_one_field_share_one_described_element() -> None:
     """An id names one element: aria-describedby must find every message of a field (axe: duplicate-id)."""
-    from nums.web.routes_programmes import _ENV
+    from nums.web.templating import ENV as _ENV
 
     macros = _ENV.get_template("_macros.html").make_module({})
     errors = {"programme.mentors": ["the number of mentors must be a whole number", "must be 1 or more"]}

@@ -284,7 +284,7 @@ def test_the_portfolio_from_loaded_programmes_is_the_one_nums_portfolio_builds(r
     """Reading each programme once must not change a single row, fee or date."""
     from datetime import date
 
-    from nums.web.routes_finance import portfolio_of
+    from nums.web.portfolio_view import portfolio_of
     from nums.workspace import Workspace
 
     (root / "broken").mkdir()

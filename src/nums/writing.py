@@ -31,7 +31,7 @@ import signal
 import stat
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -197,6 +197,14 @@ def write_bytes_atomically(
     the name is free (``AlreadyExists`` otherwise); ``mode``: exactly this mode."""
     with atomic_output(target, exclusive=exclusive, mode=mode) as stream:
         stream.write(data)
+
+
+def write_rendered(target: Path, render: Callable[[], bytes]) -> None:
+    """Write the bytes ``render`` returns (a PDF) at ``target``, with the temporary file open
+    before the rendering starts: a target that cannot be written is refused before any
+    rendering, and a signal during a long one removes the temporary file too."""
+    with atomic_output(target) as stream:
+        stream.write(render())
 
 
 def create_new_file(target: Path, data: bytes) -> None:

@@ -28,7 +28,7 @@ from nums.review import load_review, submission_changed
 from nums.skeleton import review_skeleton
 from nums.standard import Edition
 from nums.submission import SUBMISSION_FILE, Submission, submission_from_document
-from nums.writing import Input, check_outputs
+from nums.writing import Input, check_outputs, write_rendered
 from nums.yamlsource import load_yaml
 
 
@@ -93,9 +93,9 @@ def review(
             )
         result = review_outcome(edition, sub, decisions, evidence_levels)
         if letter is not None:
-            from nums.render.letter_pdf import write_letter  # WeasyPrint only for the letter
+            from nums.render.letter_pdf import letter_pdf  # WeasyPrint only for the letter
 
-            write_letter(result, letter)
+            write_rendered(letter, lambda: letter_pdf(result))
         if as_json:
             echo_json(review_json(result))
         else:

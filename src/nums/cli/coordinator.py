@@ -17,15 +17,14 @@ from nums.cli.common import (
     edition_inputs,
     load_submission_for,
     submission_inputs,
-    write_new_file,
 )
 from nums.errors import NumsError, Problem
 from nums.evaluation import MET
 from nums.evaluation import assess as evaluate
 from nums.render.assessment import assessment_json, assessment_text, assessment_warnings
 from nums.schema import submission_schema
-from nums.skeleton import submission_skeleton
-from nums.writing import check_outputs
+from nums.starting import start_programme
+from nums.writing import AlreadyExists, check_outputs, write_rendered, write_text_atomically
 
 SUBMISSION = click.Path(path_type=str)  # a folder is read as its submission.yaml
 
@@ -42,8 +41,12 @@ def init(ctx: click.Context, folder: Path, force: bool) -> None:
     edition = edition_from_context(ctx)
     target = folder / "submission.yaml"
     check_outputs([("", target)], edition_inputs(edition.folder))
-    write_new_file(target, submission_skeleton(edition), force)
-    (folder / "evidence").mkdir(exist_ok=True)
+    try:
+        start_programme(folder, edition, replace=force)
+    except AlreadyExists:
+        raise NumsError(
+            Problem("already exists", file=str(target), suggestion="use --force to overwrite it")
+        ) from None
     echo_text(f"Wrote {target}. Fill it in, then: nums validate {shlex.quote(str(target))}")
 
 
@@ -122,11 +125,16 @@ def pack(
         [("-o", output), ("--html", html)],
         [*submission_inputs(file, submission), *edition_inputs(edition.folder)],
     )
-    from nums.render.pack_pdf import write_pack  # WeasyPrint only when a pack is written
+    from nums.render.pack_pdf import pack_document  # WeasyPrint only when a pack is written
+    from nums.render.pdf import render_pdf
 
     result = evaluate(edition, submission)
     echo_warnings(assessment_warnings(result))
-    write_pack(result, output, html, attach_evidence)
+    document = pack_document(result, attach_evidence)
+    if html is not None:
+        write_text_atomically(html, document.html)
+    if output is not None:
+        write_rendered(output, lambda: render_pdf(document))
     for target in (output, html):
         if target is not None:
             echo_text(f"Wrote {target}")

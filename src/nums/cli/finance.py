@@ -168,12 +168,12 @@ def _answer(
     if pdf is not None:
         from nums.cli.common import edition_inputs
         from nums.editions import edition_folder
-        from nums.writing import check_outputs
+        from nums.writing import check_outputs, write_rendered
 
         check_outputs([("--pdf", pdf)], [*inputs, *edition_inputs(edition_folder(standard))])
-        from nums.render.quote_pdf import write_quote_pdf  # WeasyPrint only when a PDF is asked for
+        from nums.render.quote_pdf import quote_pdf  # WeasyPrint only when a PDF is asked for
 
-        write_quote_pdf(result, pdf)
+        write_rendered(pdf, lambda: quote_pdf(result))
     if as_json:
         echo_json(quote_set_json(result) if isinstance(result, QuoteSet) else quote_json(result))
     else:

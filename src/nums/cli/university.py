@@ -17,7 +17,7 @@ from nums.cli.common import (
     edition_inputs,
 )
 from nums.errors import NumsError, Problem
-from nums.writing import Input, check_outputs, write_bytes_atomically
+from nums.writing import Input, check_outputs, write_bytes_atomically, write_rendered
 
 OUTPUT = click.Path(dir_okay=False, path_type=Path)
 
@@ -80,9 +80,9 @@ def portfolio(
 
         write_bytes_atomically(ics, portfolio_calendar(edition, result))
     if pdf is not None:
-        from nums.render.portfolio_pdf import write_portfolio_pdf  # WeasyPrint only when asked
+        from nums.render.portfolio_pdf import portfolio_pdf  # WeasyPrint only when asked
 
-        write_portfolio_pdf(edition, result, pdf)
+        write_rendered(pdf, lambda: portfolio_pdf(edition, result))
     from nums.render.portfolio import portfolio_csv, portfolio_json, portfolio_text
 
     if as_json:

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
-from pathlib import Path
 
 from nums.outcome import FINAL, PROVISIONAL, Outcome
-from nums.render.pdf import Document, render_template, source_date, write_pdf
+from nums.render.pdf import Document, render_pdf, render_template, source_date
 from nums.render.review import held_words, raises_in_words, reaccreditation_words
 from nums.review import ACCEPTED, CONTINUATION, MORE_EVIDENCE, REJECTED, Decision
 
@@ -207,6 +206,7 @@ def letter_html(result: Outcome, created: datetime) -> str:
     )
 
 
-def write_letter(result: Outcome, target: Path) -> None:
+def letter_pdf(result: Outcome) -> bytes:
+    """The outcome letter ``nums review --letter`` writes and the app answers, dated by the review."""
     created = source_date(datetime.combine(result.review.date, time(0, 0), tzinfo=UTC))
-    write_pdf(Document(html=letter_html(result, created), created=created), target)
+    return render_pdf(Document(html=letter_html(result, created), created=created))

@@ -2,7 +2,8 @@
 
 The content comes from ``nums.pack``; this module gathers it into the
 template's context, embeds ``submission.json`` (and, when asked, the evidence
-files) and writes the file through ``nums.render.pdf``.
+files) and renders it through ``nums.render.pdf``: ``pack_pdf`` gives the PDF's bytes,
+``pack_html`` the same pack as one HTML file, for the CLI to write and the app to answer.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from nums.pack import (
 )
 from nums.pricing import Quote, whom_to_ask
 from nums.render.assessment import assessment_warnings
-from nums.render.pdf import Attachment, Document, render_template, source_date, write_html, write_pdf
+from nums.render.pdf import Attachment, Document, render_pdf, render_template, source_date
 from nums.render.quote import amount, issuer_line, quote_json, quote_lines, split_sentence
 from nums.render.wheel import Spoke, wheel_svg
 
@@ -264,11 +265,11 @@ def _gap_rows(result: Assessment) -> list[dict[str, Any]]:
     ]
 
 
-def write_pack(
-    result: Assessment, pdf: Path | None, html: Path | None, attach_evidence: bool = False
-) -> None:
-    document = pack_document(result, attach_evidence)
-    if html is not None:
-        write_html(document, html)
-    if pdf is not None:
-        write_pdf(document, pdf)
+def pack_pdf(result: Assessment, attach_evidence: bool = False) -> bytes:
+    """The pack PDF ``nums pack`` writes and the app answers."""
+    return render_pdf(pack_document(result, attach_evidence))
+
+
+def pack_html(result: Assessment, attach_evidence: bool = False) -> str:
+    """The pack as one self-contained HTML file (``nums pack --html``; styles and SVG inline)."""
+    return pack_document(result, attach_evidence).html

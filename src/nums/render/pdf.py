@@ -10,8 +10,9 @@ Three guarantees hold for every document:
   caller (the submission, or ``SOURCE_DATE_EPOCH``), never the wall clock:
   WeasyPrint's attachments and fontTools' subsetting would otherwise stamp the
   current time;
-- **atomic**: output goes to a temporary file beside the target and is renamed
-  into place.
+- **bytes**: every renderer returns the document as bytes (``render_pdf``); the CLI
+  writes them atomically (``writing.write_rendered``) and the web app answers them,
+  so the app's PDF is the CLI's by construction.
 
 WeasyPrint is imported inside the functions that need it, never at import
 time, so commands that render nothing stay fast.
@@ -34,8 +35,6 @@ from urllib.request import url2pathname
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-
-from nums.writing import atomic_output, write_text_atomically
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -104,18 +103,6 @@ def source_date(fallback: datetime) -> datetime:
     if epoch and epoch.strip().isdigit():
         return datetime.fromtimestamp(int(epoch), tz=UTC)
     return fallback
-
-
-def write_html(document: Document, target: Path) -> None:
-    """The HTML as one self-contained file (styles and SVG are already inline)."""
-    write_text_atomically(target, document.html)
-
-
-def write_pdf(document: Document, target: Path) -> None:
-    """Rendered with the temporary file already open, so that a signal during a long rendering
-    removes it too, and a target that cannot be written is refused before any rendering."""
-    with atomic_output(target) as stream:
-        stream.write(render_pdf(document))
 
 
 LONG_WORD = 64

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -18,7 +17,7 @@ from markupsafe import Markup, escape
 from nums.dates import add_months
 from nums.portfolio import INVALID, Portfolio
 from nums.pricing import QuoteSet
-from nums.render.pdf import Document, render_template, source_date, write_pdf
+from nums.render.pdf import Document, render_pdf, render_template, source_date
 from nums.render.portfolio import FEE_KINDS, counted, fee_totals, institutions_line, portfolio_json
 from nums.render.quote import amount, split_sentence
 from nums.standard import Edition
@@ -171,8 +170,8 @@ def portfolio_context(edition: Edition, result: Portfolio, created: datetime) ->
     }
 
 
-def write_portfolio_pdf(edition: Edition, result: Portfolio, target: Path) -> None:
+def portfolio_pdf(edition: Edition, result: Portfolio) -> bytes:
     """Dated by the portfolio's date (or SOURCE_DATE_EPOCH), so the same inputs give the same bytes."""
     created = source_date(datetime.combine(result.on, time(0, 0), tzinfo=UTC))
     html = render_template("portfolio.html", **portfolio_context(edition, result, created))
-    write_pdf(Document(html=html, created=created), target)
+    return render_pdf(Document(html=html, created=created))

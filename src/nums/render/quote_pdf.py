@@ -4,11 +4,10 @@ institutions give one page per institution's quote."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
-from pathlib import Path
 from typing import Any
 
 from nums.pricing import NOT_ADDRESSED, Quote, QuoteSet, split_note, whom_to_ask
-from nums.render.pdf import Document, render_template, source_date, write_pdf
+from nums.render.pdf import Document, render_pdf, render_template, source_date
 from nums.render.quote import amount, issuer_line, quote_json, quote_lines, split_sentence, tailored_line
 
 
@@ -41,8 +40,8 @@ def quote_html(result: Quote | QuoteSet, created: datetime) -> str:
     )
 
 
-def write_quote_pdf(result: Quote | QuoteSet, target: Path) -> None:
+def quote_pdf(result: Quote | QuoteSet) -> bytes:
     """Dated by the quote date (or SOURCE_DATE_EPOCH), so the same quote gives the same bytes."""
     on = (result.quotes[0] if isinstance(result, QuoteSet) else result).request.on
     created = source_date(datetime.combine(on, time(0, 0), tzinfo=UTC))
-    write_pdf(Document(html=quote_html(result, created), created=created), target)
+    return render_pdf(Document(html=quote_html(result, created), created=created))

@@ -1,4 +1,5 @@
-"""The Starlette app: routes assembled, the security middleware outermost.
+"""The Starlette app: the route tables (``web/routes.py``), the static files and the error
+pages, with the security middleware outermost.
 
 ``create_app`` takes everything it needs as arguments (the workspace, the
 token, the allowed hosts, the upload limit), so tests build the very app
@@ -17,7 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from nums.errors import NumsError
-from nums.web import api, routes_finance, routes_programmes
+from nums.web.routes import app_routes
 from nums.web.security import BodyTooLarge, Guard, SecurityMiddleware
 from nums.workspace import Workspace
 
@@ -43,9 +44,7 @@ async def _no_icon(request: Request) -> Response:
 def create_app(workspace: Workspace, guard: Guard) -> Starlette:
     app = Starlette(
         routes=[
-            *api.ROUTES,
-            *routes_finance.ROUTES,
-            *routes_programmes.ROUTES,
+            *app_routes(),
             Route("/favicon.ico", _no_icon),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         ],

@@ -1,22 +1,17 @@
-"""What the app hands back as files: evidence, and the pack as ``nums pack`` writes it.
+"""What the app hands back as files from a programme's folder: its evidence.
 
 Evidence is served only from inside its programme's folder and always as a
 download (``Content-Disposition: attachment`` with ``nosniff``), so an
-uploaded HTML file never runs in the app's origin. The pack is written by the
-very function ``nums pack`` calls, into a temporary folder, and read back: the
-same bytes.
+uploaded HTML file never runs in the app's origin.
 """
 
 from __future__ import annotations
 
 import mimetypes
-import tempfile
-from pathlib import Path
 
 from starlette.responses import FileResponse, Response
 
 from nums.escaping import content_disposition
-from nums.evaluation import Assessment
 from nums.web.files import file_inside
 from nums.workspace import ProgrammeFolder
 
@@ -38,23 +33,3 @@ def evidence_download(place: ProgrammeFolder, relative: str) -> Response | None:
             "content-security-policy": "default-src 'none'; sandbox",
         },
     )
-
-
-def pack_pdf_bytes(result: Assessment) -> bytes:
-    """The pack PDF, written by ``nums pack``'s own function."""
-    from nums.render.pack_pdf import write_pack
-
-    with tempfile.TemporaryDirectory(prefix="nums-pack-") as folder:
-        target = Path(folder) / "pack.pdf"
-        write_pack(result, target, None)
-        return target.read_bytes()
-
-
-def pack_html_text(result: Assessment) -> str:
-    """The pack as one HTML file (``nums pack --html``)."""
-    from nums.render.pack_pdf import write_pack
-
-    with tempfile.TemporaryDirectory(prefix="nums-pack-") as folder:
-        target = Path(folder) / "pack.html"
-        write_pack(result, None, target)
-        return target.read_text(encoding="utf-8")

@@ -21,13 +21,13 @@ import contextlib
 import os
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from nums.boundary import LinkRefused, read_inside, refuse_link, refuse_linked_folders, resolves_inside
+from nums.uploads import TooLarge, safe_name
 from nums.workspace import SUBMISSION_FILE, file_sha256
 from nums.writing import AlreadyExists, Staged, staged, write_bytes_atomically
 
@@ -45,14 +45,6 @@ class Conflict(Exception):
     def __init__(self, current_sha256: str | None) -> None:
         self.current_sha256 = current_sha256
         super().__init__("the file changed on disk since you opened it")
-
-
-class TooLarge(Exception):
-    """An upload bigger than the limit."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        super().__init__(f"a file may be at most {limit} bytes")
 
 
 @dataclass(frozen=True)
@@ -154,17 +146,6 @@ def restore(
         raise FileNotFoundError(name)
     data = read_inside(folder / history / name, folder, follow_links=False)
     return save_file(folder, file, data.decode("utf-8"), base_sha256, history)
-
-
-def safe_name(name: str) -> str:
-    """A file name that is only a name: no folders, no leading dots, plain characters."""
-    base = unicodedata.normalize("NFKC", name.replace("\\", "/")).rsplit("/", 1)[-1]
-    base = re.sub(r"[^\w.\-]+", "-", base, flags=re.ASCII).strip("-.")
-    base = re.sub(r"-{2,}", "-", base)
-    if len(base) > 100:
-        stem, dot, ext = base.rpartition(".")
-        base = stem[: 100 - len(ext) - 1] + dot + ext if dot and len(ext) <= 10 else base[:100]
-    return base or "upload"
 
 
 def save_upload(folder: Path, name: str, chunks: Iterable[bytes], limit: int) -> Path:

@@ -1,4 +1,4 @@
-"""Quotes in the app: the finance page, ``/api/quote`` and the quote PDF.
+"""Quotes in the app: what the finance page, ``/api/quote`` and the quote PDF ask and show.
 
 The numbers are read by the very parameter types ``nums quote`` uses (so a bad
 count, rate or date is refused with the CLI's words), and priced by
@@ -9,11 +9,9 @@ home page are priced as one request, as ``nums quote SUBMISSION...`` does.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import click
@@ -25,7 +23,7 @@ from nums.fees import submissions_request
 from nums.limits import name_problem
 from nums.prices import load_price_lists
 from nums.pricing import Quote, QuoteRequest, quote
-from nums.render.quote import quote_json
+from nums.render.quote import amount, quote_json, quote_lines, split_sentence
 from nums.workspace import Workspace
 
 # the CLI's own option types, with its option names for the messages
@@ -132,10 +130,22 @@ def answer_json(result: Quote) -> dict[str, object]:
     return quote_json(result)
 
 
-def quote_pdf_bytes(result: Quote) -> bytes:
-    from nums.render.quote_pdf import write_quote_pdf  # WeasyPrint only when a PDF is asked for
-
-    with tempfile.TemporaryDirectory(prefix="nums-quote-") as folder:
-        target = Path(folder) / "quote.pdf"
-        write_quote_pdf(result, target)
-        return target.read_bytes()
+def quote_view(result: Any) -> dict[str, Any]:
+    """The quote as the page shows it: amounts, reasons and split notes in ``nums quote``'s words."""
+    return {
+        "reference": result.reference,
+        "addressee": result.request.addressee,
+        "on": result.request.on.isoformat(),
+        "dated_by": result.request.dated_by,
+        "lines": quote_lines(result),
+        "net": amount(result, result.net),
+        "vat_rate": answer_json(result)["vat_rate"],
+        "vat": amount(result, result.vat),
+        "total": amount(result, result.gross),
+        "tailored": result.tailored,
+        "reasons": list(result.reasons),
+        "valid_until": result.valid_until.isoformat(),
+        "left_out": [p.reason or p.name for p in result.request.left_out],
+        "splits": [split_sentence(result, split) for split in result.alternatives],
+        "terms": answer_json(result)["terms"],
+    }

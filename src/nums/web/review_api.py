@@ -8,6 +8,7 @@ the same bytes as ``nums review ... --letter``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -30,24 +31,41 @@ from nums.web.reviewing import (
     stored_review,
     submission_changed,
 )
-from nums.workspace import ProgrammeFolder, Workspace
+from nums.web.routing import ProgrammeHandler, Target
+
+CaseHandler = Callable[[Request, Target, Case], Awaitable[Response]]
 
 
-async def answer(request: Request, rest: str, place: ProgrammeFolder, workspace: Workspace) -> Response:
-    loaded = await run_in_threadpool(workspace.load, place)
-    case = case_of(loaded)
-    if case is None:
-        return error_json(
-            422, "the submission does not validate", errors=[problem_json(p) for p in loaded.problems]
-        )
-    method = request.method
-    if rest == "review" and method == "GET":
-        return await run_in_threadpool(_get_review, case)
-    if rest == "review" and method == "PUT":
-        return await _put_review(request, case)
-    if rest in {"outcome", "letter.pdf"} and method == "GET":
-        return await run_in_threadpool(_outcome_or_letter, case, rest, place.id)
-    return error_json(405 if rest == "review" else 404, "not found")
+def with_case(handler: CaseHandler) -> ProgrammeHandler:
+    """A review needs a submission that validates: the handler gets its case, else a 422 with
+    the submission's problems."""
+
+    async def answer(request: Request, target: Target) -> Response:
+        loaded = await run_in_threadpool(target.workspace.load, target.place)
+        case = case_of(loaded)
+        if case is None:
+            return error_json(
+                422, "the submission does not validate", errors=[problem_json(p) for p in loaded.problems]
+            )
+        return await handler(request, target, case)
+
+    return answer
+
+
+async def _get(request: Request, target: Target, case: Case) -> Response:
+    return await run_in_threadpool(_get_review, case)
+
+
+async def _put(request: Request, target: Target, case: Case) -> Response:
+    return await _put_review(request, case)
+
+
+async def _outcome(request: Request, target: Target, case: Case) -> Response:
+    return await run_in_threadpool(_outcome_or_letter, case, "outcome", target.place.id)
+
+
+async def _letter(request: Request, target: Target, case: Case) -> Response:
+    return await run_in_threadpool(_outcome_or_letter, case, "letter.pdf", target.place.id)
 
 
 def _get_review(case: Case) -> Response:
@@ -104,3 +122,9 @@ def _outcome_or_letter(case: Case, rest: str, programme_id: str) -> Response:
         media_type="application/pdf",
         headers={"content-disposition": content_disposition(filename)},
     )
+
+
+get_review = with_case(_get)
+put_review = with_case(_put)
+get_outcome = with_case(_outcome)
+get_letter = with_case(_letter)

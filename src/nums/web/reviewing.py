@@ -9,7 +9,6 @@ conflict-checked and versioned like the submission. Its outcome is
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from nums.errors import NumsError, Problem
 from nums.evaluation import Assessment
 from nums.fingerprint import fingerprints
 from nums.outcome import Outcome, review_outcome
+from nums.render.letter_pdf import letter_pdf
 from nums.render.review import review_json
 from nums.review import Review, review_from_text
 from nums.review import submission_changed as changed_since
@@ -140,10 +140,5 @@ def submission_changed(case: Case, review: Review | None) -> bool:
 
 
 def letter_bytes(result: Outcome) -> bytes:
-    """The outcome letter, written by the function ``nums review --letter`` calls."""
-    from nums.render.letter_pdf import write_letter
-
-    with tempfile.TemporaryDirectory(prefix="nums-letter-") as folder:
-        target = Path(folder) / "letter.pdf"
-        write_letter(result, target)
-        return target.read_bytes()
+    """The outcome letter: the bytes ``nums review --letter`` writes."""
+    return letter_pdf(result)

@@ -1,4 +1,5 @@
-"""Received packs: an assessor is sent a pack PDF, not a folder.
+"""Received packs: an assessor is sent a pack PDF, not a folder (the app's home page and
+``POST /api/packs`` call this; it owns the scratch folder a pack is unpacked in).
 
 Uploading one makes it a programme for review under ``received/``: the pack is
 unpacked by ``nums.packfile.unpack``, the one reader that decides what a pack
@@ -26,7 +27,7 @@ from pathlib import Path
 from nums.boundary import read_inside
 from nums.errors import NumsError, Problem
 from nums.packfile import RECEIVED_EDITION, RECEIVED_MARKER, is_pdf, is_received, unpack
-from nums.web.files import TooLarge, safe_name
+from nums.uploads import TooLarge, safe_name
 from nums.workspace import ProgrammeFolder, Workspace
 from nums.writing import atomic_output, write_text_atomically
 

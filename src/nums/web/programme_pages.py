@@ -3,7 +3,8 @@
 Every page works with JavaScript off: forms post, the server saves and
 redirects (or shows the form again with its errors and what was typed). With
 JavaScript on, ``static/app.js`` posts the form to ``preview`` as the person
-types and swaps in the live result.
+types and swaps in the live result. The handlers are here; their addresses are
+rows of ``web/routes.py``, beside their JSON twins.
 """
 
 from __future__ import annotations
@@ -11,21 +12,21 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Route
 
 from nums.boundary import LinkRefused, is_outside_refusal
 from nums.errors import NumsError, Problem
 from nums.escaping import content_disposition
+from nums.evaluation import Assessment
+from nums.received import dropped_packs, is_received, receive_dropped
+from nums.render.pack_pdf import pack_html, pack_pdf
 from nums.skeleton import submission_skeleton
+from nums.starting import start_in_workspace
 from nums.web import files
-from nums.web.api import create_programme_folder
-from nums.web.downloads import evidence_download, pack_html_text, pack_pdf_bytes
+from nums.web.downloads import evidence_download
 from nums.web.editing import check_document, save_document
 from nums.web.form import (
     CONTINUATION,
@@ -37,39 +38,12 @@ from nums.web.form import (
     programmes_of,
     text,
 )
-from nums.web.packs import dropped_packs, is_received
+from nums.web.portfolio_view import fees_view, portfolio_of, university_view
+from nums.web.receiving import receive_upload
 from nums.web.result_view import result_view
-from nums.web.routes_review import review_page
+from nums.web.routing import Target
+from nums.web.templating import fragment, page_url, render
 from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
-
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-_ENV = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_ENV.globals["keep_versions"] = files.KEEP_VERSIONS
-
-
-def page_url(programme_id: str, rest: str = "") -> str:
-    return "/p/" + quote(programme_id, safe="/") + (f"/{rest}" if rest else "")
-
-
-def level_options(edition: Any) -> list[tuple[str, str]]:
-    return [(level, edition.level_name(level)) for level in edition.levels]
-
-
-_ENV.globals.update(
-    page_url=page_url, text=text, claim_of=claim_of, evidence_of=evidence_of, level_options=level_options
-)
-
-
-def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    html = _ENV.get_template(name).render(
-        csrf=request.app.state.csrf, max_upload=request.app.state.max_upload, **context
-    )
-    return HTMLResponse(html, status_code=status)
 
 
 def _workspace(request: Request) -> Workspace:
@@ -85,8 +59,6 @@ async def home(request: Request) -> Response:
 
 async def _home(request: Request) -> dict[str, Any]:
     """The programmes with their portfolio status and review state (``nums.portfolio``), sortable."""
-    from nums.web.routes_finance import fees_view, portfolio_of, university_view
-
     workspace = _workspace(request)
     programmes = await run_in_threadpool(workspace.load_all)
     edition, portfolio = await run_in_threadpool(portfolio_of, workspace, date.today(), programmes)
@@ -164,7 +136,7 @@ async def new_programme(request: Request) -> Response:
     form = await request.form()
     name = str(form.get("folder") or "")
     try:
-        place = await run_in_threadpool(create_programme_folder, _workspace(request), name)
+        place = await run_in_threadpool(start_in_workspace, _workspace(request), name)
     except (FileExistsError, NumsError) as error:
         message = (
             f"A folder called {name!r} already exists; choose another name."
@@ -186,38 +158,18 @@ async def new_programme(request: Request) -> Response:
 # --- one programme ------------------------------------------------------------
 
 
-async def programme(request: Request) -> Response:
-    workspace = _workspace(request)
-    found = workspace.split(request.path_params["rest"])
-    if found is None:
-        return render(request, "missing.html", status=404, title="Not found")
-    place, rest = found
-    method = request.method
-    if rest == "" and method == "GET":
-        loaded = await run_in_threadpool(workspace.load, place)
-        flash = _flash(request.query_params)
-        return render(request, "programme.html", **_page(loaded, None, (), flash))
-    if rest in {"save", "preview", "restore", "replace"} and method == "POST" and is_received(place.folder):
-        return await _read_only(request, workspace, place, rest)
-    if rest == "save" and method == "POST":
-        return await _save(request, workspace, place)
-    if rest == "preview" and method == "POST":
-        return await _preview(request, workspace, place)
-    if rest == "restore" and method == "POST":
-        return await _restore(request, workspace, place)
-    if rest == "replace" and method == "POST":
-        return await _replace(request, workspace, place)
-    if rest in {"pack.pdf", "pack.html"} and method == "GET":
-        return await _pack(request, workspace, place, rest)
-    if rest.startswith("files/") and method in {"GET", "HEAD"}:
-        download = evidence_download(place, rest.removeprefix("files/"))
-        if download is not None:
-            return download
-    if rest == "review" or rest.startswith("review/"):
-        answer = await review_page(request, workspace, place, rest, render, _ENV)
-        if answer is not None:
-            return answer
+async def not_found(request: Request, known_path: bool = False) -> Response:
     return render(request, "missing.html", status=404, title="Not found")
+
+
+async def programme_page(request: Request, target: Target) -> Response:
+    loaded = await run_in_threadpool(target.workspace.load, target.place)
+    flash = _flash(request.query_params)
+    return render(request, "programme.html", **_page(loaded, None, (), flash))
+
+
+async def evidence_file(request: Request, target: Target) -> Response:
+    return evidence_download(target.place, target.rest) or await not_found(request)
 
 
 RECEIVED_READ_ONLY = (
@@ -225,11 +177,11 @@ RECEIVED_READ_ONLY = (
 )
 
 
-async def _read_only(request: Request, workspace: Workspace, place: ProgrammeFolder, rest: str) -> Response:
+async def read_only(request: Request, target: Target) -> Response:
     """A post to a received pack's programme: the read-only page again, saying why (never 'Not found')."""
-    if rest == "preview":
+    if request.url.path.endswith("/preview"):
         return HTMLResponse("", status_code=409)
-    loaded = await run_in_threadpool(workspace.load, place)
+    loaded = await run_in_threadpool(target.workspace.load, target.place)
     problem = Problem(RECEIVED_READ_ONLY, suggestion="review it, or ask the applicant for a new pack")
     return render(request, "programme.html", status=409, **_page(loaded, None, (problem,)))
 
@@ -348,13 +300,14 @@ def _title(document: dict[str, Any] | None, fallback: str) -> str:
     return fallback
 
 
-async def _save(request: Request, workspace: Workspace, place: ProgrammeFolder) -> Response:
+async def save(request: Request, target: Target) -> Response:
     """Save the form, or show it again with what was typed and why it was not saved.
 
     Files chosen in the form are stored whichever button was pressed (Save, or one that
     adds or removes a row): a browser cannot put a chosen file back into a page, so a file
     not stored now would be lost. Stored, it is an evidence row of the form like any other
     until the form is saved."""
+    workspace, place = target.workspace, target.place
     loaded = await run_in_threadpool(workspace.load, place)
     if loaded.document is None and loaded.text is not None:
         return render(request, "programme.html", status=409, **_page(loaded, None, ()))
@@ -441,8 +394,9 @@ def _chunks(stream: Any, size: int = 1 << 16) -> Any:
         yield chunk
 
 
-async def _preview(request: Request, workspace: Workspace, place: ProgrammeFolder) -> Response:
+async def preview(request: Request, target: Target) -> Response:
     """The live result for what is in the form, unsaved (files are not stored)."""
+    workspace, place = target.workspace, target.place
     loaded = await run_in_threadpool(workspace.load, place)
     if loaded.document is None:
         return HTMLResponse("", status_code=409)
@@ -454,7 +408,9 @@ async def _preview(request: Request, workspace: Workspace, place: ProgrammeFolde
         )
     checked = await run_in_threadpool(check_document, workspace, place, posted.document)
     result = await run_in_threadpool(checked.assessment)
-    html = _ENV.get_template("_result.html").render(
+    return fragment(
+        request,
+        "_result.html",
         id=place.id,
         result=result_view(result) if result is not None else None,
         problems=checked.problems,
@@ -462,12 +418,11 @@ async def _preview(request: Request, workspace: Workspace, place: ProgrammeFolde
             checked.problems, loaded.edition or workspace.edition_for(loaded.document, loaded.place.folder)
         ),
         preview=True,
-        csrf=request.app.state.csrf,
     )
-    return HTMLResponse(html)
 
 
-async def _restore(request: Request, workspace: Workspace, place: ProgrammeFolder) -> Response:
+async def restore(request: Request, target: Target) -> Response:
+    workspace, place = target.workspace, target.place
     form = await request.form()
     try:
         await run_in_threadpool(
@@ -493,8 +448,9 @@ async def _refused(
     return render(request, "programme.html", status=409, **_page(loaded, None, refused.problems))
 
 
-async def _replace(request: Request, workspace: Workspace, place: ProgrammeFolder) -> Response:
+async def replace(request: Request, target: Target) -> Response:
     """Only on the person's say-so: a file that does not parse is replaced by a blank form."""
+    workspace, place = target.workspace, target.place
     form = await request.form()
     if not form.get("confirm"):
         loaded = await run_in_threadpool(workspace.load, place)
@@ -512,20 +468,35 @@ async def _replace(request: Request, workspace: Workspace, place: ProgrammeFolde
     return RedirectResponse(page_url(place.id) + "?replaced=1", status_code=303)
 
 
-async def _pack(request: Request, workspace: Workspace, place: ProgrammeFolder, name: str) -> Response:
-    loaded = await run_in_threadpool(workspace.load, place)
+async def _assessed(request: Request, target: Target) -> Assessment | Response:
+    """The programme's assessment, or the page that says why there is none (no pack without one)."""
+    loaded = await run_in_threadpool(target.workspace.load, target.place)
     if loaded.assessment is None:
         return render(request, "programme.html", status=422, **_page(loaded, None, ()))
-    if name == "pack.pdf":
-        data = await run_in_threadpool(pack_pdf_bytes, loaded.assessment)
-        filename = f"{place.id.replace('/', '-')}-pack.pdf"
-        return Response(
-            data,
-            media_type="application/pdf",
-            headers={"content-disposition": content_disposition(filename)},
-        )
-    html = await run_in_threadpool(pack_html_text, loaded.assessment)
-    # shown in its own sandbox: no script, no access to the app's origin
+    return loaded.assessment
+
+
+async def pack_pdf_download(request: Request, target: Target) -> Response:
+    """The pack, the bytes ``nums pack`` writes (``render.pack_pdf.pack_pdf``)."""
+    result = await _assessed(request, target)
+    if isinstance(result, Response):
+        return result
+    data = await run_in_threadpool(pack_pdf, result)
+    filename = f"{target.place.id.replace('/', '-')}-pack.pdf"
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"content-disposition": content_disposition(filename)},
+    )
+
+
+async def pack_html_page(request: Request, target: Target) -> Response:
+    """The pack as one HTML file (``nums pack --html``), shown in its own sandbox: no script, no
+    access to the app's origin."""
+    result = await _assessed(request, target)
+    if isinstance(result, Response):
+        return result
+    html = await run_in_threadpool(pack_html, result)
     return HTMLResponse(
         html,
         headers={
@@ -537,9 +508,6 @@ async def _pack(request: Request, workspace: Workspace, place: ProgrammeFolder, 
 async def new_pack(request: Request) -> Response:
     """The home page's pack upload (or a pack found in the workspace folder, by name): the pack
     becomes a programme, and its review opens."""
-    from nums.web.api import receive_upload
-    from nums.web.packs import receive_dropped
-
     try:
         if request.query_params.get("dropped"):
             place = await run_in_threadpool(
@@ -555,11 +523,3 @@ async def new_pack(request: Request) -> Response:
         context = await _home(request)
         return render(request, "home.html", status=422, pack_error=message, **context)
     return RedirectResponse(page_url(place.id, "review"), status_code=303)
-
-
-ROUTES = [
-    Route("/", home, methods=["GET"]),
-    Route("/packs", new_pack, methods=["POST"]),
-    Route("/new", new_programme, methods=["POST"]),
-    Route("/p/{rest:path}", programme, methods=["GET", "HEAD", "POST"]),
-]

@@ -10,13 +10,14 @@ the assessor types and swaps in the outcome. Everything goes through
 from __future__ import annotations
 
 import copy
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from nums.boundary import LinkRefused
 from nums.errors import Problem
@@ -37,64 +38,71 @@ from nums.web.reviewing import (
     stored_review,
     submission_changed,
 )
-from nums.workspace import ProgrammeFolder, Workspace
+from nums.web.routing import ProgrammeHandler, Target
+from nums.web.templating import fragment, page_url, render
+from nums.workspace import ProgrammeFolder
 
 DECISIONS = ((ACCEPTED, "Accepted"), (REJECTED, "Rejected"), (MORE_EVIDENCE, "More evidence"))
 
 
-async def review_page(
-    request: Request, workspace: Workspace, place: ProgrammeFolder, rest: str, render: Any, env: Any
-) -> Response | None:
-    """Answer ``/p/{id}/review...``, or None for a path that is not one of these."""
-    loaded = await run_in_threadpool(workspace.load, place)
-    case = case_of(loaded)
-    if case is None:
-        return render(
-            request,
-            "missing.html",
-            status=422,
-            title="The submission does not validate",
-            message="A review needs a submission that validates: its programme page lists what to fix.",
-        )
-    method = request.method
-    if rest == "review" and method == "GET":
-        stored = await run_in_threadpool(stored_review, case)
-        document = stored.document if stored.document is not None else _blank()
-        flash = next((words for key, words in _FLASHES.items() if key in request.query_params), None)
-        checked = await run_in_threadpool(check_review, case, document)
-        problems = stored.problems or (checked.problems if stored.text is not None else ())
-        return render(
-            request, "review.html", **_context(case, place, document, checked, stored.sha256, problems, flash)
-        )
-    if rest == "review/restore" and method == "POST":
-        return await _restore(request, case, place, render)
-    if rest == "review/save" and method == "POST":
-        return await _save(request, case, place, render)
-    if rest == "review/preview" and method == "POST":
-        form = await request.form()
-        stored = await run_in_threadpool(stored_review, case)
-        checked = await run_in_threadpool(check_review, case, document_from_form(stored.document, form))
-        html = env.get_template("_outcome.html").render(**_outcome_context(case, checked), preview=True)
-        return HTMLResponse(html)
-    if rest == "review/letter.pdf" and method == "GET":
-        stored = await run_in_threadpool(stored_review, case)
-        checked = await run_in_threadpool(check_review, case, stored.document)
-        if checked.review is None:
+CaseHandler = Callable[[Request, Target, Case], Awaitable[Response]]
+
+
+def with_case(handler: CaseHandler) -> ProgrammeHandler:
+    """A review page needs a submission that validates: the handler gets its case, else the
+    page says what is wrong."""
+
+    async def answer(request: Request, target: Target) -> Response:
+        loaded = await run_in_threadpool(target.workspace.load, target.place)
+        case = case_of(loaded)
+        if case is None:
             return render(
                 request,
                 "missing.html",
-                status=404,
-                title="No valid review yet",
-                message="The letter is written from a saved review that validates.",
+                status=422,
+                title="The submission does not validate",
+                message="A review needs a submission that validates: its programme page lists what to fix.",
             )
-        data = await run_in_threadpool(letter_bytes, outcome(case, checked.review))
-        filename = f"{place.id.replace('/', '-')}-outcome-letter.pdf"
-        return Response(
-            data,
-            media_type="application/pdf",
-            headers={"content-disposition": content_disposition(filename)},
+        return await handler(request, target, case)
+
+    return answer
+
+
+async def _view(request: Request, target: Target, case: Case) -> Response:
+    stored = await run_in_threadpool(stored_review, case)
+    document = stored.document if stored.document is not None else _blank()
+    flash = next((words for key, words in _FLASHES.items() if key in request.query_params), None)
+    checked = await run_in_threadpool(check_review, case, document)
+    problems = stored.problems or (checked.problems if stored.text is not None else ())
+    context = _context(case, target.place, document, checked, stored.sha256, problems, flash)
+    return render(request, "review.html", **context)
+
+
+async def _preview(request: Request, target: Target, case: Case) -> Response:
+    form = await request.form()
+    stored = await run_in_threadpool(stored_review, case)
+    checked = await run_in_threadpool(check_review, case, document_from_form(stored.document, form))
+    return fragment(request, "_outcome.html", **_outcome_context(case, checked), preview=True)
+
+
+async def _letter(request: Request, target: Target, case: Case) -> Response:
+    stored = await run_in_threadpool(stored_review, case)
+    checked = await run_in_threadpool(check_review, case, stored.document)
+    if checked.review is None:
+        return render(
+            request,
+            "missing.html",
+            status=404,
+            title="No valid review yet",
+            message="The letter is written from a saved review that validates.",
         )
-    return None
+    data = await run_in_threadpool(letter_bytes, outcome(case, checked.review))
+    filename = f"{target.place.id.replace('/', '-')}-outcome-letter.pdf"
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"content-disposition": content_disposition(filename)},
+    )
 
 
 _FLASHES = {
@@ -104,10 +112,9 @@ _FLASHES = {
 }
 
 
-async def _restore(request: Request, case: Case, place: ProgrammeFolder, render: Any) -> Response:
+async def _restore(request: Request, target: Target, case: Case) -> Response:
     """The programme page's restore, for ``review.yaml``: checked against the base hash like a save."""
-    from nums.web.routes_programmes import page_url
-
+    place = target.place
     form = await request.form()
     try:
         await run_in_threadpool(
@@ -140,7 +147,8 @@ def _blank() -> dict[str, Any]:
     }
 
 
-async def _save(request: Request, case: Case, place: ProgrammeFolder, render: Any) -> Response:
+async def _save(request: Request, target: Target, case: Case) -> Response:
+    place = target.place
     form = await request.form()
     base = str(form.get("base_sha256") or "") or None
     stored = await run_in_threadpool(stored_review, case)
@@ -166,8 +174,6 @@ async def _save(request: Request, case: Case, place: ProgrammeFolder, render: An
     except LinkRefused as refused:  # the review file is a link: nothing is saved through it
         context = _context(case, place, document, checked, base, refused.problems)
         return render(request, "review.html", status=409, **context)
-    from nums.web.routes_programmes import page_url
-
     return RedirectResponse(page_url(place.id, "review") + "?saved=1", status_code=303)
 
 
@@ -295,3 +301,10 @@ def _outcome_context(case: Case, checked: CheckedReview) -> dict[str, Any]:
         "level_name": case.edition.level_name,
         "pillar_name": lambda pillar_id: case.edition.pillar(pillar_id).name,
     }
+
+
+review_page = with_case(_view)
+review_save = with_case(_save)
+review_preview = with_case(_preview)
+review_restore = with_case(_restore)
+review_letter = with_case(_letter)

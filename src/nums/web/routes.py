@@ -1,0 +1,97 @@
+"""Every address the app answers, one table per surface, each page beside its JSON twin.
+
+A row is ``Action(name, methods, path, page=..., api=..., api_path=...)`` (``web/routing.py``):
+the page answers at the surface's page prefix plus ``path``, its JSON twin at the API prefix
+plus ``api_path`` (``path`` when not given). The ``name`` is the action a policy is keyed on.
+To add a page, add one row here and write its handler in the surface's pages module.
+"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from nums.web import finance, programme_api, programme_pages, review_api, review_pages
+from nums.web.routing import Action, Answers, Surface, actions, programme_route, top_routes
+
+GET, POST, PUT = ("GET",), ("POST",), ("PUT",)
+DOWNLOAD = ("GET", "HEAD")
+
+PROGRAMMES = Surface(
+    "programmes",
+    (
+        Action("programmes.list", GET, "", page=programme_pages.home, api=programme_api.list_programmes, api_path="programmes"),
+        Action("programmes.create", POST, "new", page=programme_pages.new_programme, api=programme_api.create_programme, api_path="programmes"),
+        Action("packs.receive", POST, "packs", page=programme_pages.new_pack, api=programme_api.post_pack),
+    ),
+)  # fmt: skip
+
+FINANCE = Surface(
+    "finance",
+    (
+        Action("quote.view", GET, "quote", page=finance.quote_page, api=finance.api_quote),
+        Action("quote.pdf", GET, "quote.pdf", page=finance.quote_pdf, api=finance.quote_pdf),
+        Action("quote.preview", POST, "quote/preview", page=finance.quote_preview),
+        Action("portfolio.csv", GET, "portfolio.csv", page=finance.portfolio_download),
+        Action("portfolio.ics", GET, "portfolio.ics", page=finance.portfolio_download),
+        Action("portfolio.pdf", GET, "portfolio.pdf", page=finance.portfolio_download),
+    ),
+)  # fmt: skip
+
+PAGE_PREFIX = "/p/"
+API_PREFIX = "/api/programmes/"
+
+PROGRAMME = Surface(
+    "programme",
+    (
+        Action("submission.view", GET, "", page=programme_pages.programme_page),
+        Action("submission.read", GET, "submission", api=programme_api.get_submission),
+        Action("submission.save", POST, "save", page=programme_pages.save, edits_submission=True),
+        Action("submission.write", PUT, "submission", api=programme_api.put_submission, edits_submission=True),
+        Action("submission.preview", POST, "preview", page=programme_pages.preview, edits_submission=True),
+        Action("submission.restore", POST, "restore", page=programme_pages.restore, edits_submission=True),
+        Action("submission.replace", POST, "replace", page=programme_pages.replace, edits_submission=True),
+        Action("assessment.read", GET, "assessment", api=programme_api.get_assessment),
+        Action("evidence.upload", POST, "evidence", api=programme_api.post_evidence, edits_submission=True),
+        Action("evidence.download", DOWNLOAD, "files/", page=programme_pages.evidence_file, api=programme_api.evidence_file),
+        Action("pack.pdf", GET, "pack.pdf", page=programme_pages.pack_pdf_download, api=programme_api.get_pack),
+        Action("pack.html", GET, "pack.html", page=programme_pages.pack_html_page),
+    ),
+    PAGE_PREFIX,
+    API_PREFIX,
+    under_programme=True,
+)  # fmt: skip
+
+REVIEW = Surface(
+    "review",
+    (
+        Action("review.view", GET, "review", page=review_pages.review_page, api=review_api.get_review),
+        Action("review.write", PUT, "review", api=review_api.put_review),
+        Action("review.save", POST, "review/save", page=review_pages.review_save),
+        Action("review.preview", POST, "review/preview", page=review_pages.review_preview),
+        Action("review.restore", POST, "review/restore", page=review_pages.review_restore),
+        Action("review.outcome", GET, "outcome", api=review_api.get_outcome),
+        Action("review.letter", GET, "review/letter.pdf", page=review_pages.review_letter, api=review_api.get_letter, api_path="letter.pdf"),
+    ),
+    PAGE_PREFIX,
+    API_PREFIX,
+    under_programme=True,
+)  # fmt: skip
+
+SURFACES = (PROGRAMMES, FINANCE, PROGRAMME, REVIEW)
+
+PAGE_ANSWERS = Answers(programme_pages.not_found, programme_pages.not_found, programme_pages.read_only)
+API_ANSWERS = Answers(programme_api.no_programme, programme_api.not_found, programme_api.read_only)
+
+
+def all_actions() -> list[tuple[Surface, Action]]:
+    """Every action the app answers, with its surface: what a policy walks."""
+    return list(actions(SURFACES))
+
+
+def app_routes() -> list[BaseRoute]:
+    """The Starlette routes: the surfaces at the top, then one route per side under a programme."""
+    return [
+        *(route for surface in SURFACES if not surface.under_programme for route in top_routes(surface)),
+        programme_route("page", PAGE_PREFIX, SURFACES, PAGE_ANSWERS, ("GET", "HEAD", "POST")),
+        programme_route("api", API_PREFIX, SURFACES, API_ANSWERS, ("GET", "HEAD", "PUT", "POST")),
+    ]
