@@ -85,7 +85,7 @@ async def home(request: Request) -> Response:
 
 async def _home(request: Request) -> dict[str, Any]:
     """The programmes with their portfolio status and review state (``nums.portfolio``), sortable."""
-    from nums.web.routes_finance import fees_view, portfolio_of, university_view
+    from nums.web.routes_finance import fees_view, portfolio_of, under_way_view, university_view
 
     workspace = _workspace(request)
     programmes = await run_in_threadpool(workspace.load_all)
@@ -103,6 +103,7 @@ async def _home(request: Request) -> dict[str, Any]:
         "lapsing": portfolio.lapsing,
         "by_status": portfolio.by_status,
         "fees": fees_view(portfolio),
+        "under_way": under_way_view(portfolio),
         "university": university_view(portfolio),
         "dropped": await run_in_threadpool(dropped_packs, workspace),
     }
