@@ -111,6 +111,18 @@ def test_the_cover_names_each_unusable_evidence_item_once_and_stays_one_page(tmp
     assert "Contents" in words(pages[1].extract_text() or "")
 
 
+def test_assess_on_another_day_keeps_the_application_date_in_its_heading() -> None:
+    """`--on` asks what the evidence supports on another day; the application is still the one
+    dated in the file, and the heading says both."""
+    code, out, _ = invoke("assess", PEER / "submission.yaml", "--on", "2026-04-01")
+    assert code == 0
+    assert out.splitlines()[1] == (
+        "Harbourside University · initial application for Silver on 2026-03-02; assessed as on 2026-04-01"
+    )
+    code, out, _ = invoke("assess", PEER / "submission.yaml")
+    assert out.splitlines()[1] == "Harbourside University · initial application for Silver on 2026-03-02"
+
+
 def test_a_misspelt_command_suggests_the_right_one() -> None:
     code, _, err = invoke("asess", "x")
     assert code == 2 and "no command 'asess'; did you mean 'assess'?" in err

@@ -181,7 +181,8 @@ def assessment_text(result: Assessment) -> str:
     app = sub.application
     lines = [
         heading(sub.title),
-        f"{shown(sub.programme.institution)} · {app.type} application for {name(app.level)} on {result.on.isoformat()}",
+        f"{shown(sub.programme.institution)} · {app.type} application for {name(app.level)} on {app.date.isoformat()}"
+        + ("" if result.on == app.date else f"; assessed as on {result.on.isoformat()}"),
         "",
     ]
     verdict = name(result.awardable) if result.awardable else "nothing"
