@@ -553,3 +553,20 @@ def test_a_quote_says_who_sets_the_fees_and_whom_to_ask_from_the_price_lists_dat
     data = json.loads(run("quote", "--initial", "1", "--on", "2026-03-02", "--json"))
     assert data["issuer"]["name"] == issuer.name and data["issuer"]["email"] is None
     assert data["addressed"] is False
+
+
+def test_a_tailored_quote_does_not_say_the_whole_is_valid_until_a_day(documents: dict[str, Path]) -> None:
+    """A tailored quote prices only part of the application: its PDF and its text say the listed
+    prices hold until the day, and that the tailored costs are the scheme's to price and date;
+    a plain quote is valid as a whole."""
+    tailored = text(documents["quote-tailored"])
+    assert "Prices valid until 2026-03-31" in tailored
+    assert "The prices listed are valid until 2026-03-31; the tailored costs are not part of them" in tailored
+    assert "This quote is valid until" not in tailored
+    assert "This quote is valid until 2026-03-31" in text(documents["quote-plain"])
+    said = run("quote", "--initial", "3", "--mentors", "60", "--on", "2026-03-02")
+    assert "\\x0a" not in said  # the wrapped bold line is two bold lines, not one with an escape
+    assert (
+        "The prices listed are valid until 2026-03-31; the tailored costs are not part of them"
+        in " ".join(said.split())
+    )

@@ -58,6 +58,71 @@ def test_the_packs_cover_shows_warnings_in_words(tmp_path: Path) -> None:
     assert str(path) not in cover and "criteria.aims.1.statment" not in cover
 
 
+def test_a_missing_evidence_file_is_named_at_its_line_whether_or_not_the_file_loads(tmp_path: Path) -> None:
+    """The same warning, at the same line and field, from a submission that loads (assess,
+    validate) as from one stopped by an error: the coordinator goes to the line either way."""
+    folder = tmp_path / "p"
+    shutil.copytree(PEER, folder)
+    path = folder / "submission.yaml"
+    text = path.read_text().replace("file: evidence/mentee-leaflet.md", "file: evidence/x.pdf", 1)
+    path.write_text(text)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "evidence/x.pdf" in row)
+    expected = f"warning: {path}:{line}: criteria.aims.1.evidence[1].file: evidence/x.pdf: file not found"
+    for command in ("assess", "validate"):
+        code, _, err = invoke(command, path)
+        assert code == 0 and expected in err.splitlines(), err
+    path.write_text(text.replace("  level: silver", "  level: silverr", 1))
+    code, _, err = invoke("validate", path)
+    assert code == 2 and expected in err.splitlines(), err
+
+
+def test_the_cover_names_each_unusable_evidence_item_once_and_stays_one_page(tmp_path: Path) -> None:
+    """A folder whose files are all missing: the cover gives one line per file with every criterion
+    (and line) that cites it, and after twelve lines says how many more there are, so the cover
+    is one page whatever the count."""
+    import re
+
+    from pypdf import PdfReader
+
+    folder = tmp_path / "p"
+    shutil.copytree(PEER, folder)
+    shutil.rmtree(folder / "evidence")
+    path = folder / "submission.yaml"
+    code, _, _ = invoke("pack", path, "-o", tmp_path / "same.pdf")
+    assert code == 0
+    pages = PdfReader(str(tmp_path / "same.pdf")).pages
+    cover = words(pages[0].extract_text() or "")
+    assert "evidence/mentor-training.md: file not found; cited by training.1.a (line " in cover
+    assert cover.count("evidence/mentor-training.md") == 1
+    assert "Contents" in words(pages[1].extract_text() or ""), "the cover is one page"
+    numbered = iter(range(1, 1000))
+    path.write_text(
+        re.sub(
+            r"file: evidence/[^}\s]+", lambda _: f"file: evidence/m-{next(numbered)}.pdf", path.read_text()
+        )
+    )
+    code, _, _ = invoke("pack", path, "-o", tmp_path / "many.pdf")
+    assert code == 0
+    pages = PdfReader(str(tmp_path / "many.pdf")).pages
+    cover = words(pages[0].extract_text() or "")
+    assert "Warnings: 29 points to check" in cover
+    assert "evidence/m-11.pdf" in cover and "evidence/m-12.pdf" not in cover
+    assert "and 18 more: nums validate lists every one, with its line" in cover
+    assert "Contents" in words(pages[1].extract_text() or "")
+
+
+def test_assess_on_another_day_keeps_the_application_date_in_its_heading() -> None:
+    """`--on` asks what the evidence supports on another day; the application is still the one
+    dated in the file, and the heading says both."""
+    code, out, _ = invoke("assess", PEER / "submission.yaml", "--on", "2026-04-01")
+    assert code == 0
+    assert out.splitlines()[1] == (
+        "Harbourside University · initial application for Silver on 2026-03-02; assessed as on 2026-04-01"
+    )
+    code, out, _ = invoke("assess", PEER / "submission.yaml")
+    assert out.splitlines()[1] == "Harbourside University · initial application for Silver on 2026-03-02"
+
+
 def test_a_misspelt_command_suggests_the_right_one() -> None:
     code, _, err = invoke("asess", "x")
     assert code == 2 and "no command 'asess'; did you mean 'assess'?" in err

@@ -162,12 +162,14 @@ def test_the_csv_opens_in_a_spreadsheet(tmp_path: Path) -> None:
 
 
 def test_the_calendar(tmp_path: Path) -> None:
-    """RFC 5545, read back with icalendar: stable UIDs, all-day events, an alarm, the same bytes twice."""
+    """RFC 5545, read back with icalendar: stable UIDs, all-day events, an alarm, the same bytes twice.
+    On 2026-02-01 the peer-mentoring Silver application (dated 2026-03-02) is not yet made, so its
+    Bronze award ends on its last valid day unless reaccreditation is applied for."""
     from icalendar import Calendar
 
     first, second = tmp_path / "a.ics", tmp_path / "b.ics"
     for target in (first, second):
-        code, output = portfolio(str(EXAMPLES), "--on", "2026-04-20", "--ics", str(target))
+        code, output = portfolio(str(EXAMPLES), "--on", "2026-02-01", "--ics", str(target))
         assert code == 0, output
     assert first.read_bytes() == second.read_bytes()
     calendar = Calendar.from_ical(first.read_bytes())
@@ -187,6 +189,32 @@ def test_the_calendar(tmp_path: Path) -> None:
     assert prepare.decoded("DTSTART") == date(2026, 3, 12)  # 60 days before the last valid day
     assert [a["ACTION"] for a in prepare.walk("VALARM")] == ["DISPLAY"]
     assert events["peer-mentoring/next-level@nums.portfolio"].decoded("DTSTART") == date(2025, 11, 12)
+    assert all("STATUS" not in event for event in events.values())
+
+
+def test_the_calendar_keeps_an_award_in_force_while_an_application_made_in_time_is_decided(
+    tmp_path: Path,
+) -> None:
+    """rules.yaml, validity.held_until_outcome: "an application made on or before the held award's
+    last valid day keeps that award in force until the outcome is final". On 2026-04-20 the Silver
+    application of 2026-03-02 is made and not decided: the calendar no longer says the Bronze award
+    ends, and the reminder to prepare a reaccreditation comes again under its UID, cancelled and
+    without an alarm, so a calendar that imported the earlier file drops it."""
+    from icalendar import Calendar
+
+    target = tmp_path / "renewals.ics"
+    code, output = portfolio(str(EXAMPLES), "--on", "2026-04-20", "--ics", str(target))
+    assert code == 0, output
+    events = {str(e["UID"]): e for e in Calendar.from_ical(target.read_bytes()).walk("VEVENT")}
+    expires = events["peer-mentoring/expires@nums.portfolio"]
+    assert expires.decoded("DTSTART") == date(2026, 5, 11)
+    assert "stays in force until the outcome" in str(expires["SUMMARY"])
+    assert "ends" not in str(expires["SUMMARY"])
+    assert "application made on 2026-03-02" in " ".join(str(expires["DESCRIPTION"]).split())
+    prepare = events["peer-mentoring/prepare-renewal@nums.portfolio"]
+    assert (str(prepare["STATUS"]), int(prepare["SEQUENCE"])) == ("CANCELLED", 1)
+    assert prepare.decoded("DTSTART") == date(2026, 3, 12)  # the reminder it replaces, same day
+    assert list(prepare.walk("VALARM")) == []
 
 
 def test_the_committee_report(tmp_path: Path) -> None:

@@ -257,6 +257,32 @@ def test_the_home_page_shows_next_years_fees_and_the_university_wide_line(root: 
     assert "decides nothing" in wide
 
 
+def test_the_home_page_fees_list_every_kind_the_portfolio_budgets(root: Path) -> None:
+    """Issue 20: the portfolio must 'budget what each programme will really need': returning after a
+    lapse and first applications as well as renewals and moves up, and an application already made
+    not budgeted again. The home page shows the same kinds, with `nums portfolio`'s amounts."""
+    client, _ = client_for(root)
+    home = client.get("/").text
+    cli_says = json.loads(cli_run("portfolio", str(root), "--json"))["fees"]
+    for slug, key, ids in (
+        ("returning", "returning", "returning_ids"),
+        ("first", "first_applications", "first_application_ids"),
+    ):
+        shown = home.split(f'id="fees-{slug}"', 1)[1].split("</dd>", 1)[0]
+        if cli_says[key] is None:
+            assert shown.strip() == ">none"
+            continue
+        assert f"£{cli_says[key]['net']} net" in shown or "tailored costs" in shown
+        for ident in cli_says[ids]:
+            assert f'href="/p/{ident}"' in shown
+    assert "First applications" in home and "Returning after a lapse" in home
+    if cli_says["under_way_ids"]:
+        under_way = home.split('id="fees-under-way"', 1)[1].split("</p>", 1)[0]
+        assert all(f'href="/p/{ident}"' in under_way for ident in cli_says["under_way_ids"])
+    else:
+        assert 'id="fees-under-way"' not in home
+
+
 def test_the_home_page_builds_the_portfolio_once_and_reads_each_programme_once(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

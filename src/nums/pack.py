@@ -8,6 +8,8 @@ Pure: from an edition, a submission, its assessment and the fee quote to a
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -376,6 +378,47 @@ def warning_words(edition: Edition, problem: Problem) -> str:
     if problem.suggestion:
         text += f". {problem.suggestion[0].upper()}{problem.suggestion[1:]}"
     return text
+
+
+COVER_WARNINGS = 12
+"""Warnings the cover lists before it says how many more there are: about as many as leave the
+cover one page when each takes two lines (a layout choice, not a rule)."""
+
+_EVIDENCE_FIELD = re.compile(r"(?:criteria\.(?P<ident>.+)|continuation)\.evidence\[\d+\]\.(?:file|url)")
+
+
+def cover_warnings(edition: Edition, problems: Sequence[Problem]) -> list[str]:
+    """The cover's warnings in words (``warning_words``), with one line for each evidence item
+    that cannot count however many criteria cite it ("evidence/x.md: file not found; cited by
+    aims.1 (line 35) and aims.2 (line 40)"), so that a folder of missing files still leaves the
+    cover one page."""
+    said: list[str] = []
+    cited: dict[str, list[str]] = {}
+    for problem in problems:
+        found = _EVIDENCE_FIELD.fullmatch(problem.field or "")
+        if found is None:
+            said.append(warning_words(edition, problem))
+            continue
+        if problem.message not in cited:
+            said.append(problem.message)  # a placeholder, filled in below, keeps the first one's place
+            cited[problem.message] = []
+        where = found.group("ident") or "the continuation evidence"
+        cited[problem.message].append(f"{where} (line {problem.line})" if problem.line else where)
+    return [
+        f"{text}; cited by {_listed(cited[text])}" if text in cited else text for text in dict.fromkeys(said)
+    ]
+
+
+def cover_list(warnings: Sequence[str]) -> list[str]:
+    """At most ``COVER_WARNINGS`` lines: the first ones, then how many more there are."""
+    if len(warnings) <= COVER_WARNINGS:
+        return list(warnings)
+    more = len(warnings) - COVER_WARNINGS + 1
+    return [*warnings[: COVER_WARNINGS - 1], f"and {more} more: nums validate lists every one, with its line"]
+
+
+def _listed(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _place(edition: Edition, field: str) -> tuple[str, str]:

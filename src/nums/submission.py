@@ -171,6 +171,13 @@ class Submission:
     warnings: tuple[Problem, ...] = ()
     combined_approach: str | None = None
     declaration: Declaration | None = None
+    # The line of each evidence item as written: (criterion id or "continuation", index) -> line,
+    # so a warning about an item names its line whether or not the file loads.
+    evidence_lines: dict[tuple[str, int], int] = field(default_factory=dict, repr=False, compare=False)
+
+    def evidence_line(self, where: str, index: int) -> int | None:
+        """The line of the ``index``-th evidence item of a criterion (or ``"continuation"``)."""
+        return self.evidence_lines.get((where, index))
 
     @property
     def folder(self) -> Path:
@@ -261,7 +268,26 @@ def submission_from_document(doc: YamlDocument, edition: Edition, path: Path) ->
         warnings=tuple(limited(_unknown_keys(doc), doc.path)),
         combined_approach=(parsed.combined_approach or "").strip() or None,
         declaration=parsed.declaration,
+        evidence_lines=_evidence_lines(doc, parsed),
     )
+
+
+def _evidence_lines(doc: YamlDocument, parsed: SubmissionFile) -> dict[tuple[str, int], int]:
+    """Where each evidence item of each claim (and of the continuation) is written: the line of
+    its ``file:`` or ``url:``, as ``raw_warnings`` gives it for a file that does not load."""
+    places: list[tuple[str, tuple[str, ...], int]] = [
+        (ident, ("criteria", ident), len(claim.evidence)) for ident, claim in parsed.criteria.items()
+    ]
+    if parsed.continuation is not None:
+        places.append(("continuation", ("continuation",), len(parsed.continuation.evidence)))
+    lines: dict[tuple[str, int], int] = {}
+    for where, location, count in places:
+        for index in range(count):
+            item = (*location, "evidence", index)
+            line = doc.lines.get((*item, "file")) or doc.lines.get((*item, "url")) or doc.lines.get(item)
+            if line is not None:
+                lines[(where, index)] = line
+    return lines
 
 
 def _programmes(parsed: SubmissionFile) -> tuple[Programme, ...]:

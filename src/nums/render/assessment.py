@@ -118,8 +118,13 @@ def assessment_warnings(result: Assessment) -> list[Problem]:
     for claim in claims:
         where = "continuation" if claim.id == "continuation" else f"criteria.{claim.id}"
         problems += [
-            Problem(f"{check.target}: {check.problem}", file=str(sub.path), field=where)
-            for check in claim.evidence
+            Problem(
+                f"{check.target}: {check.problem}",
+                file=str(sub.path),
+                line=sub.evidence_line(claim.id, index),
+                field=f"{where}.evidence[{index}].{check.kind}",
+            )
+            for index, check in enumerate(claim.evidence)
             if check.problem
         ]
     return problems
@@ -176,7 +181,8 @@ def assessment_text(result: Assessment) -> str:
     app = sub.application
     lines = [
         heading(sub.title),
-        f"{shown(sub.programme.institution)} · {app.type} application for {name(app.level)} on {result.on.isoformat()}",
+        f"{shown(sub.programme.institution)} · {app.type} application for {name(app.level)} on {app.date.isoformat()}"
+        + ("" if result.on == app.date else f"; assessed as on {result.on.isoformat()}"),
         "",
     ]
     verdict = name(result.awardable) if result.awardable else "nothing"

@@ -47,29 +47,10 @@ def programme_events(edition: Edition, row: ProgrammeRow, stamp: datetime) -> li
     if award is None or row.status == LAPSED:
         return []
     level = edition.level_name(award.level)
-    days = edition.rules.validity.prepare_renewal_days
-    prepare_on = award.valid_until - timedelta(days=days)
-    events = [
-        _event(
-            row,
-            "expires",
-            award.valid_until,
-            stamp,
-            f"{row.name}: {level} accreditation ends (last valid day)",
-            f"The {level} award of {row.name} is valid until the end of this day. Reaccreditation applied for "
-            "by then continues it from the next day.",
-        ),
-        _event(
-            row,
-            "prepare-renewal",
-            prepare_on,
-            stamp,
-            f"{row.name}: prepare the {level} reaccreditation",
-            f"The {level} award of {row.name} ends on {award.valid_until.isoformat()} ({days} days from now): "
-            "gather the evidence that provision continues and apply for reaccreditation before then.",
-            alarm=True,
-        ),
-    ]
+    if award.until_outcome:
+        events = _kept_in_force_events(edition, row, level, stamp)
+    else:
+        events = _renewal_events(edition, row, level, stamp)
     if row.next_level and row.next_level_from and row.next_level_from <= award.valid_until:
         following = edition.level_name(row.next_level)
         events.append(
@@ -86,6 +67,69 @@ def programme_events(edition: Edition, row: ProgrammeRow, stamp: datetime) -> li
     return events
 
 
+def _renewal_events(edition: Edition, row: ProgrammeRow, level: str, stamp: datetime) -> list[object]:
+    """The award's last valid day and, some days before, a reminder to apply for reaccreditation."""
+    award = row.award
+    assert award is not None
+    days = edition.rules.validity.prepare_renewal_days
+    return [
+        _event(
+            row,
+            "expires",
+            award.valid_until,
+            stamp,
+            f"{row.name}: {level} accreditation ends (last valid day)",
+            f"The {level} award of {row.name} is valid until the end of this day. Reaccreditation applied for "
+            "by then continues it from the next day.",
+        ),
+        _event(
+            row,
+            "prepare-renewal",
+            award.valid_until - timedelta(days=days),
+            stamp,
+            f"{row.name}: prepare the {level} reaccreditation",
+            f"The {level} award of {row.name} ends on {award.valid_until.isoformat()} ({days} days from now): "
+            "gather the evidence that provision continues and apply for reaccreditation before then.",
+            alarm=True,
+        ),
+    ]
+
+
+def _kept_in_force_events(edition: Edition, row: ProgrammeRow, level: str, stamp: datetime) -> list[object]:
+    """An application made in time keeps the award in force until its outcome is final (rules.yaml,
+    ``validity.held_until_outcome``): the last valid day ends nothing, and there is no
+    reaccreditation left to prepare. The same two events are written again (same UIDs, a later
+    SEQUENCE) so that a calendar which imported an earlier file updates them instead of keeping a
+    stale "ends" and its alarm; the reminder is marked cancelled, with no alarm."""
+    award = row.award
+    assert award is not None
+    applied = f" on {row.application_date.isoformat()}" if row.application_date else ""
+    return [
+        _event(
+            row,
+            "expires",
+            award.valid_until,
+            stamp,
+            f"{row.name}: {level} award's last valid day; it stays in force until the outcome",
+            f"The {level} award of {row.name} was valid until the end of this day. The application made"
+            f"{applied} was made by then, so the award stays in force until that application's outcome"
+            " is final.",
+            revised=True,
+        ),
+        _event(
+            row,
+            "prepare-renewal",
+            award.valid_until - timedelta(days=edition.rules.validity.prepare_renewal_days),
+            stamp,
+            f"{row.name}: no reaccreditation to prepare (applied in time)",
+            f"An application for {row.name} was made{applied}, by the {level} award's last valid day: the "
+            "award stays in force until its outcome is final, so this reminder is cancelled.",
+            revised=True,
+            cancelled=True,
+        ),
+    ]
+
+
 def _event(
     row: ProgrammeRow,
     kind: str,
@@ -94,7 +138,11 @@ def _event(
     summary: str,
     description: str,
     alarm: bool = False,
+    revised: bool = False,
+    cancelled: bool = False,
 ) -> object:
+    """One all-day event. ``revised`` events replace the reminders of an earlier file (SEQUENCE 1);
+    ``cancelled`` ones tell a calendar to drop what it imported under that UID."""
     from icalendar import Alarm, Event
 
     event = Event()
@@ -106,6 +154,10 @@ def _event(
     event.add("description", visible(description))
     event.add("transp", "TRANSPARENT")
     event.add("categories", ["Mentoring accreditation"])
+    if revised:
+        event.add("sequence", 1)
+    if cancelled:
+        event.add("status", "CANCELLED")
     if alarm:
         reminder = Alarm()
         reminder.add("action", "DISPLAY")

@@ -23,6 +23,8 @@ from nums.pack import (
     EvidenceRow,
     application_quote,
     attachment_names,
+    cover_list,
+    cover_warnings,
     embedded_submission,
     evidence_index,
     evidence_rows,
@@ -30,7 +32,6 @@ from nums.pack import (
     next_application,
     not_fingerprinted,
     pillar_views,
-    warning_words,
 )
 from nums.pricing import Quote, whom_to_ask
 from nums.render.assessment import assessment_warnings
@@ -147,6 +148,11 @@ def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime)
     reaccreditation = sub.application.type == "reaccreditation"
     fee = application_quote(edition, sub)
     pillars = pillar_views(result, rows, only_claimed=reaccreditation)
+    warnings = [
+        *result.warnings,
+        *cover_warnings(edition, assessment_warnings(result)),
+        *not_fingerprinted(rows),
+    ]
     return {
         "r": result,
         "ed": edition,
@@ -155,11 +161,8 @@ def pack_context(result: Assessment, rows: list[EvidenceRow], created: datetime)
         "created": created.isoformat(),
         "reaccreditation": reaccreditation,
         "wheel": _wheel(result, reaccreditation),
-        "warnings": [
-            *result.warnings,
-            *(warning_words(edition, w) for w in assessment_warnings(result)),
-            *not_fingerprinted(rows),
-        ],
+        "warnings": cover_list(warnings),
+        "warning_count": len(warnings),
         "contents": _contents(pillars, reaccreditation),
         "pillars": pillars,
         "rows": rows,

@@ -75,8 +75,15 @@ def quote_text(result: Quote) -> str:
     )
     lines.append(heading(f"{'Total':>{width - 2}}  {amount(result, result.gross):>12}"))
     if result.tailored:
-        lines += ["", heading(wrap(tailored_line(result), 0))]
+        lines += ["", *(heading(line) for line in wrap(tailored_line(result), 0).split("\n"))]
         lines += [wrap(reason, 4, "  -") for reason in result.reasons]
+        lines.append(
+            wrap(
+                f"The prices listed are valid until {result.valid_until.isoformat()}; the tailored costs are"
+                " not part of them, and hold for as long as the scheme says when it prices them.",
+                0,
+            )
+        )
     else:
         lines.append(f"Valid until {result.valid_until.isoformat()}.")
     lines += ["", wrap("How to pay, or whom to ask: " + whom_to_ask(result), 0)]

@@ -13,7 +13,7 @@ from typing import Any
 from nums import portfolio as portfolios
 from nums.edition_loading import load_edition
 from nums.pricing import QuoteSet, split_note
-from nums.render.portfolio import fee_totals
+from nums.render.portfolio import FEE_KINDS, fee_totals
 from nums.render.quote import amount, split_sentence
 from nums.web.quoting import quote_view
 from nums.workspace import LoadedProgramme, Workspace
@@ -38,24 +38,31 @@ def portfolio_of(
 
 
 def fees_view(portfolio: Any) -> list[dict[str, Any]]:
-    """Next year's fees as ``nums portfolio`` gives them (``Portfolio.fees``): renewals and moves
-    up, each with its programmes and ``nums quote``'s amounts, reasons and split notes."""
+    """Next year's fees as ``nums portfolio`` gives them (``Portfolio.fees``), kind by kind
+    (``FEE_KINDS``: renewals, moves up, returning after a lapse, first applications), each with
+    its programmes and ``nums quote``'s amounts, reasons and split notes."""
     names = {row.id: row.name for row in portfolio.rows}
     fees = portfolio.fees
     shown = []
-    for label, result, ids in (
-        ("Renewals", fees.renewals, fees.renewal_ids),
-        ("Moving up", fees.moves_up, fees.move_up_ids),
-    ):
+    for attribute, label, ids_attribute in FEE_KINDS:
+        result = getattr(fees, attribute)
         shown.append(
             {
+                "slug": attribute.replace("_", "-"),
                 "label": label,
-                "programmes": [(ident, names.get(ident) or ident) for ident in ids],
+                "programmes": [(ident, names.get(ident) or ident) for ident in getattr(fees, ids_attribute)],
                 "count": fee_totals(result)[0] if result else 0,
                 "quote": _fee_view(result) if result is not None else None,
             }
         )
     return shown
+
+
+def under_way_view(portfolio: Any) -> list[tuple[str, str]]:
+    """Applications made and not yet decided: their fee was due with them, so next year's fees
+    leave them out (as ``nums portfolio`` says)."""
+    names = {row.id: row.name for row in portfolio.rows}
+    return [(ident, names.get(ident) or ident) for ident in portfolio.fees.under_way_ids]
 
 
 def _fee_view(result: Any) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from nums.web.form import (
     programmes_of,
     text,
 )
-from nums.web.portfolio_view import fees_view, portfolio_of, university_view
+from nums.web.portfolio_view import fees_view, portfolio_of, under_way_view, university_view
 from nums.web.receiving import receive_upload
 from nums.web.result_view import result_view
 from nums.web.routing import Target
@@ -75,6 +75,7 @@ async def _home(request: Request) -> dict[str, Any]:
         "lapsing": portfolio.lapsing,
         "by_status": portfolio.by_status,
         "fees": fees_view(portfolio),
+        "under_way": under_way_view(portfolio),
         "university": university_view(portfolio),
         "dropped": await run_in_threadpool(dropped_packs, workspace),
     }
