@@ -146,9 +146,11 @@ def address_key(address: str) -> str:
         parsed = ipaddress.ip_address(address)
     except ValueError:
         return address[:64]
-    if parsed.version == 6 and parsed.ipv4_mapped is None:
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return str(parsed.ipv4_mapped or parsed)
+    return str(parsed)
 
 
 # --- institutions and people ---------------------------------------------------------------
