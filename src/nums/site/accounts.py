@@ -220,7 +220,9 @@ def grant(db: Session, person: tables.Person, role: str, programme: str | None =
 
         raise NumsError(
             Problem(
-                f"there is no role {role!r}", field="role", suggestion=did_you_mean(role, list(policy.Role))
+                f"there is no role {role!r}",
+                field="role",
+                suggestion=did_you_mean(role, [r.value for r in policy.Role]),
             )
         ) from None
     if chosen in (policy.Role.LEAD, policy.Role.COORDINATOR) and person.institution is None:
