@@ -62,7 +62,7 @@ def test_a_password_is_stored_as_an_argon2id_hash(db: Session, ana: tables.Perso
 def test_a_hash_made_with_other_parameters_is_replaced_at_sign_in(
     db: Session, ana: tables.Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """ "rehash when parameters change": the hash made with today's small test parameters is
+    """The issue: "rehash when parameters change": the hash made with today's small test parameters is
     replaced by one with argon2-cffi's defaults when Ana next signs in."""
     old = ana.password_hash
     monkeypatch.setattr(accounts, "HASHER", PasswordHasher())
@@ -82,7 +82,7 @@ def test_signing_in_gives_a_session_of_that_person(db: Session, ana: tables.Pers
 
 
 def test_sign_in_never_says_whether_the_account_exists(db: Session, ana: tables.Person) -> None:
-    """ "the message never says whether the account exists"."""
+    """The issue: "the message never says whether the account exists"."""
     wrong_password = refusal(db, "ana@northfield.ac.uk", "not her password at all")
     no_account = refusal(db, "nobody@northfield.ac.uk", "not her password at all")
     assert str(wrong_password) == str(no_account) == "the email address or the password is not right"
@@ -94,7 +94,7 @@ def test_an_invited_account_without_a_password_cannot_sign_in(db: Session) -> No
 
 
 def test_throttling_per_account_waits_longer_after_each_failure(db: Session, ana: tables.Person) -> None:
-    """ "a few tries, then growing delays": 5 free failures, then 2 s, 4 s, 8 s, ... up to 15 minutes."""
+    """The issue: "a few tries, then growing delays": 5 free failures, then 2 s, 4 s, 8 s, ... up to 15 minutes."""
     when = MOMENT
     for _ in range(accounts.FREE_TRIES_PER_ACCOUNT):
         refusal(db, "ana@northfield.ac.uk", "wrong wrong wrong", when)
@@ -308,7 +308,7 @@ def test_no_string_but_the_issued_token_opens_an_invitation(db: Session, forged:
 
 
 def test_a_lead_asks_for_an_account_and_an_admin_approves_it(db: Session) -> None:
-    """ "an institution's lead can ask for an account, and an admin approves it"."""
+    """The issue: "an institution's lead can ask for an account, and an admin approves it"."""
     admin = accounts.add_person(db, "admin@scheme.org", "Ada", LONG_ENOUGH)
     accounts.grant(db, admin, "admin")
     request = accounts.request_registration(

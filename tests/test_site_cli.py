@@ -92,11 +92,11 @@ def test_no_password_at_all_says_where_to_give_it(tmp_path: Path) -> None:
 
 
 def test_no_command_takes_a_password_on_the_command_line(tmp_path: Path) -> None:
-    """ "never from the command line": there is no option to give one."""
+    """Passwords are read "never from the command line": there is no option to give one."""
     for command in (["site", "init"], ["site", "user", "add"]):
         assert "--password" not in nums(*command, "--help").output
     result = nums("site", "init", str(tmp_path / "s"), "--admin-email", ADMIN, "--password", LONG_ENOUGH)
-    assert result.exit_code == 2 and "No such option '--password'" in result.stderr
+    assert result.exit_code == 2 and "No such option" in result.stderr and "--password" in result.stderr
 
 
 def test_the_site_commands_do_not_import_the_web_stack_or_weasyprint(site: Path, tmp_path: Path) -> None:

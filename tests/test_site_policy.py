@@ -106,7 +106,7 @@ def test_every_action_has_a_row_in_this_rulebook() -> None:
 
 
 def test_an_assessor_never_reviews_their_own_institution() -> None:
-    """ "reviews (never of their own institution)": they may see the submitted programme, not
+    """The issue: "reviews (never of their own institution)": they may see the submitted programme, not
     change (nor read) its review; since they see the programme, the refusal is a 403."""
     assessor, own = PEOPLE[Role.ASSESSOR], programme(OWN)
     assert can(assessor, Action.VIEW_PROGRAMME, own)
@@ -116,14 +116,14 @@ def test_an_assessor_never_reviews_their_own_institution() -> None:
 
 
 def test_an_assessor_sees_only_programmes_submitted_for_review() -> None:
-    """ "assessor sees programmes submitted for review": one still being written is not there."""
+    """The issue: "assessor sees programmes submitted for review": one still being written is not there."""
     draft = Programme(OTHER, "peer-mentoring", submitted=False)
     assert decide(PEOPLE[Role.ASSESSOR], Action.VIEW_PROGRAMME, draft) is Decision.NOT_FOUND
     assert decide(PEOPLE[Role.ASSESSOR], Action.EDIT_REVIEW, draft) is Decision.NOT_FOUND
 
 
 def test_a_coordinator_sees_only_the_programmes_they_belong_to() -> None:
-    """ "coordinator sees the programmes they belong to": another programme of their own
+    """The issue: "coordinator sees the programmes they belong to": another programme of their own
     institution is a 404, like one of another institution."""
     coordinator = PEOPLE[Role.COORDINATOR]
     neighbour = Programme(OWN, "buddy-scheme", submitted=True)
@@ -148,7 +148,7 @@ def test_finance_sees_quotes_of_a_programme_it_cannot_read() -> None:
 
 
 def test_several_coordinators_may_share_one_programme() -> None:
-    """ "a programme's coordinator (several may share one)"."""
+    """The issue: "a programme's coordinator (several may share one)"."""
     second = person_from(6, "b@northfield.ac.uk", "Bo", OWN, [("coordinator", f"{OWN}/peer-mentoring")])
     assert can(second, Action.EDIT_SUBMISSION, programme(OWN))
     assert can(PEOPLE[Role.COORDINATOR], Action.EDIT_SUBMISSION, programme(OWN))
