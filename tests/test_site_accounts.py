@@ -342,3 +342,21 @@ def test_a_password_is_never_logged(db: Session, caplog: pytest.LogCaptureFixtur
     assert caplog.text  # the statements were logged ...
     for secret in (LONG_ENOUGH, NEW_PASSWORD, "a wrong but secret guess"):
         assert secret not in caplog.text  # ... and no password with them
+
+
+def test_an_invited_person_whose_link_expired_can_be_invited_again(db: Session) -> None:
+    first = accounts.invite(db, "slow@example.org", "Slow", "finance", now=MOMENT)
+    later = MOMENT + timedelta(days=2)
+    _, second = accounts.reinvite(db, "slow@example.org", now=later)
+    with pytest.raises(NumsError, match="has expired"):
+        accounts.accept_invitation(db, first, LONG_ENOUGH, now=later)
+    accounts.accept_invitation(db, second, LONG_ENOUGH, now=later)
+    with pytest.raises(NumsError, match="is not an invited account waiting for its password"):
+        accounts.reinvite(db, "slow@example.org", now=later)
+
+
+def test_attempts_that_no_longer_count_are_forgotten(db: Session, ana: tables.Person) -> None:
+    for _ in range(3):
+        refusal(db, "ana@northfield.ac.uk", "wrong wrong wrong")
+    assert accounts.forget_old_attempts(db, now=MOMENT + accounts.FAILURE_MEMORY) == 0
+    assert accounts.forget_old_attempts(db, now=MOMENT + accounts.FAILURE_MEMORY + timedelta(seconds=1)) == 3

@@ -151,3 +151,14 @@ def test_a_name_cannot_add_a_header(tmp_path: Path) -> None:
         mail.compose(
             settings, "registration_received", "x@y.org\r\nBcc: all@y.org", name="X", institution="Y"
         )
+
+
+def test_the_site_says_at_start_whether_mail_is_sent(tmp_path: Path, inbox: tuple[Inbox, int]) -> None:
+    """The issue: "With no mail settings the site prints the links it would have sent to its log, and says so at start"."""
+    (tmp_path / "site.toml").write_text(settings_template("Scheme", "https://nums.example.org", "a@b.org"))
+    [note] = mail.startup_notes(read_settings(tmp_path))
+    assert note.startswith("mail is not set up (no [mail] in site.toml)")
+    _, port = inbox
+    assert mail.startup_notes(site_with_mail(tmp_path, port)) == [
+        f"mail goes through 127.0.0.1:{port} (none)"
+    ]

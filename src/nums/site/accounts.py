@@ -371,6 +371,17 @@ def sign_in(db: Session, email: str, password: str, address: str, now: datetime 
     return SignedIn(person, sessions.start(db, person.id, moment))
 
 
+def forget_old_attempts(db: Session, now: datetime | None = None) -> int:
+    """Delete the sign-in attempts that no longer count (older than ``FAILURE_MEMORY``):
+    housekeeping, safe at any time; how many went."""
+    from sqlalchemy import delete
+
+    cutoff = (now or tables.now()) - FAILURE_MEMORY
+    gone = db.execute(delete(tables.SignInAttempt).where(tables.SignInAttempt.at < cutoff)).rowcount
+    db.flush()
+    return gone or 0
+
+
 def change_password(db: Session, person: tables.Person, old: str, new: str, keep_session: str) -> None:
     """A new password, given the old one: every other session of the person ends."""
     if not _verify(person.password_hash, old):
@@ -436,6 +447,15 @@ def invite(
     person = add_person(db, email, name, None, institution_slug, moment)
     grant(db, person, role, programme)
     return _issue(db, person, "invitation", moment)
+
+
+def reinvite(db: Session, email: str, now: datetime | None = None) -> tuple[tables.Person, str]:
+    """A new invitation for an account that has not chosen its password yet (the first was lost
+    or has expired); earlier invitations stay usable only until they expire or one is used."""
+    person = find_person(db, email)
+    if person is None or person.disabled or person.password_hash is not None:
+        raise NumsError(Problem(f"{email} is not an invited account waiting for its password", field="email"))
+    return person, _issue(db, person, "invitation", now or tables.now())
 
 
 def accept_invitation(db: Session, token: str, password: str, now: datetime | None = None) -> tables.Person:

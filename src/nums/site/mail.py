@@ -68,6 +68,16 @@ def _host(settings: SiteSettings) -> str:
     return settings.site.address.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
 
 
+def startup_notes(settings: SiteSettings) -> list[str]:
+    """What ``nums site run`` says about mail when it starts."""
+    if settings.mail is None:
+        return [
+            "mail is not set up (no [mail] in site.toml): invitations and password resets are not "
+            "sent; each link is written to this log instead, for an administrator to pass on"
+        ]
+    return [f"mail goes through {settings.mail.host}:{settings.mail.port} ({settings.mail.security})"]
+
+
 def send(settings: SiteSettings, message: EmailMessage, shown_link: str | None = None) -> bool:
     """Send ``message``; True when it went to the mail server, False when there is none (then the
     log has who it was for and ``shown_link``). A server that refuses is a ``NumsError``."""
