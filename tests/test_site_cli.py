@@ -320,3 +320,19 @@ def test_a_site_on_postgresql_is_backed_up_and_restored(tmp_path: Path) -> None:
     added = nums("site", "institution", "add", str(tmp_path / "back"), "--slug", "southgate", "--name", "S")
     assert added.exit_code == 0, added.stderr  # the id sequences continue after the restored rows
     engine.dispose()
+
+
+def test_a_bad_address_is_blamed_on_the_option(tmp_path: Path) -> None:
+    result = nums(
+        "site",
+        "init",
+        str(tmp_path / "s"),
+        "--admin-email",
+        ADMIN,
+        "--address",
+        "ftp://x",
+        password=LONG_ENOUGH,
+    )
+    assert result.exit_code == 2
+    assert "error: --address: must be a web address starting with https:// (or http://)" in result.stderr
+    assert list(tmp_path.iterdir()) == []

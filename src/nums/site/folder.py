@@ -61,6 +61,7 @@ def init_site(
     refuse_unless_empty(folder)
     accounts.checked_email(admin_email)
     accounts.checked_password(password)
+    _check_options(name, address)
     folder.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{folder.name}.nums-init-", dir=folder.parent))
     try:
@@ -88,6 +89,23 @@ def init_site(
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
+
+
+def _check_options(name: str, address: str) -> None:
+    """The site's name and address, checked as site.toml's would be, but blamed on the options."""
+    from pydantic import ValidationError
+
+    from nums.site.settings import SiteSection
+
+    try:
+        SiteSection(name=name, address=address)
+    except ValidationError as exc:
+        raise NumsError(
+            [
+                Problem(error["msg"].removeprefix("Value error, "), field=f"--{error['loc'][0]}")
+                for error in exc.errors()
+            ]
+        ) from None
 
 
 def _quoted(value: str) -> str:
