@@ -360,3 +360,21 @@ def test_attempts_that_no_longer_count_are_forgotten(db: Session, ana: tables.Pe
         refusal(db, "ana@northfield.ac.uk", "wrong wrong wrong")
     assert accounts.forget_old_attempts(db, now=MOMENT + accounts.FAILURE_MEMORY) == 0
     assert accounts.forget_old_attempts(db, now=MOMENT + accounts.FAILURE_MEMORY + timedelta(seconds=1)) == 3
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(email=st.text(max_size=400), password=st.text(max_size=40), address=st.text(max_size=80))
+def test_any_sign_in_is_refused_in_words(
+    db: Session, ana: tables.Person, email: str, password: str, address: str
+) -> None:
+    """Whatever arrives in the form (NUL, a megabyte-long address, any script), the answer is a
+    refusal in words: never an error from the database, on SQLite or PostgreSQL."""
+    if password == LONG_ENOUGH:
+        return
+    with pytest.raises(accounts.SignInRefused):
+        accounts.sign_in(db, email, password, address, now=MOMENT)
+    assert accounts.request_reset(db, email, now=MOMENT) is None or email_key_is_anas(email)
+
+
+def email_key_is_anas(email: str) -> bool:
+    return accounts.email_key(email) == "ana@northfield.ac.uk"

@@ -98,8 +98,9 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 
 
 def email_key(email: str) -> str:
-    """How addresses are compared: without surrounding spaces, case folded."""
-    return email.strip().casefold()
+    """How addresses are compared: without surrounding spaces, case folded; cut to what the database
+    holds, with NUL (which PostgreSQL refuses in text) shown as U+FFFD: such a key names no account."""
+    return email.strip().casefold().replace("\x00", "\ufffd")[:320]
 
 
 def checked_email(email: str) -> str:
@@ -145,7 +146,7 @@ def address_key(address: str) -> str:
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
-        return address[:64]
+        return address.replace("\x00", "\ufffd")[:64]
     if isinstance(parsed, ipaddress.IPv6Address):
         if parsed.ipv4_mapped is not None:
             return str(parsed.ipv4_mapped)
@@ -358,7 +359,7 @@ def sign_in(db: Session, email: str, password: str, address: str, now: datetime 
     right = _verify(person.password_hash if person else None, password[:MAX_PASSWORD_LENGTH])
     db.add(
         tables.SignInAttempt(
-            account_key=email_key(email)[:320], address=address_key(address), at=moment, succeeded=right
+            account_key=email_key(email), address=address_key(address), at=moment, succeeded=right
         )
     )
     db.flush()
