@@ -292,7 +292,7 @@ def test_an_invitation_is_not_a_reset(db: Session) -> None:
         accounts.reset_password(db, token, LONG_ENOUGH, now=MOMENT)
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(forged=st.text(max_size=60))
 def test_no_string_but_the_issued_token_opens_an_invitation(db: Session, forged: str) -> None:
     email = f"p{abs(hash(forged)) % 10**12}@example.org"
