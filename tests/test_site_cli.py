@@ -336,3 +336,29 @@ def test_a_bad_address_is_blamed_on_the_option(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "error: --address: must be a web address starting with https:// (or http://)" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_wheel_ships_the_migrations_and_the_mail_templates(tmp_path: Path) -> None:
+    """Alembic reads its migrations from the installed package: no alembic.ini, nothing outside it."""
+    import subprocess
+    import sys
+    import zipfile
+
+    from tests.conftest import REPO
+
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(REPO)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    names = zipfile.ZipFile(next(tmp_path.glob("nums-*.whl"))).namelist()
+    for shipped in (
+        "nums/site/migrations/env.py",
+        "nums/site/migrations/script.py.mako",
+        "nums/site/migrations/versions/0001_site.py",
+        "nums/site/templates/mail/invitation.txt",
+        "nums/site/templates/mail/reset.txt",
+    ):
+        assert shipped in names
