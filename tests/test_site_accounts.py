@@ -378,3 +378,20 @@ def test_any_sign_in_is_refused_in_words(
 
 def email_key_is_anas(email: str) -> bool:
     return accounts.email_key(email) == "ana@northfield.ac.uk"
+
+
+def test_a_refused_registration_makes_no_account(db: Session) -> None:
+    admin = accounts.add_person(db, "admin@scheme.org", "Ada", LONG_ENOUGH)
+    request = accounts.request_registration(db, "spam@example.org", "Spam", "Not A University", now=MOMENT)
+    accounts.refuse_registration(db, request.id, admin, now=MOMENT)
+    assert accounts.pending_registrations(db) == [] and accounts.find_person(db, "spam@example.org") is None
+    with pytest.raises(NumsError, match=f"there is no registration request {request.id} waiting"):
+        accounts.approve_registration(db, request.id, "spam", admin, now=MOMENT)
+
+
+def test_sessions_that_are_over_are_swept_away(db: Session, ana: tables.Person) -> None:
+    old = sessions.start(db, ana.id, now=MOMENT)
+    fresh = sessions.start(db, ana.id, now=MOMENT + sessions.IDLE_LIFETIME)
+    assert sessions.end_expired(db, now=MOMENT + sessions.IDLE_LIFETIME + timedelta(seconds=1)) == 1
+    assert sessions.person_for(db, fresh, now=MOMENT + sessions.IDLE_LIFETIME) is ana
+    assert sessions.person_for(db, old, now=MOMENT) is None
