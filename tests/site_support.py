@@ -31,7 +31,7 @@ BACKENDS = [
 ]
 
 
-def _empty_postgres() -> Engine:
+def empty_postgres() -> Engine:
     assert POSTGRES_URL is not None
     engine = tables.engine_for(POSTGRES_URL)
     with engine.begin() as connection:
@@ -46,7 +46,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
         made = tables.engine_for(f"sqlite:///{tmp_path / 'site.db'}")
     else:
-        made = _empty_postgres()
+        made = empty_postgres()
     tables.migrate(made)
     yield made
     made.dispose()

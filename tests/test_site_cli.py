@@ -293,7 +293,7 @@ def test_restore_of_something_else_is_a_message(tmp_path: Path) -> None:
 @pytest.mark.skipif(POSTGRES_URL is None, reason="NUMS_TEST_POSTGRES_URL is not set")
 def test_a_site_on_postgresql_is_backed_up_and_restored(tmp_path: Path) -> None:
     """On PostgreSQL the rows are read in one REPEATABLE READ transaction and loaded back."""
-    site_support._empty_postgres().dispose()
+    site_support.empty_postgres().dispose()
     folder = tmp_path / "pg"
     made = nums(
         "site",
@@ -311,7 +311,7 @@ def test_a_site_on_postgresql_is_backed_up_and_restored(tmp_path: Path) -> None:
     assert nums("site", "backup", str(folder), str(tmp_path / "pg.tgz")).exit_code == 0
     refused = nums("site", "restore", str(tmp_path / "pg.tgz"), str(tmp_path / "again"))
     assert refused.exit_code == 2 and "the database already holds accounts" in refused.stderr
-    engine = site_support._empty_postgres()
+    engine = site_support.empty_postgres()
     result = nums("site", "restore", str(tmp_path / "pg.tgz"), str(tmp_path / "back"))
     assert result.exit_code == 0, result.stderr
     assert signs_in(tmp_path / "back", ADMIN, LONG_ENOUGH)
