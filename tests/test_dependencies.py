@@ -30,9 +30,11 @@ def _normal(name: str) -> str:
 
 
 def _lower_bounds() -> dict[str, str]:
-    """Each dependency of pyproject.toml (runtime and test extras) with its ``>=`` bound."""
+    """Each dependency of pyproject.toml (runtime and every extra: test, postgres) with its ``>=`` bound."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    requirements = list(project["dependencies"]) + list(project["optional-dependencies"]["test"])
+    requirements = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        requirements += list(extra)
     bounds: dict[str, str] = {}
     for requirement in requirements:
         match = _REQUIREMENT.match(requirement)

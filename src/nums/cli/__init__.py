@@ -44,6 +44,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Every programme of a university at a glance: awards, renewals, next year's fees.",
     ),
     "serve": ("nums.cli.web", "serve", "Work on a folder of programmes in a web browser."),
+    "site": (
+        "nums.cli.site",
+        "site",
+        "Make and look after the scheme's site: accounts, roles, institutions.",
+    ),
 }
 
 

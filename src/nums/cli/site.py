@@ -1,0 +1,206 @@
+"""``nums site``: make and look after the scheme's site (accounts, roles, institutions, backups).
+
+Passwords are read from standard input (or ``NUMS_SITE_PASSWORD``), never from the command line,
+where every user of the machine could read them in the process list. Nothing here imports the
+web stack or WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from nums.cli.common import echo_json
+from nums.errors import NumsError, Problem
+
+PASSWORD_VARIABLE = "NUMS_SITE_PASSWORD"
+FOLDER = click.Path(path_type=Path, file_okay=False)
+SITE = click.Path(path_type=Path, file_okay=False, exists=False)
+
+
+def read_password() -> str:
+    """The password: ``NUMS_SITE_PASSWORD``, else asked for (hidden) on a terminal, else the first
+    line of standard input."""
+    from_environment = os.environ.get(PASSWORD_VARIABLE)
+    if from_environment is not None:
+        return from_environment
+    if sys.stdin is not None and sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    if not line:
+        raise NumsError(
+            Problem(
+                "no password given",
+                field="password",
+                suggestion=f"give it on standard input (one line) or in {PASSWORD_VARIABLE}; never on the command line",
+            )
+        )
+    return line.rstrip("\r\n")
+
+
+@click.group("site")
+def site() -> None:
+    """Make and look after the scheme's site: accounts, roles, institutions, backups."""
+
+
+@site.command("init")
+@click.argument("folder", type=FOLDER)
+@click.option("--admin-email", required=True, help="The first administrator's email address.")
+@click.option("--admin-name", default="Administrator", show_default=True, help="Their name.")
+@click.option("--name", "site_name", default="NUMS accreditation", show_default=True, help="The site's name.")
+@click.option(
+    "--address", default="http://localhost:8000", show_default=True, help="The public address (https://...)."
+)
+@click.option("--database-url", default=None, help="A database other than site.db here (PostgreSQL).")
+def init(
+    folder: Path, admin_email: str, admin_name: str, site_name: str, address: str, database_url: str | None
+) -> None:
+    """Make a site in FOLDER (empty or new): site.toml, the database, the workspace, the admin.
+
+    The admin's password is read from standard input or NUMS_SITE_PASSWORD."""
+    from nums.site.folder import init_site, refuse_unless_empty
+
+    refuse_unless_empty(folder)
+    init_site(folder, admin_email, admin_name, read_password(), site_name, address, database_url)
+    click.echo(f"made the site {folder}: edit {folder / 'site.toml'}, then `nums site run {folder}`")
+
+
+@site.group("user")
+def user() -> None:
+    """Add, list and disable accounts."""
+
+
+@user.command("add")
+@click.argument("folder", type=SITE)
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, help="admin, assessor, finance, lead or coordinator.")
+@click.option(
+    "--institution", default=None, metavar="SLUG", help="Their institution (a lead's, a coordinator's)."
+)
+@click.option("--programme", default=None, help="The programme a coordinator coordinates (its folder name).")
+@click.option("--invite", is_flag=True, help="Mail an invitation instead of reading a password.")
+def user_add(
+    folder: Path,
+    email: str,
+    name: str,
+    role: str,
+    institution: str | None,
+    programme: str | None,
+    invite: bool,
+) -> None:
+    """Add an account (or give an existing one another role)."""
+    from nums.site import accounts, mail
+    from nums.site.folder import open_site
+
+    site_ = open_site(folder)
+    with site_.transaction() as db:
+        existing = accounts.find_person(db, email)
+        if existing is not None:
+            accounts.grant(db, existing, role, programme)
+            click.echo(f"{existing.email} is now also {role}")
+            return
+        if invite:
+            token = accounts.invite(db, email, name, role, institution, programme)
+        else:
+            person = accounts.add_person(db, email, name, read_password(), institution)
+            accounts.grant(db, person, role, programme)
+    if invite:
+        sent = mail.send_link(
+            site_.settings, "invitation", email, token, name=name, role=role, institution=institution or ""
+        )
+        click.echo(
+            f"invited {email}" + ("" if sent else " (mail is not set up: the link is in the log above)")
+        )
+    else:
+        click.echo(f"added {email} as {role}")
+
+
+@user.command("list")
+@click.argument("folder", type=SITE)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (a stable contract).")
+def user_list(folder: Path, as_json: bool) -> None:
+    """List the accounts."""
+    from nums.site import accounts
+    from nums.site.folder import open_site
+
+    with open_site(folder).transaction() as db:
+        rows = [
+            {
+                "email": person.email,
+                "name": person.name,
+                "roles": sorted({m.role for m in person.memberships}),
+                "institution": person.institution.slug if person.institution else None,
+                "programmes": sorted(m.programme for m in person.memberships if m.programme),
+                "disabled": person.disabled,
+                "invited": person.password_hash is None,
+                "created": person.created.isoformat(),
+            }
+            for person in accounts.people(db)
+        ]
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        state = " (disabled)" if row["disabled"] else " (invited)" if row["invited"] else ""
+        where = f" at {row['institution']}" if row["institution"] else ""
+        click.echo(f"{row['email']}  {row['name']}  {', '.join(row['roles'])}{where}{state}")
+
+
+@user.command("disable")
+@click.argument("folder", type=SITE)
+@click.option("--email", required=True)
+def user_disable(folder: Path, email: str) -> None:
+    """Disable an account: it can no longer sign in, and every session it has ends."""
+    from nums.site import accounts
+    from nums.site.folder import open_site
+
+    with open_site(folder).transaction() as db:
+        person = accounts.disable(db, email)
+    click.echo(f"disabled {person.email}; every session it had is ended")
+
+
+@site.group("institution")
+def institution() -> None:
+    """Add institutions."""
+
+
+@institution.command("add")
+@click.argument("folder", type=SITE)
+@click.option("--slug", required=True, help="Its short name, which names its workspace folder.")
+@click.option("--name", required=True)
+def institution_add(folder: Path, slug: str, name: str) -> None:
+    """Add an institution (and its folder in the workspace)."""
+    from nums.site import accounts
+    from nums.site.folder import open_site
+
+    site_ = open_site(folder)
+    with site_.transaction() as db:
+        accounts.add_institution(db, slug, name)
+    (site_.workspace / slug).mkdir(parents=True, exist_ok=True)
+    click.echo(f"added {slug}: {name}")
+
+
+@site.command("backup")
+@click.argument("folder", type=SITE)
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+def backup(folder: Path, out: Path) -> None:
+    """Write one consistent archive of the site (database and workspace), even while it runs."""
+    from nums.site.backup import backup as write_backup
+
+    summary = write_backup(folder, out)
+    click.echo(f"wrote {out}: the database and {summary['workspace_files']} workspace files")
+
+
+@site.command("restore")
+@click.argument("archive", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("folder", type=FOLDER)
+def restore(archive: Path, folder: Path) -> None:
+    """Bring a backup back into FOLDER (empty or new)."""
+    from nums.site.backup import restore as read_backup
+
+    read_backup(archive, folder)
+    click.echo(f"restored {archive} into {folder}")

@@ -1,0 +1,241 @@
+"""Who may do what: the one table every page, endpoint and command asks (issue 22).
+
+Nothing else in nums checks a role. A page asks ``can(person, action, thing)`` (or ``decide``,
+which also says whether a refusal is a 404 or a 403) and does what the answer says. The rules
+are data (``RULES``): for each action, which roles may take it and on which things ("any", "their
+own institution's", "the programmes they coordinate", "a programme submitted for review, not of
+their own institution"). A new action cannot be used until it has a row here.
+
+The table is the issue's:
+
+| role | sees | may change |
+|---|---|---|
+| admin | everything | accounts, roles, institutions, assignments |
+| assessor | programmes submitted for review | reviews (never of their own institution) |
+| finance | applications, quotes | quotes |
+| lead | all of that institution's programmes, its portfolio | invites coordinators of that institution |
+| coordinator | the programmes they belong to | those programmes' submissions and evidence |
+
+The local person of ``nums serve`` holds every role over everything: one person on one machine.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    ASSESSOR = "assessor"
+    FINANCE = "finance"
+    LEAD = "lead"
+    COORDINATOR = "coordinator"
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.ASSESSOR, Role.FINANCE})
+"""Roles held by the scheme's own staff: not tied to an institution (an assessor may still have a
+home institution, which is what "never of their own institution" is measured against)."""
+
+
+class Action(enum.StrEnum):
+    VIEW_PROGRAMME = "view_programme"
+    EDIT_SUBMISSION = "edit_submission"
+    UPLOAD_EVIDENCE = "upload_evidence"
+    VIEW_REVIEW = "view_review"
+    EDIT_REVIEW = "edit_review"
+    VIEW_APPLICATION = "view_application"
+    VIEW_QUOTE = "view_quote"
+    EDIT_QUOTE = "edit_quote"
+    VIEW_PORTFOLIO = "view_portfolio"
+    VIEW_INSTITUTION = "view_institution"
+    INVITE_COORDINATOR = "invite_coordinator"
+    MANAGE_ACCOUNTS = "manage_accounts"
+    MANAGE_INSTITUTIONS = "manage_institutions"
+    MANAGE_ASSIGNMENTS = "manage_assignments"
+    VIEW_ACCOUNTS = "view_accounts"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who is asking: what the site knows of a signed-in person, as plain values.
+
+    ``institution`` is their home institution's slug (a lead's institution; an assessor's
+    employer, if any); ``programmes`` the ids ("INSTITUTION/PROGRAMME") they coordinate."""
+
+    id: int | None
+    email: str
+    name: str
+    roles: frozenset[Role] = frozenset()
+    institution: str | None = None
+    programmes: frozenset[str] = frozenset()
+    everything: bool = False  # the local person of `nums serve` only
+
+
+LOCAL_PERSON = Person(
+    id=None,
+    email="local",
+    name="You (this computer)",
+    roles=frozenset(Role),
+    everything=True,
+)
+"""The one person of ``nums serve``: every role, every thing; the token is their key."""
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A programme of the workspace: ``DIR/workspace/INSTITUTION/PROGRAMME``.
+
+    ``submitted`` says whether it has been submitted for review (what an assessor may see);
+    the caller knows that from the workspace, the policy only reads it."""
+
+    institution: str
+    programme: str
+    submitted: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"{self.institution}/{self.programme}"
+
+
+@dataclass(frozen=True)
+class Institution:
+    slug: str
+
+
+@dataclass(frozen=True)
+class Site:
+    """The site as a whole: accounts, institutions, assignments."""
+
+
+SITE = Site()
+Thing = Programme | Institution | Site
+
+
+class Scope(enum.StrEnum):
+    """On which things a role's permission holds."""
+
+    ANY = "any"
+    OWN_INSTITUTION = "own institution"
+    OWN_PROGRAMME = "own programme"
+    SUBMITTED = "submitted for review"
+    SUBMITTED_ELSEWHERE = "submitted for review, not of their own institution"
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    scope: Scope
+
+
+def _grants(*pairs: tuple[Role, Scope]) -> tuple[Grant, ...]:
+    return tuple(Grant(role, scope) for role, scope in pairs)
+
+
+A, S, F, L, C = Role.ADMIN, Role.ASSESSOR, Role.FINANCE, Role.LEAD, Role.COORDINATOR
+
+RULES: Mapping[Action, tuple[Grant, ...]] = {
+    # "admin sees everything"; "assessor sees programmes submitted for review"; "lead sees all of
+    # that institution's programmes"; "coordinator sees the programmes they belong to"
+    Action.VIEW_PROGRAMME: _grants(
+        (A, Scope.ANY), (S, Scope.SUBMITTED), (L, Scope.OWN_INSTITUTION), (C, Scope.OWN_PROGRAMME)
+    ),
+    # "coordinator may change those programmes' submissions and evidence"
+    Action.EDIT_SUBMISSION: _grants((C, Scope.OWN_PROGRAMME)),
+    Action.UPLOAD_EVIDENCE: _grants((C, Scope.OWN_PROGRAMME)),
+    # "assessor may change reviews (never of their own institution)": an assessor does not read a
+    # review in progress of their own institution's programme either.
+    Action.VIEW_REVIEW: _grants((A, Scope.ANY), (S, Scope.SUBMITTED_ELSEWHERE)),
+    Action.EDIT_REVIEW: _grants((S, Scope.SUBMITTED_ELSEWHERE)),
+    # "finance sees applications, quotes; may change quotes"
+    Action.VIEW_APPLICATION: _grants((A, Scope.ANY), (F, Scope.ANY)),
+    Action.VIEW_QUOTE: _grants((A, Scope.ANY), (F, Scope.ANY)),
+    Action.EDIT_QUOTE: _grants((F, Scope.ANY)),
+    # "lead sees its portfolio; invites coordinators of that institution"
+    Action.VIEW_PORTFOLIO: _grants((A, Scope.ANY), (L, Scope.OWN_INSTITUTION)),
+    Action.VIEW_INSTITUTION: _grants((A, Scope.ANY), (L, Scope.OWN_INSTITUTION)),
+    Action.INVITE_COORDINATOR: _grants((A, Scope.ANY), (L, Scope.OWN_INSTITUTION)),
+    # "admin may change accounts, roles, institutions, assignments"
+    Action.VIEW_ACCOUNTS: _grants((A, Scope.ANY)),
+    Action.MANAGE_ACCOUNTS: _grants((A, Scope.ANY)),
+    Action.MANAGE_INSTITUTIONS: _grants((A, Scope.ANY)),
+    Action.MANAGE_ASSIGNMENTS: _grants((A, Scope.ANY)),
+}
+
+SIGHT: Mapping[type, tuple[Action, ...]] = {
+    Programme: (Action.VIEW_PROGRAMME, Action.VIEW_REVIEW, Action.VIEW_APPLICATION, Action.VIEW_QUOTE),
+    Institution: (Action.VIEW_INSTITUTION, Action.VIEW_PORTFOLIO),
+    Site: (),
+}
+"""What seeing a thing means: a person who may take any of these actions on it knows it exists
+(a refusal of anything else on it is a 403); one who may take none gets a 404. Everyone signed in
+sees the site itself."""
+
+
+class Decision(enum.Enum):
+    ALLOWED = 200
+    FORBIDDEN = 403  # they may see it, but not do this
+    NOT_FOUND = 404  # as far as they are told, it is not there
+
+
+def _institution_of(thing: Thing) -> str | None:
+    if isinstance(thing, Programme):
+        return thing.institution
+    if isinstance(thing, Institution):
+        return thing.slug
+    return None
+
+
+def _holds(person: Person, grant: Grant, thing: Thing) -> bool:
+    if grant.role not in person.roles:
+        return False
+    if grant.scope is Scope.ANY:
+        return True
+    own = person.institution is not None and _institution_of(thing) == person.institution
+    if grant.scope is Scope.OWN_INSTITUTION:
+        return own
+    if not isinstance(thing, Programme):
+        return False
+    if grant.scope is Scope.OWN_PROGRAMME:
+        return thing.id in person.programmes
+    if grant.scope is Scope.SUBMITTED:
+        return thing.submitted
+    return thing.submitted and not own  # SUBMITTED_ELSEWHERE
+
+
+def can(person: Person, action: Action | str, thing: Thing) -> bool:
+    """Whether ``person`` may take ``action`` on ``thing``. An action with no row is refused."""
+    if person.everything:
+        return True
+    try:
+        grants = RULES.get(Action(action), ())
+    except ValueError:
+        return False
+    return any(_holds(person, grant, thing) for grant in grants)
+
+
+def sees(person: Person, thing: Thing) -> bool:
+    """Whether ``person`` may know that ``thing`` exists."""
+    if isinstance(thing, Site) or person.everything:
+        return True
+    return any(can(person, action, thing) for action in SIGHT[type(thing)])
+
+
+def decide(person: Person, action: Action | str, thing: Thing) -> Decision:
+    """``can``, with the refusal a page gives: 403 for a thing they see, 404 for one they do not."""
+    if can(person, action, thing):
+        return Decision.ALLOWED
+    return Decision.FORBIDDEN if sees(person, thing) else Decision.NOT_FOUND
+
+
+def person_from(
+    id: int | None, email: str, name: str, institution: str | None, memberships: list[tuple[str, str | None]]
+) -> Person:
+    """A ``Person`` from the rows the site keeps: (role, programme) for each role held, the programme
+    ("INSTITUTION/PROGRAMME") filled in for a coordinator's."""
+    roles = frozenset(Role(role) for role, _ in memberships)
+    programmes = frozenset(
+        programme for role, programme in memberships if role == Role.COORDINATOR and programme
+    )
+    return Person(id=id, email=email, name=name, roles=roles, institution=institution, programmes=programmes)

@@ -1,0 +1,176 @@
+"""The rulebook of who may do what (issue 22, "Who signs in, and what each may do"):
+
+| role | who | sees | may change |
+|---|---|---|---|
+| admin | scheme staff | everything | accounts, roles, institutions, assignments |
+| assessor | scheme staff | programmes submitted for review | reviews (never of their own institution) |
+| finance | scheme staff | applications, quotes | quotes |
+| lead | one institution's lead | all of that institution's programmes, its portfolio | invites coordinators of that institution |
+| coordinator | a programme's coordinator (several may share one) | the programmes they belong to | those programmes' submissions and evidence |
+
+Every action is asked of every role, for a thing of the person's own institution and of another;
+the expected answers are written out below, one row per action, and a new action without a row
+fails ``test_every_action_has_a_row_in_this_rulebook``."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nums.policy import (
+    LOCAL_PERSON,
+    RULES,
+    SITE,
+    Action,
+    Decision,
+    Institution,
+    Person,
+    Programme,
+    Role,
+    Thing,
+    can,
+    decide,
+    person_from,
+    sees,
+)
+
+OWN, OTHER = "northfield", "southgate"
+
+PEOPLE = {
+    Role.ADMIN: Person(1, "admin@scheme.org", "Ada", frozenset({Role.ADMIN})),
+    # an assessor employed by Northfield: "never of their own institution"
+    Role.ASSESSOR: Person(2, "assessor@scheme.org", "Asa", frozenset({Role.ASSESSOR}), institution=OWN),
+    Role.FINANCE: Person(3, "finance@scheme.org", "Fin", frozenset({Role.FINANCE})),
+    Role.LEAD: Person(4, "lead@northfield.ac.uk", "Lee", frozenset({Role.LEAD}), institution=OWN),
+    Role.COORDINATOR: Person(
+        5,
+        "coordinator@northfield.ac.uk",
+        "Cora",
+        frozenset({Role.COORDINATOR}),
+        institution=OWN,
+        programmes=frozenset({f"{OWN}/peer-mentoring"}),
+    ),
+}
+
+
+def programme(institution: str) -> Programme:
+    """A submitted programme: the coordinator's own one at Northfield, its namesake elsewhere."""
+    return Programme(institution, "peer-mentoring", submitted=True)
+
+
+# action -> roles allowed on (own institution's thing, other institution's thing)
+ROLES = ("admin", "assessor", "finance", "lead", "coordinator")
+RULEBOOK: dict[Action, tuple[str, str, str]] = {
+    #                               thing kind  allowed: own institution        allowed: other institution
+    Action.VIEW_PROGRAMME: ("programme", "admin assessor lead coordinator", "admin assessor"),
+    Action.EDIT_SUBMISSION: ("programme", "coordinator", ""),
+    Action.UPLOAD_EVIDENCE: ("programme", "coordinator", ""),
+    Action.VIEW_REVIEW: ("programme", "admin", "admin assessor"),
+    Action.EDIT_REVIEW: ("programme", "", "assessor"),
+    Action.VIEW_APPLICATION: ("programme", "admin finance", "admin finance"),
+    Action.VIEW_QUOTE: ("programme", "admin finance", "admin finance"),
+    Action.EDIT_QUOTE: ("programme", "finance", "finance"),
+    Action.VIEW_PORTFOLIO: ("institution", "admin lead", "admin"),
+    Action.VIEW_INSTITUTION: ("institution", "admin lead", "admin"),
+    Action.INVITE_COORDINATOR: ("institution", "admin lead", "admin"),
+    Action.VIEW_ACCOUNTS: ("site", "admin", "admin"),
+    Action.MANAGE_ACCOUNTS: ("site", "admin", "admin"),
+    Action.MANAGE_INSTITUTIONS: ("site", "admin", "admin"),
+    Action.MANAGE_ASSIGNMENTS: ("site", "admin", "admin"),
+}
+
+
+def thing_of(kind: str, institution: str) -> Thing:
+    return {"programme": programme(institution), "institution": Institution(institution), "site": SITE}[kind]
+
+
+CASES = [
+    pytest.param(action, role, place, id=f"{action}-{role}-{place}")
+    for action in RULEBOOK
+    for role in ROLES
+    for place in ("own", "other")
+]
+
+
+@pytest.mark.parametrize(("action", "role", "place"), CASES)
+def test_each_role_may_do_what_the_table_says_and_nothing_more(action: Action, role: str, place: str) -> None:
+    kind, own_allowed, other_allowed = RULEBOOK[action]
+    allowed = (own_allowed if place == "own" else other_allowed).split()
+    thing = thing_of(kind, OWN if place == "own" else OTHER)
+    assert can(PEOPLE[Role(role)], action, thing) is (role in allowed)
+
+
+def test_every_action_has_a_row_in_this_rulebook() -> None:
+    assert set(RULEBOOK) == set(Action) == set(RULES)
+
+
+def test_an_assessor_never_reviews_their_own_institution() -> None:
+    """The issue: "reviews (never of their own institution)": they may see the submitted programme, not
+    change (nor read) its review; since they see the programme, the refusal is a 403."""
+    assessor, own = PEOPLE[Role.ASSESSOR], programme(OWN)
+    assert can(assessor, Action.VIEW_PROGRAMME, own)
+    assert not can(assessor, Action.EDIT_REVIEW, own)
+    assert decide(assessor, Action.EDIT_REVIEW, own) is Decision.FORBIDDEN
+    assert decide(assessor, Action.EDIT_REVIEW, programme(OTHER)) is Decision.ALLOWED
+
+
+def test_an_assessor_sees_only_programmes_submitted_for_review() -> None:
+    """The issue: "assessor sees programmes submitted for review": one still being written is not there."""
+    draft = Programme(OTHER, "peer-mentoring", submitted=False)
+    assert decide(PEOPLE[Role.ASSESSOR], Action.VIEW_PROGRAMME, draft) is Decision.NOT_FOUND
+    assert decide(PEOPLE[Role.ASSESSOR], Action.EDIT_REVIEW, draft) is Decision.NOT_FOUND
+
+
+def test_a_coordinator_sees_only_the_programmes_they_belong_to() -> None:
+    """The issue: "coordinator sees the programmes they belong to": another programme of their own
+    institution is a 404, like one of another institution."""
+    coordinator = PEOPLE[Role.COORDINATOR]
+    neighbour = Programme(OWN, "buddy-scheme", submitted=True)
+    assert decide(coordinator, Action.VIEW_PROGRAMME, neighbour) is Decision.NOT_FOUND
+    assert decide(coordinator, Action.EDIT_SUBMISSION, programme(OTHER)) is Decision.NOT_FOUND
+    assert decide(coordinator, Action.EDIT_SUBMISSION, programme(OWN)) is Decision.ALLOWED
+
+
+def test_what_a_person_sees_but_may_not_change_is_a_403_not_a_404() -> None:
+    """A lead sees all of their institution's programmes but changes none: 403."""
+    lead = PEOPLE[Role.LEAD]
+    assert decide(lead, Action.EDIT_SUBMISSION, programme(OWN)) is Decision.FORBIDDEN
+    assert decide(lead, Action.EDIT_SUBMISSION, programme(OTHER)) is Decision.NOT_FOUND
+    assert decide(lead, Action.MANAGE_ACCOUNTS, SITE) is Decision.FORBIDDEN  # the site is seen by all
+
+
+def test_finance_sees_quotes_of_a_programme_it_cannot_read() -> None:
+    finance = PEOPLE[Role.FINANCE]
+    assert decide(finance, Action.EDIT_QUOTE, programme(OTHER)) is Decision.ALLOWED
+    assert decide(finance, Action.EDIT_SUBMISSION, programme(OTHER)) is Decision.FORBIDDEN
+    assert sees(finance, programme(OTHER)) and not sees(finance, Institution(OTHER))
+
+
+def test_several_coordinators_may_share_one_programme() -> None:
+    """The issue: "a programme's coordinator (several may share one)"."""
+    second = person_from(6, "b@northfield.ac.uk", "Bo", OWN, [("coordinator", f"{OWN}/peer-mentoring")])
+    assert can(second, Action.EDIT_SUBMISSION, programme(OWN))
+    assert can(PEOPLE[Role.COORDINATOR], Action.EDIT_SUBMISSION, programme(OWN))
+
+
+def test_the_local_person_of_nums_serve_may_do_everything() -> None:
+    """`nums serve` stays exactly as it is: one local person, all roles."""
+    for action in Action:
+        for thing in (programme(OWN), Programme(OTHER, "x"), Institution(OTHER), SITE):
+            assert decide(LOCAL_PERSON, action, thing) is Decision.ALLOWED
+
+
+@given(st.text())
+def test_an_action_with_no_row_is_refused_to_everyone_but_the_local_person(action: str) -> None:
+    if action in {str(a) for a in Action}:
+        return
+    for person in PEOPLE.values():
+        assert not can(person, action, programme(OWN))
+        assert decide(person, action, programme(OWN)) is not Decision.ALLOWED
+
+
+def test_no_role_means_nothing() -> None:
+    nobody = Person(9, "x@y.z", "X", institution=OWN, programmes=frozenset({f"{OWN}/peer-mentoring"}))
+    assert not any(can(nobody, action, programme(OWN)) for action in Action)
+    assert decide(nobody, Action.VIEW_PROGRAMME, programme(OWN)) is Decision.NOT_FOUND
