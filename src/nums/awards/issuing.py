@@ -145,9 +145,10 @@ def _write(issued: Issued, payload: dict[str, Any], settings: AwardSettings) -> 
 
     write_text_atomically(issued.path("jwt"), issued.jws + "\n")
     write_text_atomically(issued.path("json"), json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-    write_text_atomically(issued.path("logo_svg"), logo.svg(issued.facts, issued.jws))
+    logo_svg = logo.svg(issued.facts, issued.jws)
+    write_text_atomically(issued.path("logo_svg"), logo_svg)
     write_bytes_atomically(issued.path("logo_png"), logo.png(issued.facts, issued.jws))
-    write_certificate(issued.facts, settings.issuer.note, issued.path("certificate"))
+    write_certificate(issued.facts, settings.issuer.note, issued.path("certificate"), logo_svg)
     record = {"number": issued.facts.number, "credential": issued.jws, "files": dict(FILES)}
     write_text_atomically(issued.folder / RECORD_FILE, json.dumps(record, indent=2) + "\n")
 

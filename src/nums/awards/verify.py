@@ -175,6 +175,11 @@ def _genuine(data: bytes, register: Register) -> AwardFacts:
             token = logo.png_credential(data)
         elif data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
             token, shown = logo.svg_parts(data)
+        elif data.lstrip().startswith(b"{"):
+            raise NotGenuine(
+                "this is a credential's JSON without its signature: verify its credential.jwt or the logo, "
+                "which carry the signature"
+            )
         else:
             token = data.decode("utf-8").strip()
     except (ValueError, UnicodeDecodeError) as exc:
