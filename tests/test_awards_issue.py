@@ -23,7 +23,7 @@ def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_keys_init_makes_a_pair_whose_private_half_only_its_owner_reads(tmp_path: Path) -> None:
-    """"the private key readable by its owner only, never printed; the public key ... a JWKS file"."""
+    """ "the private key readable by its owner only, never printed; the public key ... a JWKS file"."""
     code, out, err = run("keys", "init", tmp_path / "keys")
     assert code == 0, err
     private = tmp_path / "keys" / "private-key.pem"
@@ -47,7 +47,14 @@ def test_a_key_others_can_read_is_refused(tmp_path: Path) -> None:
     keys(tmp_path / "keys")
     (tmp_path / "keys" / "private-key.pem").chmod(0o644)
     code, _, err = run(
-        "award", "issue", PEER / "submission.yaml", final_review(tmp_path), "--key", tmp_path / "keys", "-o", tmp_path / "out"
+        "award",
+        "issue",
+        PEER / "submission.yaml",
+        final_review(tmp_path),
+        "--key",
+        tmp_path / "keys",
+        "-o",
+        tmp_path / "out",
     )
     assert code == 2 and "others may read this private key" in err
 
@@ -55,20 +62,41 @@ def test_a_key_others_can_read_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("review", "message"),
     [
-        (lambda folder: PEER / "review.yaml", "this review is provisional (criteria undecided or evidence requested): an award is issued only from a final review"),
+        (
+            lambda folder: PEER / "review.yaml",
+            "this review is provisional (criteria undecided or evidence requested): an award is issued only from a final review",
+        ),
         (refusing_review, "this review's final outcome is no award, so there is no award to issue"),
     ],
 )
 def test_only_a_final_review_that_makes_an_award_is_issued(tmp_path: Path, review, message: str) -> None:  # type: ignore[no-untyped-def]
     keys(tmp_path / "keys")
-    code, _, err = run("award", "issue", PEER / "submission.yaml", review(tmp_path), "--key", tmp_path / "keys", "-o", tmp_path / "out")
+    code, _, err = run(
+        "award",
+        "issue",
+        PEER / "submission.yaml",
+        review(tmp_path),
+        "--key",
+        tmp_path / "keys",
+        "-o",
+        tmp_path / "out",
+    )
     assert code == 2 and message in err
     assert not (tmp_path / "out" / "awards").exists() or not any((tmp_path / "out" / "awards").iterdir())
 
 
 def test_a_review_of_another_submission_is_refused(tmp_path: Path) -> None:
     keys(tmp_path / "keys")
-    code, _, err = run("award", "issue", COMBINED / "submission.yaml", final_review(tmp_path), "--key", tmp_path / "keys", "-o", tmp_path / "out")
+    code, _, err = run(
+        "award",
+        "issue",
+        COMBINED / "submission.yaml",
+        final_review(tmp_path),
+        "--key",
+        tmp_path / "keys",
+        "-o",
+        tmp_path / "out",
+    )
     assert code == 2 and "this review was written for First-Year Peer Mentoring" in err
 
 
@@ -112,10 +140,16 @@ def test_certificate_numbers_never_repeat(tmp_path: Path) -> None:
 
 
 def test_a_combined_award_names_every_programme(tmp_path: Path) -> None:
-    award = issue(COMBINED / "submission.yaml", combined_review(tmp_path), keys(tmp_path / "keys"), tmp_path / "out")
+    award = issue(
+        COMBINED / "submission.yaml", combined_review(tmp_path), keys(tmp_path / "keys"), tmp_path / "out"
+    )
     text = " ".join(PdfReader(str(award / "certificate.pdf")).pages[0].extract_text().split())
     credential = json.loads((award / "credential.json").read_text())
-    names = [i["identityHash"] for i in credential["credentialSubject"]["identifier"] if i["identityType"] == "name"]
+    names = [
+        i["identityHash"]
+        for i in credential["credentialSubject"]["identifier"]
+        if i["identityType"] == "name"
+    ]
     assert len(names) == 3
     for name in names:
         assert name in text
@@ -131,8 +165,15 @@ def test_the_logo_is_accessible_and_carries_its_credential(issued: Path) -> None
     assert "<title" in svg and "<desc" in svg
     baked, texts = svg_parts(svg.encode())
     assert baked == jwt
-    assert texts["level"] == "SILVER" and texts["until"] == "2027-03-19" and texts["until-label"] == "valid until"
-    assert " ".join(v for k, v in sorted(texts.items()) if k.startswith("programme")) == "First-Year Peer Mentoring"
+    assert (
+        texts["level"] == "SILVER"
+        and texts["until"] == "2027-03-19"
+        and texts["until-label"] == "valid until"
+    )
+    assert (
+        " ".join(v for k, v in sorted(texts.items()) if k.startswith("programme"))
+        == "First-Year Peer Mentoring"
+    )
     assert png_credential((issued / "logo.png").read_bytes()) == jwt
 
 
@@ -144,7 +185,10 @@ def test_the_credential_meets_the_open_badges_3_schema(issued: Path) -> None:
     credential = json.loads((issued / "credential.json").read_text())
     jsonschema.Draft201909Validator(schema, format_checker=jsonschema.FormatChecker()).validate(credential)
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
-    assert credential["validFrom"] == "2026-03-20T00:00:00Z" and credential["validUntil"] == "2027-03-19T23:59:59Z"
+    assert (
+        credential["validFrom"] == "2026-03-20T00:00:00Z"
+        and credential["validUntil"] == "2027-03-19T23:59:59Z"
+    )
     assert credential["credentialStatus"]["type"] == "1EdTechRevocationList"
 
 
@@ -161,5 +205,7 @@ def test_the_jwt_payload_is_the_credential_with_its_claims(issued: Path) -> None
     assert set(head) == {"alg", "kid", "typ"} and head["alg"] == "Ed25519" and head["typ"] == "JWT"
     assert body["iss"] == body["issuer"]["id"] and body["jti"] == body["id"]
     assert body["sub"] == body["credentialSubject"]["id"]
-    assert body["nbf"] == 1773964800 and body["exp"] == 1805500799  # 2026-03-20T00:00:00Z, 2027-03-19T23:59:59Z
+    assert (
+        body["nbf"] == 1773964800 and body["exp"] == 1805500799
+    )  # 2026-03-20T00:00:00Z, 2027-03-19T23:59:59Z
     assert body["issuer"]["name"] == "National Mentoring Day and the Mentoring School"

@@ -22,7 +22,9 @@ AWARDS_FILE = "awards.yaml"
 
 
 class AwardsFile(Frozen):
-    register_address: str = Field(alias="register", min_length=8, max_length=MAX_URL_CHARACTERS, pattern=r"^https?://\S+$")
+    register_address: str = Field(
+        alias="register", min_length=8, max_length=MAX_URL_CHARACTERS, pattern=r"^https?://\S+$"
+    )
     criteria: str = Field(min_length=8, max_length=MAX_URL_CHARACTERS, pattern=r"^https?://\S+$")
     certificate_prefix: str = Field(pattern=r"^[A-Z0-9]{2,12}$")
 
