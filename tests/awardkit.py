@@ -54,7 +54,7 @@ def combined_review(folder: Path) -> Path:
 
 
 def keys(folder: Path) -> Path:
-    code, out, err = run("keys", "init", folder)
+    code, _, err = run("keys", "init", folder)
     assert code == 0, err
     return folder
 

@@ -97,7 +97,7 @@ def test_the_day_after_valid_until_is_expired(issued: Path) -> None:
 
 def test_withdrawn_is_withdrawn_from_its_day(issued: Path) -> None:
     register = issued.parents[1]
-    code, out, err = run(
+    code, _, err = run(
         "award", "withdraw", register, issued.name, "--reason", "The programme closed.", "--on", "2026-09-01"
     )
     assert code == 0, err

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from nums.awards.credential import AwardFacts
 from nums.awards import logo
+from nums.awards.credential import AwardFacts
 from nums.awards.logo import DESIGNS, OTHER_LEVEL
 from nums.render.pdf import Document, render_template, source_date, write_pdf
 
