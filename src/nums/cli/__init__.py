@@ -49,6 +49,14 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "site",
         "Make and look after the scheme's site: accounts, roles, institutions.",
     ),
+    "keys": ("nums.cli.awards", "keys", "Make the scheme's signing keys (keys init)."),
+    "award": (
+        "nums.cli.awards",
+        "award",
+        "Issue an award from a final review (certificate, logo, credential), or withdraw one.",
+    ),
+    "verify": ("nums.cli.awards", "verify", "Say whether a logo or credential is genuine and holds today."),
+    "register": ("nums.cli.awards", "register", "Write the public register of awards as a static site."),
 }
 
 

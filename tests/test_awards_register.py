@@ -1,0 +1,176 @@
+"""Issue 24, the register: a static site of the awards that hold on a day, made from the
+issuing folder's records only; pages in Chromium at 1280 and 390 px with axe-core clean.
+
+Set NUMS_SCREENSHOTS=folder to keep the screenshots for looking at.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.awardkit import COMBINED, PEER, combined_review, final_review, issue, keys, run
+
+CHROMIUM = Path(os.environ.get("NUMS_CHROMIUM", "/usr/bin/chromium"))
+
+
+@pytest.fixture(scope="module")
+def issuing(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Three awards: peer Silver (2026-03-20 to 2027-03-19), the same issued again and withdrawn,
+    and the combined renewal (2026-06-02 to 2027-06-01)."""
+    base = tmp_path_factory.mktemp("register")
+    key_dir = keys(base / "keys")
+    folder = base / "issuing"
+    review = final_review(base)
+    peer = issue(PEER / "submission.yaml", review, key_dir, folder).name
+    again = issue(PEER / "submission.yaml", review, key_dir, folder).name
+    combined = issue(COMBINED / "submission.yaml", combined_review(base), key_dir, folder).name
+    code, _, err = run(
+        "award", "withdraw", folder, again, "--reason", "Issued twice by mistake.", "--on", "2026-04-01"
+    )
+    assert code == 0, err
+    return {"folder": folder, "peer": peer, "again": again, "combined": combined, "base": base}
+
+
+def build(issuing: dict[str, Any], on: str, name: str) -> Path:
+    target = issuing["base"] / name
+    code, _, err = run("register", issuing["folder"], "-o", target, "--on", on)
+    assert code == 0, err
+    return target
+
+
+def test_the_listing_holds_the_awards_in_force_on_the_day(issuing: dict[str, Any]) -> None:
+    site = build(issuing, "2026-07-01", "site-july")
+    index = (site / "index.html").read_text()
+    assert "2 programmes hold an award on 2026-07-01" in index
+    assert issuing["peer"] in index and issuing["combined"] in index
+    assert issuing["again"] not in index  # withdrawn: not listed
+    withdrawn = (site / "awards" / f"{issuing['again']}.html").read_text()
+    assert "Withdrawn on 2026-04-01" in withdrawn and "Reason: Issued twice by mistake." in withdrawn
+
+
+def test_a_lapsed_award_leaves_the_listing_and_its_page_says_lapsed(issuing: dict[str, Any]) -> None:
+    site = build(issuing, "2027-04-01", "site-april")
+    index = (site / "index.html").read_text()
+    assert "1 programme holds an award on 2027-04-01" in index and issuing["peer"] not in index
+    assert "Lapsed: valid until 2027-03-19" in (site / "awards" / f"{issuing['peer']}.html").read_text()
+
+
+def test_filters_and_sorts_are_pages_of_their_own(issuing: dict[str, Any]) -> None:
+    """Working without JavaScript: a page per level, per institution and per sort order."""
+    site = build(issuing, "2026-07-01", "site-filters")
+    assert {p.name for p in (site / "level").iterdir()} == {"silver.html"}
+    institutions = sorted((site / "institution").iterdir())
+    assert len(institutions) == 2
+    for page in ("by-institution.html", "by-level.html", "by-until.html"):
+        assert (site / page).is_file()
+    index = (site / "index.html").read_text()
+    assert 'href="by-institution.html"' in index and 'aria-sort="ascending"' in index
+    assert "Find by name" in index
+
+
+def test_awards_json_csv_status_list_and_key_set(issuing: dict[str, Any]) -> None:
+    site = build(issuing, "2026-07-01", "site-data")
+    data = json.loads((site / "awards.json").read_text())
+    states = {a["certificate"]: a["state"] for a in data["awards"]}
+    assert states == {issuing["peer"]: "listed", issuing["again"]: "withdrawn", issuing["combined"]: "listed"}
+    rows = list(csv.DictReader((site / "awards.csv").open(newline="")))
+    assert {r["certificate"] for r in rows} == set(states)
+    status = json.loads((site / "status.json").read_text())
+    (entry,) = status["revokedCredentials"]
+    assert entry["number"] == issuing["again"] and entry["revocationReason"] == "Issued twice by mistake."
+    assert status["type"] == "1EdTechRevocationList" and "reasonPublic" not in entry
+    assert json.loads((site / "jwks.json").read_text())["keys"]
+    # the built site is itself a register verify can use, offline
+    code, out, _ = run(
+        "verify", site / "awards" / f"{issuing['peer']}.svg", "--register", site, "--on", "2026-07-01"
+    )
+    assert code == 0 and out.startswith("valid: Silver")
+
+
+def test_the_register_is_made_from_signed_records_only(issuing: dict[str, Any], tmp_path: Path) -> None:
+    """A record changed after the decision (its credential edited) is refused, not listed."""
+    folder = tmp_path / "issuing"
+    shutil.copytree(issuing["folder"], folder)
+    record = folder / "awards" / issuing["peer"] / "record.json"
+    data = json.loads(record.read_text())
+    data["credential"] = data["credential"][:-4] + (
+        "AAAA" if not data["credential"].endswith("AAAA") else "BBBB"
+    )
+    record.write_text(json.dumps(data))
+    code, _, err = run("register", folder, "-o", tmp_path / "site")
+    assert code == 2 and "the recorded credential is not genuine" in err and "record.json" in err
+
+
+# --- in a browser -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"no chromium at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield launched
+        launched.close()
+
+
+def no_serious_violations(page: Any) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
+    assert not bad, [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in bad]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_register_in_chromium_is_axe_clean(
+    issuing: dict[str, Any], browser: Any, width: int, tmp_path: Path
+) -> None:
+    site = build(issuing, "2026-07-01", f"site-browser-{width}")
+    shots = Path(os.environ.get("NUMS_SCREENSHOTS") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    pages = [
+        "index.html",
+        "level/silver.html",
+        f"awards/{issuing['peer']}.html",
+        f"awards/{issuing['again']}.html",
+    ]
+    for name in pages:
+        page.goto((site / name).as_uri())
+        no_serious_violations(page)
+        page.screenshot(path=str(shots / f"register-{width}-{name.replace('/', '-')}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, (
+            name
+        )  # nothing runs off the side
+    page.goto((site / "index.html").as_uri())
+    page.fill("#search", "first-year")  # the script's search filters the rows as one types
+    assert page.locator("#awards tbody tr:not([hidden])").count() == 1
+    context.close()
+
+
+@pytest.mark.browser
+def test_sorting_works_without_javascript(issuing: dict[str, Any], browser: Any) -> None:
+    site = build(issuing, "2026-07-01", "site-nojs")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto((site / "index.html").as_uri())
+    assert not page.locator("#search-box").is_visible()  # no search box that cannot work
+    page.click("text=Valid until")
+    assert page.url.endswith("by-until.html")
+    first = page.locator("#awards tbody tr").first.inner_text()
+    assert "2027-03-19" in first
+    context.close()
