@@ -22,9 +22,10 @@ from nums.awards.keys import init_keys, load_signing_key, read_jwks
 from nums.awards.settings import award_settings
 from nums.awards.status import empty_list
 from nums.awards.verify import EXIT_CODES, Register, verify
+from nums.edition_loading import load_edition
 from nums.errors import NumsError
-from nums.review import Decision, Review, review_outcome
-from nums.standard import load_edition
+from nums.outcome import review_outcome
+from nums.review import Decision, Review
 from tests.awardkit import PEER, final_review, issue, keys, run
 from tests.builders import build, items_for
 from tests.test_cli import _after_command

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime, time
-from pathlib import Path
 
 from markupsafe import Markup
 
 from nums.awards import logo
 from nums.awards.credential import AwardFacts
 from nums.awards.logo import DESIGNS, OTHER_LEVEL
-from nums.render.pdf import Document, render_template, source_date, write_pdf
+from nums.render.pdf import Document, render_pdf, render_template, source_date
 
 
 def qr_svg(address: str) -> Markup:
@@ -41,8 +40,9 @@ def certificate_html(facts: AwardFacts, issuer_note: str | None, created: dateti
     )
 
 
-def write_certificate(facts: AwardFacts, issuer_note: str | None, target: Path, logo_svg: str) -> None:
-    """The certificate PDF at ``target``, showing the digital logo (``logo_svg``) it goes with."""
+def certificate_pdf(facts: AwardFacts, issuer_note: str | None, logo_svg: str) -> bytes:
+    """The certificate's PDF bytes, showing the digital logo (``logo_svg``) it goes with; dated by
+    the award's issue day, so the same award gives the same bytes."""
     created = source_date(datetime.combine(facts.issued, time(0, 0), tzinfo=UTC))
     html = certificate_html(facts, issuer_note, created, logo_svg)
-    write_pdf(Document(html=html, created=created), target)
+    return render_pdf(Document(html=html, created=created))

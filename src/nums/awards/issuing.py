@@ -32,8 +32,8 @@ from nums.awards.credential import AwardFacts, credential, sign
 from nums.awards.keys import JWKS_FILE, SigningKey, public_jwks, read_jwks
 from nums.awards.settings import AwardSettings
 from nums.errors import NumsError, Problem
-from nums.review import FINAL, Outcome
-from nums.writing import write_bytes_atomically, write_text_atomically
+from nums.outcome import FINAL, Outcome
+from nums.writing import write_bytes_atomically, write_rendered, write_text_atomically
 
 AWARDS_DIR = "awards"
 RECORD_FILE = "record.json"
@@ -141,14 +141,16 @@ def issue(outcome: Outcome, settings: AwardSettings, signing: SigningKey, folder
 
 
 def _write(issued: Issued, payload: dict[str, Any], settings: AwardSettings) -> None:
-    from nums.awards.certificate import write_certificate  # WeasyPrint: only when issuing
+    from nums.awards.certificate import certificate_pdf  # WeasyPrint: only when issuing
 
     write_text_atomically(issued.path("jwt"), issued.jws + "\n")
     write_text_atomically(issued.path("json"), json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     logo_svg = logo.svg(issued.facts, issued.jws)
     write_text_atomically(issued.path("logo_svg"), logo_svg)
     write_bytes_atomically(issued.path("logo_png"), logo.png(issued.facts, issued.jws))
-    write_certificate(issued.facts, settings.issuer.note, issued.path("certificate"), logo_svg)
+    write_rendered(
+        issued.path("certificate"), lambda: certificate_pdf(issued.facts, settings.issuer.note, logo_svg)
+    )
     record = {"number": issued.facts.number, "credential": issued.jws, "files": dict(FILES)}
     write_text_atomically(issued.folder / RECORD_FILE, json.dumps(record, indent=2) + "\n")
 

@@ -79,7 +79,8 @@ def award_issue(
     from nums.awards.settings import award_settings
     from nums.cli.assessor import _load
     from nums.errors import NumsError, Problem
-    from nums.review import load_review, review_outcome
+    from nums.outcome import review_outcome
+    from nums.review import load_review
 
     with tempfile.TemporaryDirectory(prefix="nums-award-") as scratch:
         edition, sub, evidence_levels = _load(ctx, submission, Path(scratch))
