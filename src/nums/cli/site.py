@@ -65,7 +65,10 @@ def init(
 
     refuse_unless_empty(folder)
     init_site(folder, admin_email, admin_name, read_password(), site_name, address, database_url)
-    click.echo(f"made the site {folder}: edit {folder / 'site.toml'}, then `nums site run {folder}`")
+    click.echo(
+        f"made the site {folder}: edit {folder / 'site.toml'}, then add institutions and people"
+        f" (`nums site institution add {folder} ...`, `nums site user add {folder} ...`)"
+    )
 
 
 @site.group("user")

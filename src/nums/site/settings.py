@@ -181,7 +181,7 @@ def settings_template(name: str, address: str, admin_email: str) -> str:
     """The commented site.toml ``nums site init`` writes."""
     quoted = _toml_string
     return f"""\
-# The settings of a nums site. Change them with any text editor, then restart `nums site run`.
+# The settings of a nums site. Change them with any text editor; a running site reads them when it starts.
 
 [site]
 # The site's name, shown on every page and in every message it sends.
