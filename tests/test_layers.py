@@ -130,6 +130,19 @@ def test_the_core_never_imports_a_shell_or_the_web_stack() -> None:
     assert {name: others for name, others in wrong.items() if others} == {}
 
 
+def test_one_shell_never_imports_the_other() -> None:
+    """Thin shells: the CLI and the web app each call the library; what both read (the words for a
+    date, a whole number, a VAT rate) lives in the library (``nums.params``), not in one of them.
+    Only the command that starts the web app (``nums.cli.web``, ``nums serve``) imports it."""
+    crossing = {
+        name: sorted(other for other in imported(path) if in_package(other, (shell,)))
+        for name, path in MODULES.items()
+        for own, shell in (("nums.web", "nums.cli"), ("nums.cli", "nums.web"))
+        if in_package(name, (own,)) and name != "nums.cli.web"
+    }
+    assert {name: others for name, others in crossing.items() if others} == {}
+
+
 def test_the_web_layer_makes_no_temporary_files() -> None:
     """ "No temporary files in the web layer": renderers return bytes and the web answers them; a
     received pack is unpacked by ``nums.received``, which owns its scratch folder."""

@@ -39,6 +39,9 @@ LAST_DAY = date(2999, 12, 31)
 # validity): a hundred years, so that FIRST_DAY and LAST_DAY moved by any of them stay dates.
 MAX_PERIOD_MONTHS = 1200
 MAX_PERIOD_DAYS = 36_600
+# How far ahead `nums portfolio --horizon` may look for awards ending: ten years of days, past
+# any renewal a university plans for, and short of dates beyond LAST_DAY.
+MAX_HORIZON_DAYS = 3660
 # The largest number of programmes a price list's bands may reach: the cheapest split is found
 # by a dynamic programme over every application size, whose time grows with its square.
 MAX_BAND_PROGRAMMES = 1000

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from nums.cli.common import DATE, echo_json, echo_text
+from nums.cli.common import echo_json, echo_text
+from nums.params import DATE
 
 
 @click.group()

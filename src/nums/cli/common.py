@@ -97,68 +97,6 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-class DateParam(click.ParamType):
-    """An ISO date (YYYY-MM-DD), with a message that says so."""
-
-    name = "DATE"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        from nums.limits import day_problem
-
-        if isinstance(value, date):
-            day = value
-        else:
-            try:
-                day = date.fromisoformat(str(value))
-            except ValueError:
-                self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-02", param, ctx)
-        problem = day_problem(day)
-        if problem:
-            self.fail(problem, param, ctx)
-        return day
-
-
-DATE = DateParam()
-
-
-MAX_DIGITS = 30  # far past any count of programmes, and short of Python's limit on reading numbers
-
-
-class WholeNumber(click.ParamType):
-    """A whole number within bounds, said in plain words (click's own say "not in the range x>=0")."""
-
-    name = "INTEGER"
-
-    def __init__(self, minimum: int | None = None, maximum: int | None = None) -> None:
-        self.minimum, self.maximum = minimum, maximum
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            number = value
-        else:
-            text = str(value).strip()
-            digits = text[1:] if text[:1] in ("+", "-") else text
-            shown = repr(text if len(text) <= 24 else text[:20] + "…")
-            if not (digits.isascii() and digits.isdigit()):
-                self.fail(f"{shown} is not a whole number{self._bounds()}", param, ctx)
-            if len(digits) > MAX_DIGITS:
-                self.fail(f"{shown} is too large{self._bounds()}", param, ctx)
-            number = int(text)
-        if (self.minimum is not None and number < self.minimum) or (
-            self.maximum is not None and number > self.maximum
-        ):
-            self.fail(f"{number} is out of range{self._bounds()}", param, ctx)
-        return number
-
-    def _bounds(self) -> str:
-        """The range allowed, in brackets: " (0 or more)", " (0 to 65535)"."""
-        if self.minimum is not None and self.maximum is not None:
-            return f" ({self.minimum} to {self.maximum})"
-        if self.minimum is not None:
-            return f" ({self.minimum} or more)"
-        return f" (at most {self.maximum})" if self.maximum is not None else ""
-
-
 SUBMISSION_NAME = "submission.yaml"  # the file a programme folder holds (workspace.SUBMISSION_FILE)
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from nums.cli.common import (
-    DATE,
     echo_json,
     echo_text,
     echo_warnings,
@@ -21,6 +20,7 @@ from nums.cli.common import (
 from nums.errors import NumsError, Problem
 from nums.evaluation import MET
 from nums.evaluation import assess as evaluate
+from nums.params import DATE
 from nums.render.assessment import assessment_json, assessment_text, assessment_warnings
 from nums.schema import submission_schema
 from nums.starting import start_programme

@@ -4,53 +4,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from nums.cli.common import DATE, WholeNumber, echo_json, echo_text
+from nums.cli.common import echo_json, echo_text
 from nums.errors import NumsError, Problem
-from nums.limits import MAX_VAT_RATE, name_problem
+from nums.limits import name_problem
+from nums.params import DATE, PercentParam, WholeNumber
 from nums.prices import load_price_lists
 from nums.pricing import NamedProgramme, Quote, QuoteRequest, QuoteSet
 from nums.pricing import quote as price
 from nums.render.quote import quote_json, quote_set_json, quote_set_text, quote_text
 
-
-def _percent(rate: Decimal) -> str:
-    """20.0 as "20", 17.5 as "17.5"."""
-    return format(rate.normalize(), "f")
-
-
 if TYPE_CHECKING:
     from nums.writing import Input
-
-
-class PercentParam(click.ParamType):
-    """A VAT rate in percent, exact (Decimal), from 0 to 100."""
-
-    name = "PCT"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Decimal:
-        try:
-            rate = Decimal(str(value).strip().rstrip("%"))
-        except InvalidOperation:
-            self.fail(f"{value!r} is not a number; give a percentage such as 20 or 0", param, ctx)
-        if not rate.is_finite() or rate < 0:
-            self.fail(f"{value!r} must be zero or more", param, ctx)
-        if rate > MAX_VAT_RATE:
-            self.fail(
-                f"{value!r} is more than {MAX_VAT_RATE}: a VAT rate is a percentage of the net", param, ctx
-            )
-        if 0 < rate < 1 and ctx is not None:  # a fraction typed for a percentage: 0.2 for 20%
-            click.echo(
-                f"warning: --vat-rate {value} is {rate}%, not {_percent(rate * 100)}%: the rate is in "
-                f"percent (give {_percent(rate * 100)} for {_percent(rate * 100)}%)",
-                err=True,
-            )
-        return rate
 
 
 @click.command()

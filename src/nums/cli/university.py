@@ -8,8 +8,6 @@ from pathlib import Path
 import click
 
 from nums.cli.common import (
-    DATE,
-    WholeNumber,
     echo_data,
     echo_json,
     echo_text,
@@ -17,6 +15,8 @@ from nums.cli.common import (
     edition_inputs,
 )
 from nums.errors import NumsError, Problem
+from nums.limits import MAX_HORIZON_DAYS
+from nums.params import DATE, WholeNumber
 from nums.writing import Input, check_outputs, write_bytes_atomically, write_rendered
 
 OUTPUT = click.Path(dir_okay=False, path_type=Path)
@@ -28,7 +28,7 @@ OUTPUT = click.Path(dir_okay=False, path_type=Path)
 @click.option(
     "--horizon",
     "horizon",
-    type=WholeNumber(0, 3660),
+    type=WholeNumber(0, MAX_HORIZON_DAYS),
     help="Days ahead in which an award's end makes it 'renewal-due' (default: the edition's, 90).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the portfolio as JSON for other programs.")

@@ -19,8 +19,8 @@ from typing import Any
 
 import click
 
-from nums.cli.common import WholeNumber
 from nums.errors import NumsError, Problem
+from nums.params import WholeNumber
 
 LOOPBACK_NAMES = {"localhost"}
 

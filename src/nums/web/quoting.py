@@ -16,11 +16,10 @@ from typing import Any
 
 import click
 
-from nums.cli.common import DATE, WholeNumber
-from nums.cli.finance import PercentParam
 from nums.errors import NumsError, Problem
 from nums.fees import submissions_request
 from nums.limits import name_problem
+from nums.params import DATE, PercentParam, WholeNumber
 from nums.prices import load_price_lists
 from nums.pricing import Quote, QuoteRequest, quote
 from nums.render.quote import amount, quote_json, quote_lines, split_sentence
