@@ -150,7 +150,9 @@ def test_the_same_edit_with_javascript_off(browser: Any, served: Served) -> None
     context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.goto(served.address)
-    page.get_by_role("link", name="Academic Mentoring Scheme").click()
+    page.locator("#quote-select").get_by_role(
+        "link", name="Academic Mentoring Scheme"
+    ).click()  # the table's row
     block = page.locator("#item-celebration-2")
     block.get_by_label("We meet this: claim it").check()
     block.get_by_label("Statement").fill("Each spring we publish three short case studies of pairs.")

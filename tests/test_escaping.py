@@ -895,7 +895,12 @@ def test_the_calendar_summary_holds_no_nul_or_escape() -> None:
         calendar = ics.read_bytes()
     assert b"\x00" not in calendar and b"\x1b" not in calendar
     summaries = sorted(str(event["SUMMARY"]) for event in events(calendar))
-    assert summaries[0] == "Peer\\x00\\x1b[31m Mentoring: Bronze accreditation ends (last valid day)"
+    # on ON the Silver application keeps Bronze in force until its outcome (rules.yaml,
+    # validity.held_until_outcome), and the calendar says so
+    assert summaries[0] == (
+        "Peer\\x00\\x1b[31m Mentoring: Bronze award's last valid day; it stays in force until the outcome"
+    )
+    assert all(summary.startswith("Peer\\x00\\x1b[31m Mentoring: ") for summary in summaries)
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r", "\n", "\x00", "\uff1d", "'"])

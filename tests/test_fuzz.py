@@ -329,8 +329,17 @@ def test_a_valid_document_read_back_is_assessed_the_same(example: str, flips: li
         code, again = run_safely(folder, "assess", "--json", second)
         assert code == 0, again
         first_data, again_data = json.loads(assessed), json.loads(again)
-        again_data["warnings"] = [w.replace(second, first) for w in again_data["warnings"]]
+        # the same warnings, each at wherever the dump put its line
+        first_data["warnings"] = [_without_line(w, first) for w in first_data["warnings"]]
+        again_data["warnings"] = [
+            _without_line(w, second).replace(second, first) for w in again_data["warnings"]
+        ]
         assert {**again_data, "submission": None} == {**first_data, "submission": None}
+
+
+def _without_line(warning: str, path: str) -> str:
+    """``PATH:33: field: message`` as ``PATH: field: message``."""
+    return re.sub("^" + re.escape(path) + r":\d+: ", path + ": ", warning)
 
 
 # --- packs: the structure of a PDF someone else made ------------------------------------------
