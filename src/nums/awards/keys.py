@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nums.awards.jsonfile import read_json_file
 from nums.errors import NumsError, Problem
 
 PRIVATE_KEY_FILE = "private-key.pem"
@@ -114,13 +115,7 @@ def load_signing_key(folder: Path) -> SigningKey:
 
 def read_jwks(path: Path) -> dict[str, Any]:
     """A published key set, checked to hold only public Ed25519 keys."""
-    try:
-        if path.stat().st_size > MAX_JWKS_BYTES:
-            raise NumsError(Problem("is too large to be a key set", file=str(path)))
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise NumsError(Problem(f"cannot be read as a key set: {exc}", file=str(path))) from None
-    return checked_jwks(data, str(path))
+    return checked_jwks(read_json_file(path, MAX_JWKS_BYTES, "a key set"), str(path))
 
 
 def checked_jwks(data: Any, where: str) -> dict[str, Any]:

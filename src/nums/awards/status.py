@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nums.awards.credential import STATUS_FILE, STATUS_TYPE
+from nums.awards.jsonfile import read_json_file
 from nums.errors import NumsError, Problem
 from nums.limits import MAX_TEXT_CHARACTERS
 from nums.writing import write_text_atomically
@@ -43,13 +44,7 @@ def read_status(path: Path) -> dict[str, Any]:
     """A status list file, or an empty list when there is none yet."""
     if not path.exists():
         return empty_list(STATUS_FILE)
-    try:
-        if path.stat().st_size > MAX_STATUS_BYTES:
-            raise NumsError(Problem("is too large to be a status list", file=str(path)))
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise NumsError(Problem(f"cannot be read as a status list: {exc}", file=str(path))) from None
-    return checked_status(data, str(path))
+    return checked_status(read_json_file(path, MAX_STATUS_BYTES, "a status list"), str(path))
 
 
 def checked_status(data: Any, where: str) -> dict[str, Any]:
