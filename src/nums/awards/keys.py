@@ -15,6 +15,7 @@ from typing import Any
 
 from nums.awards.jsonfile import read_json_file
 from nums.errors import NumsError, Problem
+from nums.writing import write_bytes_atomically
 
 PRIVATE_KEY_FILE = "private-key.pem"
 JWKS_FILE = "jwks.json"
@@ -64,16 +65,10 @@ def init_keys(folder: Path) -> str:
 
 
 def _create(path: Path, data: bytes, mode: int | None) -> None:
-    """A new file, made with its final mode from the start (no moment when others could read it)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        handle = os.open(path, flags, mode if mode is not None else 0o666)
-    except OSError as exc:
-        raise NumsError(Problem(f"cannot be written: {exc.strerror or exc}", file=str(path))) from None
-    with os.fdopen(handle, "wb") as stream:
-        if mode is not None:
-            os.fchmod(stream.fileno(), mode)  # exactly this mode, whatever the umask
-        stream.write(data)
+    """A new file, never over one already there, with exactly ``mode`` (the private key: owner
+    only, whatever the umask) or the umask's; ``writing`` stages it with its final mode, so there
+    is no moment when others could read it."""
+    write_bytes_atomically(path, data, exclusive=True, mode=mode)
 
 
 def _okp(pem: bytes) -> Any:
