@@ -134,31 +134,11 @@ def write_register(workspace: Path, target: Path, on: date) -> Site:
         )
         write_text_atomically(target / page, html)
     for _place, level, name in levels:
-        rows = sorted((e for e in listed if e.facts.level == level), key=SORTS["index.html"][1])
-        html = render_template(
-            "register_index.html",
-            rows=rows,
-            sorted_by="Programme",
-            here=f"level/{level}.html",
-            root="../",
-            filter=f"Level: {name}",
-            letters={},
-            **common,
-        )
-        write_text_atomically(target / "level" / f"{level}.html", html)
+        chosen = [e for e in listed if e.facts.level == level]
+        _filtered_page(target, f"level/{level}.html", f"Level: {name}", chosen, common)
     for name in institutions:
-        rows = sorted((e for e in listed if e.facts.institution == name), key=SORTS["index.html"][1])
-        html = render_template(
-            "register_index.html",
-            rows=rows,
-            sorted_by="Programme",
-            here=f"institution/{slug(name)}.html",
-            root="../",
-            filter=f"Institution: {name}",
-            letters={},
-            **common,
-        )
-        write_text_atomically(target / "institution" / f"{slug(name)}.html", html)
+        chosen = [e for e in listed if e.facts.institution == name]
+        _filtered_page(target, f"institution/{slug(name)}.html", f"Institution: {name}", chosen, common)
     for entry in found:
         number = entry.facts.number
         write_text_atomically(
@@ -244,3 +224,22 @@ def _csv(found: list[Entry]) -> str:
         row["programmes"] = " · ".join(row["programmes"])
         writer.writerow([csv_cell(row[c]) for c in CSV_COLUMNS])
     return out.getvalue()
+
+
+def _filtered_page(
+    target: Path, here: str, filter_words: str, chosen: list[Any], common: dict[str, Any]
+) -> None:
+    """One page of the listing narrowed to a level or an institution, sorted by programme."""
+    from nums.render.pdf import render_template
+
+    html = render_template(
+        "register_index.html",
+        rows=sorted(chosen, key=SORTS["index.html"][1]),
+        sorted_by="Programme",
+        here=here,
+        root="../",
+        filter=filter_words,
+        letters={},
+        **common,
+    )
+    write_text_atomically(target / here, html)
