@@ -16,24 +16,24 @@ from typing import Any
 
 import pytest
 
-from tests.awardkit import COMBINED, PEER, combined_review, final_review, issue, keys, run
+from tests.awardkit import COMBINED, PEER, combined_review, final_review, issue, keys, run, withdraw
 
 CHROMIUM = Path(os.environ.get("NUMS_CHROMIUM", "/usr/bin/chromium"))
 
 
 @pytest.fixture(scope="module")
 def issuing(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Three awards: peer Silver (2026-03-20 to 2027-03-19), the same issued again and withdrawn,
-    and the combined renewal (2026-06-02 to 2027-06-01)."""
+    """Three awards: peer Silver (2026-03-20 to 2027-03-19), peer Silver again from a later review
+    (2026-03-25 to 2027-03-24) and withdrawn, and the combined renewal (2026-06-02 to 2027-06-01)."""
     base = tmp_path_factory.mktemp("register")
     key_dir = keys(base / "keys")
     folder = base / "issuing"
     review = final_review(base)
     peer = issue(PEER / "submission.yaml", review, key_dir, folder).name
-    again = issue(PEER / "submission.yaml", review, key_dir, folder).name
+    again = issue(PEER / "submission.yaml", final_review(base, "2026-03-25"), key_dir, folder).name
     combined = issue(COMBINED / "submission.yaml", combined_review(base), key_dir, folder).name
-    code, _, err = run(
-        "award", "withdraw", folder, again, "--reason", "Issued twice by mistake.", "--on", "2026-04-01"
+    code, _, err = withdraw(
+        folder, again, key_dir, "--reason", "Issued twice by mistake.", "--on", "2026-04-01"
     )
     assert code == 0, err
     return {"folder": folder, "peer": peer, "again": again, "combined": combined, "base": base}

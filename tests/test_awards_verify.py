@@ -26,7 +26,7 @@ from nums.edition_loading import load_edition
 from nums.errors import NumsError
 from nums.outcome import review_outcome
 from nums.review import Decision, Review
-from tests.awardkit import PEER, final_review, issue, keys, run
+from tests.awardkit import PEER, final_review, issue, keys, run, withdraw
 from tests.builders import build, items_for
 from tests.test_cli import _after_command
 
@@ -98,8 +98,9 @@ def test_the_day_after_valid_until_is_expired(issued: Path) -> None:
 
 def test_withdrawn_is_withdrawn_from_its_day(issued: Path) -> None:
     register = issued.parents[1]
-    code, _, err = run(
-        "award", "withdraw", register, issued.name, "--reason", "The programme closed.", "--on", "2026-09-01"
+    key_dir = issued.parents[2] / "keys"
+    code, _, err = withdraw(
+        register, issued.name, key_dir, "--reason", "The programme closed.", "--on", "2026-09-01"
     )
     assert code == 0, err
     code, line = verify_cli(issued / "logo.png", register, "--on", "2026-09-02")
@@ -108,23 +109,16 @@ def test_withdrawn_is_withdrawn_from_its_day(issued: Path) -> None:
         f"withdrawn on 2026-09-01: Silver, First-Year Peer Mentoring (Harbourside University), certificate {issued.name}: The programme closed.",
     )
     assert verify_cli(issued / "logo.png", register, "--on", "2026-08-31")[0] == 0  # it held before then
-    code, _, err = run("award", "withdraw", register, issued.name, "--reason", "Again.")
+    code, _, err = withdraw(register, issued.name, key_dir, "--reason", "Again.")
     assert code == 2 and f"award {issued.name} is already withdrawn" in err
 
 
 def test_a_private_reason_is_not_shown(issued: Path) -> None:
     register = issued.parents[1]
+    key_dir = issued.parents[2] / "keys"
     assert (
-        run(
-            "award",
-            "withdraw",
-            register,
-            issued.name,
-            "--reason",
-            "Internal matter.",
-            "--private",
-            "--on",
-            "2026-09-01",
+        withdraw(
+            register, issued.name, key_dir, "--reason", "Internal matter.", "--private", "--on", "2026-09-01"
         )[0]
         == 0
     )
@@ -159,7 +153,7 @@ def test_commands_that_render_nothing_import_neither_weasyprint_nor_the_web(
     commands = [
         f"['keys', 'init', {str(tmp_path / 'k')!r}]",
         f"['verify', {str(issued / 'logo.svg')!r}, '--register', {str(register)!r}]",
-        f"['award', 'withdraw', {str(register)!r}, {issued.name!r}, '--reason', 'closed']",
+        f"['award', 'withdraw', {str(register)!r}, {issued.name!r}, '--reason', 'closed', '--key', {str(tmp_path / 'keys')!r}]",
     ]
     loaded = (
         "sorted(m for m in ('weasyprint', 'starlette', 'uvicorn', 'multipart', 'PIL') if m in sys.modules)"

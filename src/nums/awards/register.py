@@ -23,11 +23,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from nums.awards.bitstring import LIST_FILE
 from nums.awards.credential import STATUS_FILE, AwardFacts
 from nums.awards.issuing import FILES, RECORD_FILE, records
 from nums.awards.keys import JWKS_FILE
-from nums.awards.status import Withdrawal, published, withdrawal_of
-from nums.awards.verify import NotGenuine, _award, checked_signature, load_register
+from nums.awards.status import Withdrawal, published
+from nums.awards.verify import NotGenuine, _award, checked_signature, load_register, withdrawal_for
 from nums.errors import NumsError, Problem
 from nums.escaping import csv_cell
 from nums.writing import write_bytes_atomically, write_text_atomically
@@ -90,7 +91,7 @@ def entries(workspace: Path, on: date) -> tuple[list[Entry], dict[str, Any], dic
                     f"records award {facts.number} in the folder of {own.name}", file=str(own / RECORD_FILE)
                 )
             )
-        withdrawal = withdrawal_of(register.status, facts.page)
+        withdrawal = withdrawal_for(register, facts)
         found.append(Entry(facts, state_on(facts, withdrawal, on), withdrawal, _rank(facts.level), own))
     return found, register.jwks, register.status
 
@@ -160,6 +161,8 @@ def write_register(workspace: Path, target: Path, on: date) -> Site:
         json.dumps(published(status, f"{base}/{STATUS_FILE}"), indent=2, ensure_ascii=False) + "\n",
     )
     write_text_atomically(target / JWKS_FILE, json.dumps(jwks, indent=2) + "\n")
+    if (workspace / LIST_FILE).is_file():
+        write_bytes_atomically(target / LIST_FILE, (workspace / LIST_FILE).read_bytes())
     return Site(len(listed), len(found))
 
 
