@@ -67,6 +67,27 @@ class Issued:
     def path(self, kind: str) -> Path:
         return self.folder / FILES[kind]
 
+    @property
+    def number(self) -> str:
+        return self.facts.number
+
+    @property
+    def level(self) -> str:
+        return self.facts.level
+
+    @property
+    def valid_from(self) -> date:
+        return self.facts.valid_from
+
+    @property
+    def valid_until(self) -> date:
+        return self.facts.valid_until
+
+    @property
+    def page(self) -> str:
+        """The award's public address: its register page, which its QR code points to."""
+        return self.facts.page
+
 
 def award_facts(
     outcome: Outcome, settings: AwardSettings, number: str, status_index: int | None = None
