@@ -53,7 +53,9 @@ def test_init_makes_the_sites_key_pair_and_issuing_folder(site: OpenSite) -> Non
     assert stat.S_IMODE(private.stat().st_mode) == 0o600
     assert stat.S_IMODE((site.folder / "keys").stat().st_mode) == 0o700
     assert json.loads((site.folder / "keys" / "jwks.json").read_text())["keys"]
-    assert (site.folder / "awards").is_dir() and not any((site.folder / "awards").iterdir())
+    published = site.folder / "awards" / "jwks.json"  # the register shows the key from the first day
+    assert [p.name for p in (site.folder / "awards").iterdir()] == ["jwks.json"]
+    assert published.read_text() == (site.folder / "keys" / "jwks.json").read_text()
 
 
 def test_a_decision_issues_the_award_into_the_site(site: OpenSite, tmp_path: Path) -> None:
@@ -75,7 +77,7 @@ def test_the_site_refuses_in_words_and_writes_nothing(site: OpenSite, tmp_path: 
     programme = peer_programme(site)
     with pytest.raises(NumsError, match="final outcome is no award, so there is no award to issue"):
         issue_for_site(site, programme / "submission.yaml", refusing_review(tmp_path))
-    assert not any(issuing_folder(site).iterdir())
+    assert [p.name for p in issuing_folder(site).iterdir()] == ["jwks.json"]
     award = issue_for_site(site, programme / "submission.yaml", final_review(tmp_path))
     before = sorted(issuing_folder(site).rglob("*"))
     with pytest.raises(NumsError, match=f"this award is already issued: .* holds certificate {award.number}"):

@@ -79,10 +79,15 @@ def init_site(
         write_text_atomically(building / SETTINGS_FILE, template, exclusive=True)
         sessions.make_secret(building)
         (building / WORKSPACE_FOLDER).mkdir()
-        from nums.awards.keys import init_keys  # the site's awards: its key pair and issuing folder
+        from nums.awards.keys import JWKS_FILE, init_keys  # the site's awards: key pair, issuing folder
 
         init_keys(building / KEYS_FOLDER)
         (building / AWARDS_FOLDER).mkdir()
+        # the register publishes the site's public key from the first day, before any award
+        write_text_atomically(
+            building / AWARDS_FOLDER / JWKS_FILE,
+            (building / KEYS_FOLDER / JWKS_FILE).read_text(encoding="utf-8"),
+        )
         site = open_site(building)
         with site.transaction() as db:
             admin = accounts.add_person(db, admin_email, admin_name, password)
