@@ -160,3 +160,94 @@ def test_nums_serve_has_no_register(tmp_path: Path) -> None:
     browser, _ = client_for(tmp_path / "ws")
     assert browser.get("/register/").status_code == 404
     assert browser.get("/register").status_code == 404
+
+
+# --- in a browser, under the site's Content-Security-Policy ------------------------------------
+
+
+@pytest.fixture()
+def served(tmp_path: Path, quick_hashes: None) -> Any:
+    """The site's app on a free loopback port (a real server: the browser gets the site's
+    headers, its CSP included), with two awards of which one is withdrawn."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"http://127.0.0.1:{port}"
+    site = open_site(site_support.make_site(tmp_path / "site", address))
+    add_institution(site, "harbourside", "Harbourside University")
+    register_pages._built.clear()
+    first = issued(site, tmp_path)
+    second = issued(site, tmp_path, "2026-03-25")
+    from nums.site.awards import withdraw_for_site
+
+    withdraw_for_site(site, second.number, "Issued twice by mistake.", date(2026, 4, 1))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_site_app(site, submitted=lambda _: False), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.05)
+    yield {"address": address, "first": first.number, "second": second.number}
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_sites_register_in_chromium_is_axe_clean(
+    served: dict[str, Any], width: int, tmp_path: Path
+) -> None:
+    """Issue 24: "the register's pages in Chromium at 1280 and 390 px with axe-core clean"; under
+    the site's CSP the register's own style and search script load (they are files)."""
+    from tests.test_awards_register import CHROMIUM, no_serious_violations
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"no chromium at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    shots = Path(__import__("os").environ.get("NUMS_SCREENSHOTS") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    base = served["address"]
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        blocked: list[str] = []
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        for name in ("", f"awards/{served['first']}.html", f"awards/{served['second']}.html"):
+            page.goto(f"{base}/register/{name}")
+            no_serious_violations(page)
+            header = page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor")
+            assert header == "rgb(18, 53, 91)", name  # register.css applied
+            assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, name
+            shown = (name or "index").replace("/", "-").replace(".html", "")
+            page.screenshot(path=str(shots / f"site-register-{width}-{shown}.png"), full_page=True)
+        page.goto(f"{base}/register/")
+        page.fill("#search", "first-year")  # register.js ran: the search box works
+        assert page.locator("#awards tbody tr:not([hidden])").count() == 1
+        signed_in = context.request.post(
+            f"{base}/api/session", data={"email": "admin@scheme.test", "password": LONG_ENOUGH}
+        )
+        assert signed_in.ok
+        page.goto(f"{base}/register/withdraw/{served['first']}")
+        no_serious_violations(page)
+        page.screenshot(path=str(shots / f"site-withdraw-{width}.png"), full_page=True)
+        page.click("button[type=submit]")  # the browser's own check: a reason is required
+        assert page.url.endswith(f"/register/withdraw/{served['first']}")
+        page.fill("#f-reason", "The programme closed.")
+        page.click("button[type=submit]")
+        assert page.url.endswith(f"/register/awards/{served['first']}.html")
+        assert "Reason: The programme closed." in page.content()
+        page.screenshot(path=str(shots / f"site-withdrawn-{width}.png"), full_page=True)
+        assert not blocked, blocked
+        context.close()
+        browser.close()
