@@ -88,6 +88,11 @@ def test_awards_json_csv_status_list_and_key_set(issuing: dict[str, Any]) -> Non
     assert entry["number"] == issuing["again"] and entry["revocationReason"] == "Issued twice by mistake."
     assert status["type"] == "1EdTechRevocationList" and "reasonPublic" not in entry
     assert json.loads((site / "jwks.json").read_text())["keys"]
+    # the signed W3C list is published beside the 1EdTech one, and the pages link both
+    assert (site / "status-list.jwt").read_bytes() == (issuing["folder"] / "status-list.jwt").read_bytes()
+    assert 'href="status-list.jwt"' in (site / "index.html").read_text()
+    assert (site / "register.css").is_file() and (site / "register.js").is_file()
+    assert "<style" not in (site / "index.html").read_text() and "<script>" not in (site / "index.html").read_text()
     # the built site is itself a register verify can use, offline
     code, out, _ = run(
         "verify", site / "awards" / f"{issuing['peer']}.svg", "--register", site, "--on", "2026-07-01"

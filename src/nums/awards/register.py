@@ -135,6 +135,7 @@ def register_files(workspace: Path, on: date) -> tuple[dict[str, bytes], Site]:
         "levels": levels,
         "institutions": [(name, slug(name)) for name in institutions],
         "sorts": [(page, heading) for page, (heading, _) in SORTS.items()],
+        "signed_list": (workspace / LIST_FILE).is_file(),
     }
     files: dict[str, bytes] = {}
     for page, (heading, key) in SORTS.items():
@@ -158,7 +159,9 @@ def register_files(workspace: Path, on: date) -> tuple[dict[str, bytes], Site]:
         _filtered_page(files, f"institution/{slug(name)}.html", f"Institution: {name}", chosen, common)
     for entry in found:
         number = entry.facts.number
-        html = render_template("register_award.html", e=entry, on=on, root="../")
+        html = render_template(
+            "register_award.html", e=entry, on=on, root="../", signed_list=common["signed_list"]
+        )
         files[f"awards/{number}.html"] = html.encode("utf-8")
         files[f"awards/{number}.svg"] = (entry.folder / FILES["logo_svg"]).read_bytes()
         files[f"awards/{number}.png"] = (entry.folder / FILES["logo_png"]).read_bytes()
