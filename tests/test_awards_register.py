@@ -92,7 +92,10 @@ def test_awards_json_csv_status_list_and_key_set(issuing: dict[str, Any]) -> Non
     assert (site / "status-list.jwt").read_bytes() == (issuing["folder"] / "status-list.jwt").read_bytes()
     assert 'href="status-list.jwt"' in (site / "index.html").read_text()
     assert (site / "register.css").is_file() and (site / "register.js").is_file()
-    assert "<style" not in (site / "index.html").read_text() and "<script>" not in (site / "index.html").read_text()
+    assert (
+        "<style" not in (site / "index.html").read_text()
+        and "<script>" not in (site / "index.html").read_text()
+    )
     # the built site is itself a register verify can use, offline
     code, out, _ = run(
         "verify", site / "awards" / f"{issuing['peer']}.svg", "--register", site, "--on", "2026-07-01"
