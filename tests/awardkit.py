@@ -21,14 +21,17 @@ def run(*args: Any) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def final_review(folder: Path) -> Path:
+def final_review(folder: Path, on: str | None = None) -> Path:
     """The peer example's review with its evidence requests answered: a final Silver award
-    (valid 2026-03-20 to 2027-03-19, as `nums review` says)."""
+    (valid 2026-03-20 to 2027-03-19, as `nums review` says). Dated ``on`` instead, it is another
+    award: a move up starts on its review date."""
     data = yaml.safe_load((PEER / "review.yaml").read_text())
     for decision in data["decisions"].values():
         if decision and decision.get("decision") == "more-evidence":
             decision["decision"] = "accepted"
-    path = folder / "final-review.yaml"
+    if on is not None:
+        data["date"] = on
+    path = folder / ("final-review.yaml" if on is None else f"final-review-{on}.yaml")
     path.write_text(dump_yaml(data))
     return path
 
@@ -57,6 +60,10 @@ def keys(folder: Path) -> Path:
     code, _, err = run("keys", "init", folder)
     assert code == 0, err
     return folder
+
+
+def withdraw(issuing: Path, number: str, key_dir: Path, *more: str) -> tuple[int, str, str]:
+    return run("award", "withdraw", issuing, number, "--key", key_dir, *more)
 
 
 def issue(submission: Path, review: Path, key_dir: Path, issuing: Path) -> Path:

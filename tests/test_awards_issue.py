@@ -131,12 +131,40 @@ def test_the_same_award_gives_the_same_bytes(tmp_path: Path) -> None:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
-def test_certificate_numbers_never_repeat(tmp_path: Path) -> None:
+def test_the_same_award_is_issued_once(tmp_path: Path) -> None:
+    """Brief: "Refuse issuing the same award twice (same review, same programme(s), same dates):
+    words, exit 2, nothing written". The same review again, and another review deciding the same
+    programme for the same dates, are both refused; the folder is as it was."""
     key_dir = keys(tmp_path / "keys")
     review = final_review(tmp_path)
-    numbers = [issue(PEER / "submission.yaml", review, key_dir, tmp_path / "out").name for _ in range(2)]
-    assert len(set(numbers)) == 2 and numbers[0].endswith("-01") and numbers[1].endswith("-02")
-    assert numbers[0].startswith("NUMS21-20260320-")
+    first = issue(PEER / "submission.yaml", review, key_dir, tmp_path / "out")
+    before = sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "out").rglob("*"))
+    same_dates = tmp_path / "same-dates.yaml"
+    same_dates.write_text(review.read_text().replace("comment: Covered on day one", "comment: Day one"))
+    for again in (review, same_dates):
+        code, out, err = run(
+            "award", "issue", PEER / "submission.yaml", again, "--key", key_dir, "-o", tmp_path / "out"
+        )
+        assert code == 2 and out == ""
+        assert (
+            f"this award is already issued: First-Year Peer Mentoring (Harbourside University) holds "
+            f"certificate {first.name}, valid from 2026-03-20 until 2027-03-19" in err
+        )
+        assert sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "out").rglob("*")) == before
+
+
+def test_certificate_numbers_never_repeat(tmp_path: Path) -> None:
+    """A later review (new dates) is a new award with a new number; numbers are never reused."""
+    key_dir = keys(tmp_path / "keys")
+    numbers = [
+        issue(PEER / "submission.yaml", final_review(tmp_path, on), key_dir, tmp_path / "out").name
+        for on in (None, "2026-03-25")
+    ]
+    numbers.append(
+        issue(COMBINED / "submission.yaml", combined_review(tmp_path), key_dir, tmp_path / "out").name
+    )
+    assert len(set(numbers)) == 3 and numbers[0].startswith("NUMS21-20260320-")
+    assert numbers[1].startswith("NUMS21-20260325-")
 
 
 def test_a_combined_award_names_every_programme(tmp_path: Path) -> None:
@@ -189,7 +217,10 @@ def test_the_credential_meets_the_open_badges_3_schema(issued: Path) -> None:
         credential["validFrom"] == "2026-03-20T00:00:00Z"
         and credential["validUntil"] == "2027-03-19T23:59:59Z"
     )
-    assert credential["credentialStatus"]["type"] == "1EdTechRevocationList"
+    status = credential["credentialStatus"]
+    assert status["type"] == "BitstringStatusListEntry" and status["statusPurpose"] == "revocation"
+    assert status["statusListCredential"] == "https://nationalmentoringstandards.com/register/status-list.jwt"
+    assert status["id"] == f"{status['statusListCredential']}#{status['statusListIndex']}"
 
 
 def test_the_jwt_payload_is_the_credential_with_its_claims(issued: Path) -> None:

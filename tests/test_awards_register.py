@@ -16,24 +16,24 @@ from typing import Any
 
 import pytest
 
-from tests.awardkit import COMBINED, PEER, combined_review, final_review, issue, keys, run
+from tests.awardkit import COMBINED, PEER, combined_review, final_review, issue, keys, run, withdraw
 
 CHROMIUM = Path(os.environ.get("NUMS_CHROMIUM", "/usr/bin/chromium"))
 
 
 @pytest.fixture(scope="module")
 def issuing(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Three awards: peer Silver (2026-03-20 to 2027-03-19), the same issued again and withdrawn,
-    and the combined renewal (2026-06-02 to 2027-06-01)."""
+    """Three awards: peer Silver (2026-03-20 to 2027-03-19), peer Silver again from a later review
+    (2026-03-25 to 2027-03-24) and withdrawn, and the combined renewal (2026-06-02 to 2027-06-01)."""
     base = tmp_path_factory.mktemp("register")
     key_dir = keys(base / "keys")
     folder = base / "issuing"
     review = final_review(base)
     peer = issue(PEER / "submission.yaml", review, key_dir, folder).name
-    again = issue(PEER / "submission.yaml", review, key_dir, folder).name
+    again = issue(PEER / "submission.yaml", final_review(base, "2026-03-25"), key_dir, folder).name
     combined = issue(COMBINED / "submission.yaml", combined_review(base), key_dir, folder).name
-    code, _, err = run(
-        "award", "withdraw", folder, again, "--reason", "Issued twice by mistake.", "--on", "2026-04-01"
+    code, _, err = withdraw(
+        folder, again, key_dir, "--reason", "Issued twice by mistake.", "--on", "2026-04-01"
     )
     assert code == 0, err
     return {"folder": folder, "peer": peer, "again": again, "combined": combined, "base": base}
@@ -88,6 +88,14 @@ def test_awards_json_csv_status_list_and_key_set(issuing: dict[str, Any]) -> Non
     assert entry["number"] == issuing["again"] and entry["revocationReason"] == "Issued twice by mistake."
     assert status["type"] == "1EdTechRevocationList" and "reasonPublic" not in entry
     assert json.loads((site / "jwks.json").read_text())["keys"]
+    # the signed W3C list is published beside the 1EdTech one, and the pages link both
+    assert (site / "status-list.jwt").read_bytes() == (issuing["folder"] / "status-list.jwt").read_bytes()
+    assert 'href="status-list.jwt"' in (site / "index.html").read_text()
+    assert (site / "register.css").is_file() and (site / "register.js").is_file()
+    assert (
+        "<style" not in (site / "index.html").read_text()
+        and "<script>" not in (site / "index.html").read_text()
+    )
     # the built site is itself a register verify can use, offline
     code, out, _ = run(
         "verify", site / "awards" / f"{issuing['peer']}.svg", "--register", site, "--on", "2026-07-01"

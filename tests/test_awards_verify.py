@@ -10,14 +10,16 @@ import shutil
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from nums.awards import logo
+from nums.awards import bitstring, logo
 from nums.awards.credential import credential, sign
 from nums.awards.issuing import award_facts, refusal_for
+from nums.awards.issuing import issue as issue_award
 from nums.awards.keys import init_keys, load_signing_key, read_jwks
 from nums.awards.settings import award_settings
 from nums.awards.status import empty_list
@@ -26,8 +28,9 @@ from nums.edition_loading import load_edition
 from nums.errors import NumsError
 from nums.outcome import review_outcome
 from nums.review import Decision, Review
-from tests.awardkit import PEER, final_review, issue, keys, run
-from tests.builders import build, items_for
+from nums.submission import load_submission
+from tests.awardkit import PEER, final_review, issue, keys, run, withdraw
+from tests.builders import build, items_for, submission_data, write_submission
 from tests.test_cli import _after_command
 
 IN_FORCE = "2026-06-01"
@@ -98,8 +101,9 @@ def test_the_day_after_valid_until_is_expired(issued: Path) -> None:
 
 def test_withdrawn_is_withdrawn_from_its_day(issued: Path) -> None:
     register = issued.parents[1]
-    code, _, err = run(
-        "award", "withdraw", register, issued.name, "--reason", "The programme closed.", "--on", "2026-09-01"
+    key_dir = issued.parents[2] / "keys"
+    code, _, err = withdraw(
+        register, issued.name, key_dir, "--reason", "The programme closed.", "--on", "2026-09-01"
     )
     assert code == 0, err
     code, line = verify_cli(issued / "logo.png", register, "--on", "2026-09-02")
@@ -108,23 +112,16 @@ def test_withdrawn_is_withdrawn_from_its_day(issued: Path) -> None:
         f"withdrawn on 2026-09-01: Silver, First-Year Peer Mentoring (Harbourside University), certificate {issued.name}: The programme closed.",
     )
     assert verify_cli(issued / "logo.png", register, "--on", "2026-08-31")[0] == 0  # it held before then
-    code, _, err = run("award", "withdraw", register, issued.name, "--reason", "Again.")
+    code, _, err = withdraw(register, issued.name, key_dir, "--reason", "Again.")
     assert code == 2 and f"award {issued.name} is already withdrawn" in err
 
 
 def test_a_private_reason_is_not_shown(issued: Path) -> None:
     register = issued.parents[1]
+    key_dir = issued.parents[2] / "keys"
     assert (
-        run(
-            "award",
-            "withdraw",
-            register,
-            issued.name,
-            "--reason",
-            "Internal matter.",
-            "--private",
-            "--on",
-            "2026-09-01",
+        withdraw(
+            register, issued.name, key_dir, "--reason", "Internal matter.", "--private", "--on", "2026-09-01"
         )[0]
         == 0
     )
@@ -159,7 +156,7 @@ def test_commands_that_render_nothing_import_neither_weasyprint_nor_the_web(
     commands = [
         f"['keys', 'init', {str(tmp_path / 'k')!r}]",
         f"['verify', {str(issued / 'logo.svg')!r}, '--register', {str(register)!r}]",
-        f"['award', 'withdraw', {str(register)!r}, {issued.name!r}, '--reason', 'closed']",
+        f"['award', 'withdraw', {str(register)!r}, {issued.name!r}, '--reason', 'closed', '--key', {str(tmp_path / 'keys')!r}]",
     ]
     loaded = (
         "sorted(m for m in ('weasyprint', 'starlette', 'uvicorn', 'multipart', 'PIL') if m in sys.modules)"
@@ -175,66 +172,123 @@ EDITION = load_edition()
 KEYS = Path(tempfile.mkdtemp(prefix="nums-award-keys-"))
 init_keys(KEYS / "k")
 SIGNING = load_signing_key(KEYS / "k")
-REGISTER = Register(read_jwks(KEYS / "k" / "jwks.json"), empty_list("status.json"), str(KEYS))
+REGISTER = Register(
+    read_jwks(KEYS / "k" / "jwks.json"),
+    empty_list("status.json"),
+    str(KEYS),
+    status_bits=bitstring.decode(bitstring.encode([])),
+)
 
 
 @st.composite
-def awards(draw: st.DrawFn) -> tuple[str, date, date, frozenset[str], int, list[dict[str, object]]]:
+def awards(draw: st.DrawFn) -> dict[str, Any]:
+    """A first application at a level the history allows, decided with some claims rejected (so
+    some reviews make no award), and a renewal of whatever it awards: applied for on or before
+    the award's last valid day, decided up to 120 days later (after that day too)."""
     level = draw(st.sampled_from(EDITION.levels))
     applied = draw(st.dates(date(2024, 1, 1), date(2030, 12, 31)))
-    reviewed = applied + timedelta(days=draw(st.integers(0, 120)))
     claims = items_for(EDITION, level)
-    rejected = draw(st.sets(st.sampled_from(claims), max_size=4)) if claims else set()
-    # the levels below it held before, each for 200 to 350 days, so progression allows ``level``
     held, day = [], applied
     for lower in reversed(EDITION.levels[: EDITION.rank(level) - 1]):
         day -= timedelta(days=draw(st.integers(200, 350)))
         held.insert(0, {"level": lower, "awarded": day})
-    return level, applied, reviewed, frozenset(rejected), draw(st.integers(-400, 400)), held
+    return {
+        "level": level,
+        "applied": applied,
+        "reviewed": applied + timedelta(days=draw(st.integers(0, 120))),
+        # a few claims rejected (often still an award, perhaps a lower one), or all of them (no award)
+        "rejected": frozenset(
+            claims if draw(st.integers(0, 4)) == 0 else draw(st.sets(st.sampled_from(claims), max_size=4))
+        ),
+        "offset": draw(st.integers(-400, 400)),
+        "held": held,
+        "renewal_before_end": draw(st.integers(0, 90)),
+        "renewal_decided_after": draw(st.integers(0, 120)),
+    }
+
+
+def _decide(folder: Path, sub: Any, reviewed: date, decisions: dict[str, Decision]) -> Any:
+    review = Review(folder / "review.yaml", reviewer=None, date=reviewed, decisions=decisions, overrides={})  # type: ignore[arg-type]
+    return review_outcome(EDITION, sub, review, {})
+
+
+def _verified(folder: Path, outcome: Any, number: str, on: date) -> Any:
+    """Sign the award the outcome makes, bake it into a logo, and ask verify about ``on``."""
+    settings_ = award_settings(EDITION, outcome.review.date)
+    facts = award_facts(outcome, settings_, number, bitstring.index_for(SIGNING, number, set()))
+    token = sign(credential(facts), SIGNING)
+    (folder / f"{number}.svg").write_text(logo.svg(facts, token))
+    return verify(folder / f"{number}.svg", REGISTER, on)
+
+
+def _holds(verdict: Any, outcome: Any, on: date) -> None:
+    """What verify reports is what the review decided: level, dates, programmes, and the state."""
+    assert verdict.facts is not None
+    assert (verdict.facts.level, verdict.facts.valid_from, verdict.facts.valid_until) == (
+        outcome.outcome,
+        outcome.valid_from,
+        outcome.valid_until,
+    )
+    assert verdict.facts.programmes == tuple(p.name for p in outcome.submission.programmes)
+    expected = (
+        "not yet valid" if on < outcome.valid_from else "expired" if on > outcome.valid_until else "valid"
+    )
+    assert verdict.status == expected
 
 
 @given(awards())
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_what_verify_reports_equals_what_the_review_decided(award: tuple) -> None:  # type: ignore[type-arg]
-    level, applied, reviewed, rejected, offset, held = award
+def test_what_verify_reports_equals_what_the_review_decided(award: dict[str, Any]) -> None:
+    level = award["level"]
     folder = Path(tempfile.mkdtemp(prefix="nums-award-"))
     try:
+        started = date(2018, 9, 1)
         sub = build(
-            folder,
-            EDITION,
-            items_for(EDITION, level),
-            level=level,
-            applied=applied,
-            started=date(2018, 9, 1),
-            history=held,
-        )
-        decisions = {i: Decision(decision="rejected" if i in rejected else "accepted") for i in sub.claims}
-        review = Review(
-            folder / "review.yaml", reviewer=None, date=reviewed, decisions=decisions, overrides={}
-        )  # type: ignore[arg-type]
-        outcome = review_outcome(EDITION, sub, review, {})
-        settings_ = award_settings(EDITION, reviewed)
-        event("no award" if refusal_for(outcome) else f"award at {outcome.outcome}")
-        if refusal_for(outcome):
-            with pytest.raises(NumsError):
-                award_facts(outcome, settings_, "NUMS21-X-01")
+            folder, EDITION, items_for(EDITION, level), level=level, applied=award["applied"], started=started,
+            history=award["held"],
+        )  # fmt: skip
+        decisions = {
+            i: Decision(decision="rejected" if i in award["rejected"] else "accepted") for i in sub.claims
+        }
+        outcome = _decide(folder, sub, award["reviewed"], decisions)
+        refusal = refusal_for(outcome)
+        event("no award" if refusal else f"award at {outcome.outcome}")
+        if refusal:
+            # a review that makes no award: issuing refuses in words and writes nothing
+            settings_ = award_settings(EDITION, award["reviewed"])
+            with pytest.raises(NumsError) as refused:
+                issue_award(outcome, settings_, SIGNING, folder / "issuing")
+            assert "final outcome is no award, so there is no award to issue" in str(refused.value)
+            assert not (folder / "issuing").exists()
             return
-        facts = award_facts(outcome, settings_, "NUMS21-X-01")
-        token = sign(credential(facts), SIGNING)
-        (folder / "logo.svg").write_text(logo.svg(facts, token))
-        assert outcome.valid_from is not None and outcome.valid_until is not None
-        on = outcome.valid_from + timedelta(days=offset)
-        verdict = verify(folder / "logo.svg", REGISTER, on)
-        assert verdict.facts is not None
-        assert (verdict.facts.level, verdict.facts.valid_from, verdict.facts.valid_until) == (
-            outcome.outcome,
-            outcome.valid_from,
-            outcome.valid_until,
+        on = outcome.valid_from + timedelta(days=award["offset"])
+        _holds(_verified(folder, outcome, "NUMS21-X-01", on), outcome, on)
+
+        # the renewal: a timely reaccreditation at the level awarded continues the cycle
+        end = outcome.valid_until
+        renewal_applied = end - timedelta(days=award["renewal_before_end"])
+        history = [*award["held"], {"level": outcome.outcome, "awarded": outcome.valid_from}]
+        renewing = folder / "renewal"
+        renewing.mkdir()
+        data = submission_data(
+            [], level=outcome.outcome, kind="reaccreditation", applied=renewal_applied, started=started,
+            history=history,
+        )  # fmt: skip
+        data["continuation"] = {
+            "statement": "It ran again this year.",
+            "evidence": [{"title": "Annual report", "file": "evidence/handbook.txt"}],
+        }
+        renewal = load_submission(write_submission(renewing, data), EDITION)
+        renewed = _decide(
+            renewing,
+            renewal,
+            renewal_applied + timedelta(days=award["renewal_decided_after"]),
+            {"continuation": Decision(decision="accepted")},
         )
-        assert verdict.facts.programmes == tuple(p.name for p in sub.programmes)
-        expected = (
-            "not yet valid" if on < outcome.valid_from else "expired" if on > outcome.valid_until else "valid"
-        )
-        assert verdict.status == expected
+        assert refusal_for(renewed) is None, refusal_for(renewed)
+        event("renewal decided after the last valid day" if renewed.review.date > end else "renewal in time")
+        assert renewed.valid_from == end + timedelta(days=1)  # the cycle continues, however late the review
+        renewal_on = renewed.valid_from + timedelta(days=award["offset"])
+        _holds(_verified(renewing, renewed, "NUMS21-X-02", renewal_on), renewed, renewal_on)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -51,7 +51,14 @@ def signs_in(folder: Path, email: str, password: str) -> bool:
 
 
 def test_init_makes_the_settings_the_database_the_workspace_and_the_admin(site: Path) -> None:
-    assert sorted(p.name for p in site.iterdir()) == ["site.db", "site.secret", "site.toml", "workspace"]
+    assert sorted(p.name for p in site.iterdir()) == [
+        "awards",
+        "keys",
+        "site.db",
+        "site.secret",
+        "site.toml",
+        "workspace",
+    ]
     assert (site / "site.secret").stat().st_mode & 0o777 == 0o600
     assert "# The public address people reach the site at" in (site / "site.toml").read_text()
     assert signs_in(site, ADMIN, LONG_ENOUGH)

@@ -106,6 +106,14 @@ RULEBOOK: dict[Action, tuple[str, str, str]] = {
     Action.CREATE_PROGRAMME: ("institution", "admin lead", "admin"),
     # a pack sent by hand is taken in by the scheme's admin
     Action.RECEIVE_PACK: ("site", "admin", "admin"),
+    # issue 24: the register "served publicly at /register with no sign-in"; "an admin may withdraw
+    # an award with a reason"
+    Action.VIEW_REGISTER: (
+        "site",
+        "admin assessor finance lead coordinator",
+        "admin assessor finance lead coordinator",
+    ),
+    Action.WITHDRAW_AWARD: ("site", "admin", "admin"),
 }
 
 
@@ -205,13 +213,13 @@ def test_no_role_means_nothing() -> None:
     assert decide(nobody, Action.VIEW_PROGRAMME, programme(OWN)) is Decision.NOT_FOUND
 
 
-PUBLIC_ACTIONS = {Action.SIGN_IN, Action.SIGN_OUT}
+PUBLIC_ACTIONS = {Action.SIGN_IN, Action.SIGN_OUT, Action.VIEW_REGISTER}
 
 
 @pytest.mark.parametrize("action", list(Action))
 def test_someone_not_signed_in_may_only_sign_in_and_out(action: Action) -> None:
     """CONTRACT 5: ``ANONYMOUS`` holds no role; only rules granting ``Scope.PUBLIC`` (signing in
-    and out) hold for them, on anything."""
+    and out, the public register) hold for them, on anything."""
     for thing in (programme(OWN), Institution(OWN), SITE):
         assert can(ANONYMOUS, action, thing) is (action in PUBLIC_ACTIONS)
     assert not ANONYMOUS.signed_in and LOCAL_PERSON.signed_in

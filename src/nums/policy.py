@@ -61,6 +61,8 @@ class Action(enum.StrEnum):
     SIGN_IN = "sign_in"
     SIGN_OUT = "sign_out"
     VIEW_SELF = "view_self"
+    VIEW_REGISTER = "view_register"
+    WITHDRAW_AWARD = "withdraw_award"
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,10 @@ RULES: Mapping[Action, tuple[Grant, ...]] = {
     Action.SIGN_OUT: _grants((EVERYONE, Scope.PUBLIC)),
     # "GET /api/me gives {email, name, roles, institution}": one's own account, once signed in.
     Action.VIEW_SELF: _grants((EVERYONE, Scope.SIGNED_IN)),
+    # Issue 24: "On the site, the same pages are served publicly at /register with no sign-in".
+    Action.VIEW_REGISTER: _grants((EVERYONE, Scope.PUBLIC)),
+    # Issue 24: "an admin may withdraw an award with a reason, which updates the status list".
+    Action.WITHDRAW_AWARD: _grants((A, Scope.ANY)),
 }
 
 SIGHT: Mapping[type, tuple[Action, ...]] = {

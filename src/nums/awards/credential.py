@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from nums.awards import bitstring
 from nums.awards.keys import SIGNING_ALGORITHM, SigningKey
 
 OB_CONTEXT = (
@@ -48,6 +49,7 @@ class AwardFacts:
     issuer_website: str | None
     register: str  # the register's public address
     criteria: str
+    status_index: int | None = None  # its place in the Bitstring Status List; None: the 1EdTech list
 
     @property
     def title(self) -> str:
@@ -127,8 +129,16 @@ def credential(facts: AwardFacts) -> dict[str, Any]:
             "licenseNumber": facts.number,
             "achievement": achievement,
         },
-        "credentialStatus": {"id": facts.status_list, "type": STATUS_TYPE},
+        "credentialStatus": _status(facts),
     }
+
+
+def _status(facts: AwardFacts) -> dict[str, Any]:
+    """The award's entry in the W3C Bitstring Status List; awards issued before it existed
+    point at the 1EdTech list instead (and keep verifying: the register publishes both)."""
+    if facts.status_index is None:
+        return {"id": facts.status_list, "type": STATUS_TYPE}
+    return bitstring.entry(facts.register, facts.status_index)
 
 
 def _numeric(stamp: str) -> int:
@@ -183,4 +193,5 @@ def facts_from(payload: dict[str, Any]) -> AwardFacts:
         issuer_website=issuer.get("url"),
         register=register,
         criteria=achievement["criteria"]["id"],
+        status_index=bitstring.entry_index(payload.get("credentialStatus")),
     )

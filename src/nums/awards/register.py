@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -23,16 +24,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from nums.awards.bitstring import LIST_FILE
 from nums.awards.credential import STATUS_FILE, AwardFacts
-from nums.awards.issuing import FILES, RECORD_FILE, records
+from nums.awards.issuing import AWARDS_DIR, FILES, RECORD_FILE, records
 from nums.awards.keys import JWKS_FILE
-from nums.awards.status import Withdrawal, published, withdrawal_of
-from nums.awards.verify import NotGenuine, _award, checked_signature, load_register
+from nums.awards.status import Withdrawal, empty_list, published
+from nums.awards.verify import NotGenuine, _award, checked_signature, load_register, withdrawal_for
 from nums.errors import NumsError, Problem
 from nums.escaping import csv_cell
-from nums.writing import write_bytes_atomically, write_text_atomically
+from nums.writing import write_bytes_atomically
 
 LISTED, LAPSED, WITHDRAWN, NOT_YET = "listed", "lapsed", "withdrawn", "not yet in force"
+ASSETS = ("register.css", "register.js")  # the pages' style and search box, files of their own
 SORTS = {  # page -> (heading it sorts by, key)
     "index.html": ("Programme", lambda e: (e.facts.title.casefold(), e.facts.institution.casefold())),
     "by-institution.html": (
@@ -74,7 +77,10 @@ def state_on(facts: AwardFacts, withdrawal: Withdrawal | None, on: date) -> str:
 
 
 def entries(workspace: Path, on: date) -> tuple[list[Entry], dict[str, Any], dict[str, Any]]:
-    """Every recorded award, checked, with its state on ``on``; and the key set and status list."""
+    """Every recorded award, checked, with its state on ``on``; and the key set and status list.
+    A folder that has issued nothing yet (a new site's) is an empty register."""
+    if not records(workspace) and not (workspace / JWKS_FILE).exists():
+        return [], {"keys": []}, empty_list(STATUS_FILE)
     register = load_register(str(workspace))
     found = []
     for own, token in records(workspace):
@@ -90,7 +96,7 @@ def entries(workspace: Path, on: date) -> tuple[list[Entry], dict[str, Any], dic
                     f"records award {facts.number} in the folder of {own.name}", file=str(own / RECORD_FILE)
                 )
             )
-        withdrawal = withdrawal_of(register.status, facts.page)
+        withdrawal = withdrawal_for(register, facts)
         found.append(Entry(facts, state_on(facts, withdrawal, on), withdrawal, _rank(facts.level), own))
     return found, register.jwks, register.status
 
@@ -107,7 +113,17 @@ def slug(text: str) -> str:
 
 
 def write_register(workspace: Path, target: Path, on: date) -> Site:
-    from nums.render.pdf import render_template
+    """Write the register of the issuing folder ``workspace`` as it stands ``on`` into ``target``."""
+    files, site = register_files(workspace, on)
+    for name, data in files.items():
+        write_bytes_atomically(target / name, data)
+    return site
+
+
+def register_files(workspace: Path, on: date) -> tuple[dict[str, bytes], Site]:
+    """Every file of the register, by its path inside the site: the one function both
+    ``nums register`` (which writes them) and the site's ``/register`` (which serves them) use."""
+    from nums.render.pdf import STATIC, render_template
 
     found, jwks, status = entries(workspace, on)
     listed = [e for e in found if e.state == LISTED]
@@ -119,7 +135,9 @@ def write_register(workspace: Path, target: Path, on: date) -> Site:
         "levels": levels,
         "institutions": [(name, slug(name)) for name in institutions],
         "sorts": [(page, heading) for page, (heading, _) in SORTS.items()],
+        "signed_list": (workspace / LIST_FILE).is_file(),
     }
+    files: dict[str, bytes] = {}
     for page, (heading, key) in SORTS.items():
         rows = sorted(listed, key=key)
         html = render_template(
@@ -132,35 +150,51 @@ def write_register(workspace: Path, target: Path, on: date) -> Site:
             letters=_letters(rows) if page == "index.html" else {},
             **common,
         )
-        write_text_atomically(target / page, html)
+        files[page] = html.encode("utf-8")
     for _place, level, name in levels:
         chosen = [e for e in listed if e.facts.level == level]
-        _filtered_page(target, f"level/{level}.html", f"Level: {name}", chosen, common)
+        _filtered_page(files, f"level/{level}.html", f"Level: {name}", chosen, common)
     for name in institutions:
         chosen = [e for e in listed if e.facts.institution == name]
-        _filtered_page(target, f"institution/{slug(name)}.html", f"Institution: {name}", chosen, common)
+        _filtered_page(files, f"institution/{slug(name)}.html", f"Institution: {name}", chosen, common)
     for entry in found:
         number = entry.facts.number
-        write_text_atomically(
-            target / "awards" / f"{number}.html",
-            render_template("register_award.html", e=entry, on=on, root="../"),
+        html = render_template(
+            "register_award.html", e=entry, on=on, root="../", signed_list=common["signed_list"]
         )
-        write_bytes_atomically(
-            target / "awards" / f"{number}.svg", (entry.folder / FILES["logo_svg"]).read_bytes()
-        )
-        write_bytes_atomically(
-            target / "awards" / f"{number}.png", (entry.folder / FILES["logo_png"]).read_bytes()
-        )
-    write_text_atomically(
-        target / "awards.json", json.dumps(_json(found, on), indent=2, ensure_ascii=False) + "\n"
-    )
-    write_text_atomically(target / "awards.csv", _csv(found))
-    write_text_atomically(
-        target / STATUS_FILE,
-        json.dumps(published(status, f"{base}/{STATUS_FILE}"), indent=2, ensure_ascii=False) + "\n",
-    )
-    write_text_atomically(target / JWKS_FILE, json.dumps(jwks, indent=2) + "\n")
-    return Site(len(listed), len(found))
+        files[f"awards/{number}.html"] = html.encode("utf-8")
+        files[f"awards/{number}.svg"] = (entry.folder / FILES["logo_svg"]).read_bytes()
+        files[f"awards/{number}.png"] = (entry.folder / FILES["logo_png"]).read_bytes()
+    files["awards.json"] = (json.dumps(_json(found, on), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    files["awards.csv"] = _csv(found).encode("utf-8")
+    shown = published(status, f"{base}/{STATUS_FILE}")
+    files[STATUS_FILE] = (json.dumps(shown, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    files[JWKS_FILE] = (json.dumps(jwks, indent=2) + "\n").encode("utf-8")
+    if (workspace / LIST_FILE).is_file():
+        files[LIST_FILE] = (workspace / LIST_FILE).read_bytes()
+    for asset in ASSETS:
+        files[asset] = (STATIC / asset).read_bytes()
+    return files, Site(len(listed), len(found))
+
+
+def fingerprint(workspace: Path, on: date) -> str:
+    """What the register of ``workspace`` on ``on`` is made from, in one digest: each record's and
+    each published list's name, size, inode and change time. nums writes every file by renaming a
+    new one into place, so any decision, issue or withdrawal changes it; the site rebuilds its
+    register only then (and once a day, for what lapses)."""
+    parts = [on.isoformat()]
+    names = [JWKS_FILE, STATUS_FILE, LIST_FILE]
+    awards = workspace / AWARDS_DIR
+    if awards.is_dir():
+        names += sorted(f"{AWARDS_DIR}/{e.name}/{RECORD_FILE}" for e in os.scandir(awards) if e.is_dir())
+    for name in names:
+        try:
+            info = os.stat(workspace / name)
+        except OSError:
+            parts.append(f"{name}:-")
+            continue
+        parts.append(f"{name}:{info.st_size}:{info.st_ino}:{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
 def _letters(rows: list[Entry]) -> dict[str, str]:
@@ -227,7 +261,7 @@ def _csv(found: list[Entry]) -> str:
 
 
 def _filtered_page(
-    target: Path, here: str, filter_words: str, chosen: list[Any], common: dict[str, Any]
+    files: dict[str, bytes], here: str, filter_words: str, chosen: list[Any], common: dict[str, Any]
 ) -> None:
     """One page of the listing narrowed to a level or an institution, sorted by programme."""
     from nums.render.pdf import render_template
@@ -242,4 +276,4 @@ def _filtered_page(
         letters={},
         **common,
     )
-    write_text_atomically(target / here, html)
+    files[here] = html.encode("utf-8")

@@ -10,7 +10,11 @@ What is checked, in order (Open Badges 3.0, "Verify a Credential" for a VC-JWT):
    ``issuer.id``, ``credentialSubject.id``, ``id``, ``validFrom`` and ``validUntil``, and it is
    an award as nums writes them;
 4. for an SVG, the words the picture shows are those the credential makes (``logo.lines``);
-5. the status list does not withdraw it on or before the day asked about;
+5. the status list does not withdraw it on or before the day asked about: for a credential
+   whose ``credentialStatus`` is a ``BitstringStatusListEntry``, the bit at its index in the
+   register's signed ``status-list.jwt`` (checked with the same key set, and refused when it
+   is not a revocation list of at least 131,072 entries), with the day and any public reason
+   from the 1EdTech list; for one issued before that list, the 1EdTech list alone;
 6. the day lies between ``validFrom`` and ``validUntil``.
 
 The register is a folder (offline) or an http(s) address; nothing is fetched for a folder.
@@ -20,13 +24,14 @@ from __future__ import annotations
 
 import base64
 import json
+import urllib.error
 import urllib.request
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from nums.awards import logo
+from nums.awards import bitstring, logo
 from nums.awards.credential import STATUS_FILE, AwardFacts, facts_from, jwt_claims
 from nums.awards.keys import JWKS_FILE, SIGNING_ALGORITHM, checked_jwks, read_jwks
 from nums.awards.status import Withdrawal, checked_status, read_status, withdrawal_of
@@ -53,6 +58,7 @@ class Register:
     jwks: dict[str, Any]
     status: dict[str, Any]
     where: str
+    status_bits: bytes | None = None  # the signed Bitstring Status List's bits, when published
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,8 @@ def load_register(where: str) -> Register:
         base = where.rstrip("/")
         jwks = checked_jwks(_fetch_json(f"{base}/{JWKS_FILE}"), f"{base}/{JWKS_FILE}")
         status = checked_status(_fetch_json(f"{base}/{STATUS_FILE}"), f"{base}/{STATUS_FILE}")
-        return Register(jwks, status, base)
+        listed = _fetch_text(f"{base}/{bitstring.LIST_FILE}")
+        return _with_list(Register(jwks, status, base), listed, f"{base}/{bitstring.LIST_FILE}")
     folder = Path(where)
     if not folder.is_dir():
         raise NumsError(
@@ -132,7 +139,64 @@ def load_register(where: str) -> Register:
         raise NumsError(
             Problem(f"holds no {JWKS_FILE}: the scheme's published key", file=str(folder / JWKS_FILE))
         )
-    return Register(read_jwks(folder / JWKS_FILE), read_status(folder / STATUS_FILE), str(folder))
+    register = Register(read_jwks(folder / JWKS_FILE), read_status(folder / STATUS_FILE), str(folder))
+    path = folder / bitstring.LIST_FILE
+    if not path.exists():
+        return register
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise NumsError(Problem("is too large to be a status list", file=str(path)))
+        listed = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NumsError(Problem(f"cannot be read as a status list: {exc}", file=str(path))) from None
+    return _with_list(register, listed, str(path))
+
+
+def _with_list(register: Register, token: str | None, where: str) -> Register:
+    """The register with its signed Bitstring Status List, checked: signed by a key of the
+    register's key set, and a revocation list as the specification defines one."""
+    if token is None:
+        return register
+    try:
+        bits = bitstring.checked_list(checked_signature(token.strip(), register))
+    except (NotGenuine, bitstring.BadList) as why:
+        raise NumsError(Problem(f"is not the scheme's status list: {why}", file=where)) from None
+    return replace(register, status_bits=bits)
+
+
+def withdrawal_for(register: Register, facts: AwardFacts) -> Withdrawal | None:
+    """Whether the register withdraws this award, and when and why if it says. A credential
+    with a place in the Bitstring Status List is withdrawn exactly when its bit is set (the
+    signed list is the authority; the 1EdTech list adds the day and the reason)."""
+    recorded = withdrawal_of(register.status, facts.page)
+    if facts.status_index is None:
+        return recorded
+    if register.status_bits is None:
+        raise NumsError(
+            Problem(
+                f"holds no {bitstring.LIST_FILE}, the signed status list this award's status is in",
+                file=register.where,
+            )
+        )
+    try:
+        withdrawn = bitstring.is_set(register.status_bits, facts.status_index)
+    except bitstring.BadList as why:
+        raise NumsError(Problem(f"the status list cannot say: {why}", file=register.where)) from None
+    if not withdrawn:
+        return None
+    return recorded or Withdrawal(facts.page, facts.number, None, None)  # type: ignore[arg-type]
+
+
+def _fetch_text(url: str) -> str | None:  # pragma: no cover - the tests never touch the network
+    try:
+        with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT_SECONDS) as response:
+            return response.read(MAX_FILE_BYTES).decode("ascii")
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return None
+        raise NumsError(Problem(f"cannot be fetched: {exc}", file=url)) from None
+    except (OSError, ValueError) as exc:
+        raise NumsError(Problem(f"cannot be fetched: {exc}", file=url)) from None
 
 
 def _fetch_json(url: str) -> Any:  # pragma: no cover - the tests never touch the network
@@ -158,7 +222,7 @@ def verify(path: Path, register: Register, on: date) -> Verdict:
         facts = _genuine(data, register)
     except NotGenuine as why:
         return Verdict(NOT_GENUINE, str(path), on, why=str(why))
-    withdrawal = withdrawal_of(register.status, facts.page)
+    withdrawal = withdrawal_for(register, facts)
     if withdrawal is not None and (withdrawal.on is None or withdrawal.on <= on):
         return Verdict(WITHDRAWN, str(path), on, facts=facts, withdrawal=withdrawal)
     if on < facts.valid_from:

@@ -75,7 +75,7 @@ def award_issue(
     as_json: bool,
 ) -> None:
     """Issue the award a final REVIEW of SUBMISSION makes: certificate, logo, signed credential."""
-    from nums.awards.issuing import FILES, issue, refusal_for
+    from nums.awards.issuing import FILES, file_sha256, issue, refusal_for
     from nums.awards.keys import load_signing_key
     from nums.awards.settings import award_settings
     from nums.cli.assessor import _load
@@ -92,7 +92,7 @@ def award_issue(
             raise NumsError(Problem(refusal, file=str(review_file)))
         settings = award_settings(edition, decisions.date, register_address)
         signing = load_signing_key(key_dir)
-        issued = issue(outcome, settings, signing, folder)
+        issued = issue(outcome, settings, signing, folder, file_sha256(review_file))
     f = issued.facts
     if as_json:
         echo_json(
@@ -121,19 +121,21 @@ def award_issue(
 @click.option("--reason", required=True, help="Why the award is withdrawn.")
 @click.option("--private", "private", is_flag=True, help="Keep the reason out of the published status list.")
 @click.option("--on", "on", type=DATE, help="The day it is withdrawn (default: today).")
-def award_withdraw(folder: Path, number: str, reason: str, private: bool, on: date | None) -> None:
-    """Withdraw award NUMBER issued into FOLDER: the status list says so from then on."""
-    from nums.awards.issuing import find_record
-    from nums.awards.status import withdraw
-    from nums.awards.verify import NotGenuine, checked_signature, load_register
-    from nums.errors import NumsError, Problem
+@click.option(
+    "--key",
+    "key_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder nums keys init made: the signed status list is signed again with it.",
+)
+def award_withdraw(
+    folder: Path, number: str, reason: str, private: bool, on: date | None, key_dir: Path | None
+) -> None:
+    """Withdraw award NUMBER issued into FOLDER: the status lists say so from then on."""
+    from nums.awards.issuing import withdraw_award
+    from nums.awards.keys import load_signing_key
 
-    own, token = find_record(folder, number)
-    try:
-        payload = checked_signature(token, load_register(str(folder)))
-    except NotGenuine as why:
-        raise NumsError(Problem(f"the recorded credential is not genuine: {why}", file=str(own))) from None
-    done = withdraw(folder, payload["id"], number, reason, on or date.today(), public=not private)
+    signing = load_signing_key(key_dir) if key_dir is not None else None
+    done = withdraw_award(folder, number, reason, on or date.today(), public=not private, signing=signing)
     echo_text(f"Withdrew {number} on {done.on}" + ("" if private else f": {reason.strip()}"))
 
 

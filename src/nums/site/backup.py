@@ -1,7 +1,8 @@
 """``nums site backup`` and ``nums site restore``: one archive holding a whole site.
 
 The archive (a gzipped tar) holds ``backup.json`` (what it is), ``site.toml``, ``site.secret``, the
-database, and ``workspace/``. It can be written while the site runs:
+database, ``workspace/``, and the awards: ``keys/`` (the private key, restored readable by its
+owner only) and ``awards/`` (the issuing folder). It can be written while the site runs:
 
 - SQLite: the database is copied with SQLite's online backup API, which gives one consistent
   moment of it however many workers are writing (``site.db`` in the archive).
@@ -34,14 +35,15 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, text
 
 from nums.errors import NumsError, Problem
-from nums.site import DATABASE_FILE, SECRET_FILE, SETTINGS_FILE, WORKSPACE_FOLDER
+from nums.site import AWARDS_FOLDER, DATABASE_FILE, KEYS_FOLDER, SECRET_FILE, SETTINGS_FILE, WORKSPACE_FOLDER
 from nums.site import db as tables
 from nums.site.settings import SiteSettings, read_settings
 
 MANIFEST = "backup.json"
 ROWS_FILE = "database.json"
 FORMAT = 1
-_TOP = {MANIFEST, SETTINGS_FILE, SECRET_FILE, DATABASE_FILE, ROWS_FILE, WORKSPACE_FOLDER}
+TREES = (WORKSPACE_FOLDER, KEYS_FOLDER, AWARDS_FOLDER)  # folders archived whole, files only
+_TOP = {MANIFEST, SETTINGS_FILE, SECRET_FILE, DATABASE_FILE, ROWS_FILE, *TREES}
 
 
 def backup(folder: Path, out: Path) -> dict[str, Any]:
@@ -69,7 +71,10 @@ def backup(folder: Path, out: Path) -> dict[str, Any]:
                         archive, name, (folder / name).read_bytes(), 0o600 if name == SECRET_FILE else 0o644
                     )
             _add_bytes(archive, database[0], database[1], 0o600)
-            summary["workspace_files"] = _add_workspace(archive, folder / WORKSPACE_FOLDER)
+            summary["workspace_files"] = _add_tree(archive, folder / WORKSPACE_FOLDER, WORKSPACE_FOLDER)
+            summary["award_files"] = _add_tree(archive, folder / KEYS_FOLDER, KEYS_FOLDER, 0o600) + _add_tree(
+                archive, folder / AWARDS_FOLDER, AWARDS_FOLDER
+            )
     engine.dispose()
     return summary
 
@@ -109,7 +114,8 @@ def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes, mode: int = 0o6
     archive.addfile(info, io.BytesIO(data))
 
 
-def _add_workspace(archive: tarfile.TarFile, workspace: Path) -> int:
+def _add_tree(archive: tarfile.TarFile, workspace: Path, top: str, mode: int = 0o644) -> int:
+    """Every regular file below ``workspace``, archived under ``top/``; the count."""
     count = 0
     if not workspace.is_dir():
         return count
@@ -119,12 +125,12 @@ def _add_workspace(archive: tarfile.TarFile, workspace: Path) -> int:
             path = Path(root) / name
             if name.endswith(".part") or not stat.S_ISREG(os.lstat(path).st_mode):
                 continue  # a file being written, or a link: never followed out of the workspace
-            relative = PurePosixPath(WORKSPACE_FOLDER, *path.relative_to(workspace).parts)
+            relative = PurePosixPath(top, *path.relative_to(workspace).parts)
             try:
                 data = path.read_bytes()
             except OSError:
                 continue  # removed while the archive was written
-            _add_bytes(archive, str(relative), data)
+            _add_bytes(archive, str(relative), data, mode)
             count += 1
     return count
 
@@ -157,12 +163,16 @@ def restore(archive_path: Path, folder: Path) -> dict[str, Any]:
             if name in (MANIFEST, ROWS_FILE):
                 continue
             target = folder / name
+            private = name in (SECRET_FILE, DATABASE_FILE) or PurePosixPath(name).parts[0] == KEYS_FOLDER
+            if PurePosixPath(name).parts[0] == KEYS_FOLDER:
+                (folder / KEYS_FOLDER).mkdir(mode=0o700, exist_ok=True)
             target.parent.mkdir(parents=True, exist_ok=True)
-            from nums.writing import create_new_file
+            from nums.writing import create_new_file, write_bytes_atomically
 
-            create_new_file(target, _read(archive, member))
-            if name in (SECRET_FILE, DATABASE_FILE):
-                os.chmod(target, 0o600)
+            if private:  # owner only from the first byte: never a moment others could read it
+                write_bytes_atomically(target, _read(archive, member), exclusive=True, mode=0o600)
+            else:
+                create_new_file(target, _read(archive, member))
         (folder / WORKSPACE_FOLDER).mkdir(exist_ok=True)
         settings = read_settings(folder)
         engine = tables.engine_for(settings.database_url)
@@ -183,7 +193,7 @@ def _checked_members(archive: tarfile.TarFile, archive_path: Path) -> dict[str, 
             or ".." in name.parts
             or not name.parts
             or name.parts[0] not in _TOP
-            or (name.parts[0] != WORKSPACE_FOLDER and len(name.parts) > 1)
+            or (name.parts[0] not in TREES and len(name.parts) > 1)
         ):
             raise NumsError(
                 Problem(f"holds {member.name!r}, which is not part of a site backup", file=str(archive_path))

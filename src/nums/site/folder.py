@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from nums import policy
 from nums.errors import NumsError, Problem
-from nums.site import SETTINGS_FILE, WORKSPACE_FOLDER, accounts, sessions
+from nums.site import AWARDS_FOLDER, KEYS_FOLDER, SETTINGS_FILE, WORKSPACE_FOLDER, accounts, sessions
 from nums.site import db as tables
 from nums.site.settings import SiteSettings, read_settings, settings_template
 
@@ -57,7 +57,8 @@ def init_site(
     address: str,
     database_url: str | None = None,
 ) -> None:
-    """Make a site: settings, secret, workspace, the database at its newest migration, its admin."""
+    """Make a site: settings, secret, workspace, the database at its newest migration, its admin,
+    and the key pair and issuing folder of its awards."""
     refuse_unless_empty(folder)
     accounts.checked_email(admin_email)
     accounts.checked_password(password)
@@ -78,6 +79,15 @@ def init_site(
         write_text_atomically(building / SETTINGS_FILE, template, exclusive=True)
         sessions.make_secret(building)
         (building / WORKSPACE_FOLDER).mkdir()
+        from nums.awards.keys import JWKS_FILE, init_keys  # the site's awards: key pair, issuing folder
+
+        init_keys(building / KEYS_FOLDER)
+        (building / AWARDS_FOLDER).mkdir()
+        # the register publishes the site's public key from the first day, before any award
+        write_text_atomically(
+            building / AWARDS_FOLDER / JWKS_FILE,
+            (building / KEYS_FOLDER / JWKS_FILE).read_text(encoding="utf-8"),
+        )
         site = open_site(building)
         with site.transaction() as db:
             admin = accounts.add_person(db, admin_email, admin_name, password)

@@ -12,7 +12,15 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from nums.policy import Action as Do
-from nums.web import finance, programme_api, programme_pages, review_api, review_pages, session_api
+from nums.web import (
+    finance,
+    programme_api,
+    programme_pages,
+    register_pages,
+    review_api,
+    review_pages,
+    session_api,
+)
 from nums.web.routing import Action, Answers, Surface, actions, programme_route, top_routes
 
 GET, POST, PUT, DELETE = ("GET",), ("POST",), ("PUT",), ("DELETE",)
@@ -36,6 +44,18 @@ SESSION = Surface(
     ),
 )  # fmt: skip
 """Signing in and out by the JSON API (issue 22's public contract); the site only."""
+
+REGISTER = Surface(
+    "register",
+    (
+        Action("register.home", GET, "register", page=register_pages.home, needs=Do.VIEW_REGISTER, site_only=True),
+        Action("award.withdraw_form", GET, "register/withdraw/{number}", page=register_pages.withdraw_form, needs=Do.WITHDRAW_AWARD, site_only=True),
+        Action("award.withdraw", POST, "register/withdraw/{number}", page=register_pages.withdraw, needs=Do.WITHDRAW_AWARD, site_only=True),
+        Action("register.file", DOWNLOAD, "register/{path:path}", page=register_pages.register_file, needs=Do.VIEW_REGISTER, site_only=True),
+    ),
+)  # fmt: skip
+"""The public register (issue 24: "served publicly at /register with no sign-in") and an admin's
+withdrawal; the site only (the register of `nums serve` is `nums register`'s static folder)."""
 
 FINANCE = Surface(
     "finance",
@@ -89,7 +109,7 @@ REVIEW = Surface(
     under_programme=True,
 )  # fmt: skip
 
-SURFACES = (PROGRAMMES, SESSION, FINANCE, PROGRAMME, REVIEW)
+SURFACES = (PROGRAMMES, SESSION, REGISTER, FINANCE, PROGRAMME, REVIEW)
 
 PAGE_ANSWERS = Answers(programme_pages.not_found, programme_pages.not_found, programme_pages.read_only)
 API_ANSWERS = Answers(programme_api.no_programme, programme_api.not_found, programme_api.read_only)
