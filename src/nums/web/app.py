@@ -118,7 +118,24 @@ def site_app_from_environment() -> Starlette:
         handler.setFormatter(logging.Formatter("%(levelname)s: %(name)s: %(message)s"))
         nums_log.addHandler(handler)
         nums_log.setLevel(logging.INFO)
-    return create_site_app(open_site(Path(os.environ[SITE_FOLDER_VARIABLE])))
+    app = create_site_app(open_site(Path(os.environ[SITE_FOLDER_VARIABLE])))
+    _warm()
+    return app
+
+
+def _warm() -> None:
+    """Read the edition and compile the busiest templates before the first request, so the
+    first person a new worker serves does not wait for what every later one finds ready."""
+    import contextlib
+
+    from nums.edition_loading import load_edition
+    from nums.errors import NumsError
+    from nums.web.templating import ENV
+
+    with contextlib.suppress(NumsError):  # a broken edition is reported by the page that needs it
+        load_edition()
+    for name in ("home.html", "programme.html", "review.html", "missing.html"):
+        ENV.get_template(name)
 
 
 def _journey_submitted(site: OpenSite) -> Submitted:
