@@ -66,3 +66,23 @@ def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     replaced at sign-in."""
     monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
     monkeypatch.setattr(accounts, "_DUMMY_HASH", None)
+
+
+ADMIN_EMAIL = "admin@scheme.org"
+
+
+def make_site(folder: Path, smtp_port: int | None = None, address: str = "http://localhost:8000"):  # type: ignore[no-untyped-def]
+    """A real site folder (``nums site init``'s work: settings, secret, database, workspace, admin
+    ``ADMIN_EMAIL`` with ``LONG_ENOUGH``), its mail going to a local SMTP server on ``smtp_port``
+    (no login) when given; the site opened."""
+    from nums.site.folder import init_site, open_site
+
+    init_site(folder, ADMIN_EMAIL, "Ada Admin", LONG_ENOUGH, "Mentoring Scheme", address)
+    if smtp_port is not None:
+        settings = folder / "site.toml"
+        settings.write_text(
+            settings.read_text(encoding="utf-8")
+            + f'\n[mail]\nhost = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\nfrom = "accreditation@example.org"\n',
+            encoding="utf-8",
+        )
+    return open_site(folder)
