@@ -229,7 +229,7 @@ def test_an_account_of_another_institution_is_not_made_a_coordinator(site: OpenS
     admin = person(site, ADMIN_EMAIL)
     people.add_institution(site, admin, "southgate", "Southgate University")
     people.invite(site, admin, "sam@southgate.ac.uk", "Sam", "lead", "southgate", None)
-    with pytest.raises(NumsError, match="sam@southgate.ac.uk already has an account"):
+    with pytest.raises(NumsError, match=re.escape("sam@southgate.ac.uk already has an account")):
         people.invite_coordinator(site, lee, "northfield", "peer-mentoring", "sam@southgate.ac.uk", "Sam")
     assert person(site, "sam@southgate.ac.uk").programmes == frozenset()
 
