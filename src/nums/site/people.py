@@ -525,3 +525,29 @@ def invite_coordinator(
         ),
         to,
     )
+
+
+# --- where a sign-in leads -------------------------------------------------------------------------
+
+HOME_PATH = "/home"
+"""Where a sign-in leads when it was not sent from a page: what the person can reach."""
+
+
+def after_sign_in(next_path: str | None) -> str:
+    """The page to go to after signing in: ``next`` when it is a path on this site, else home.
+
+    Only a plain absolute path is taken ("/p/x/review?tab=2"): never "//evil.example" or
+    "/\\evil.example" (which browsers read as another site), a scheme, a control character, or
+    anything longer than an address needs to be; so a link to the sign-in page cannot send a
+    person anywhere else once they have signed in."""
+    value = (next_path or "").strip()
+    if (
+        not value.startswith("/")
+        or value.startswith(("//", "/\\"))
+        or "\\" in value
+        or len(value) > 2000
+        or any(ord(c) < 33 or ord(c) == 127 for c in value)
+        or value.startswith(("/sign-in", "/sign-out"))
+    ):
+        return HOME_PATH
+    return value
