@@ -68,16 +68,56 @@ def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(accounts, "_DUMMY_HASH", None)
 
 
-ADMIN_EMAIL = "admin@scheme.org"
+# --- a whole site folder, for the web app's tests ------------------------------------------
+
+SITE_ADDRESS = "http://nums.test:8000"
+ROLES_AT = ("admin", "assessor", "finance", "lead", "coordinator")
 
 
-def make_site(folder: Path, smtp_port: int | None = None, address: str = "http://localhost:8000"):  # type: ignore[no-untyped-def]
-    """A real site folder (``nums site init``'s work: settings, secret, database, workspace, admin
-    ``ADMIN_EMAIL`` with ``LONG_ENOUGH``), its mail going to a local SMTP server on ``smtp_port``
-    (no login) when given; the site opened."""
-    from nums.site.folder import init_site, open_site
+def make_site(folder: Path, address: str = SITE_ADDRESS) -> Path:
+    """A site folder as ``nums site init`` makes it, with its admin (admin@scheme.test)."""
+    from nums.site.folder import init_site
 
-    init_site(folder, ADMIN_EMAIL, "Ada Admin", LONG_ENOUGH, "Mentoring Scheme", address)
+    init_site(folder, "admin@scheme.test", "Ada Admin", LONG_ENOUGH, "Test scheme", address)
+    return folder
+
+
+def add_institution(site: object, slug: str, name: str) -> None:
+    """An institution and its workspace folder, as ``nums site institution add`` makes them."""
+    with site.transaction() as db:  # type: ignore[attr-defined]
+        accounts.add_institution(db, slug, name)
+    (site.workspace / slug).mkdir(parents=True, exist_ok=True)  # type: ignore[attr-defined]
+
+
+def add_person(
+    site: object, email: str, role: str, institution: str | None = None, programme: str | None = None
+) -> None:
+    """An account with one role and the password ``LONG_ENOUGH``."""
+    with site.transaction() as db:  # type: ignore[attr-defined]
+        person = accounts.add_person(db, email, email.split("@")[0], LONG_ENOUGH, institution)
+        accounts.grant(db, person, role, programme)
+
+
+def add_programme(site: object, programme_id: str, example: str = "peer-mentoring") -> Path:
+    """A copy of an example programme at ``workspace/INSTITUTION/PROGRAMME``."""
+    import shutil
+
+    from tests.conftest import EXAMPLES
+
+    target = site.workspace / programme_id  # type: ignore[attr-defined]
+    shutil.copytree(EXAMPLES / example, target)
+    return target
+
+
+ADMIN_EMAIL = "admin@scheme.test"
+
+
+def open_mailing_site(folder: Path, smtp_port: int | None = None, address: str = SITE_ADDRESS):  # type: ignore[no-untyped-def]
+    """``make_site``'s folder, its mail going to a local SMTP server on ``smtp_port`` (no login)
+    when given, opened (a ``nums.site.folder.OpenSite``)."""
+    from nums.site.folder import open_site
+
+    make_site(folder, address)
     if smtp_port is not None:
         settings = folder / "site.toml"
         settings.write_text(

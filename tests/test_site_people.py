@@ -23,7 +23,7 @@ from nums.site.folder import OpenSite
 from nums.starting import start_in_workspace
 from nums.workspace import Workspace
 from tests import site_support, test_site_mail
-from tests.site_support import ADMIN_EMAIL, LONG_ENOUGH, make_site
+from tests.site_support import ADMIN_EMAIL, LONG_ENOUGH, open_mailing_site
 
 quick_hashes, inbox = site_support.quick_hashes, test_site_mail.inbox
 Inbox = test_site_mail.Inbox
@@ -32,7 +32,7 @@ NEW_PASSWORD = "a different long passphrase"
 
 @pytest.fixture()
 def site(tmp_path: Path, inbox: tuple[Inbox, int]) -> Iterator[OpenSite]:
-    opened = make_site(tmp_path / "site", smtp_port=inbox[1])
+    opened = open_mailing_site(tmp_path / "site", smtp_port=inbox[1])
     yield opened
     opened.engine.dispose()
 
@@ -151,7 +151,7 @@ def test_a_reset_is_mailed_only_to_an_account_and_works_once(
 
 def test_a_reset_with_the_mail_server_down_still_says_nothing(tmp_path: Path) -> None:
     port = test_site_mail.free_port()  # nothing listens there
-    site = make_site(tmp_path / "site", smtp_port=port)
+    site = open_mailing_site(tmp_path / "site", smtp_port=port)
     people.ask_reset(site, ADMIN_EMAIL)  # no error: the page must not tell an account by its failure
 
 
@@ -302,7 +302,7 @@ def test_the_home_page_leads_each_role_where_it_may_go(site: OpenSite) -> None:
 
 
 def test_a_mail_server_that_refuses_is_reported_but_the_invitation_stands(tmp_path: Path) -> None:
-    site = make_site(tmp_path / "site", smtp_port=test_site_mail.free_port())
+    site = open_mailing_site(tmp_path / "site", smtp_port=test_site_mail.free_port())
     delivery = people.invite(site, person(site, ADMIN_EMAIL), "fin@scheme.org", "Fin", "finance", None, None)
     assert delivery.problem and "could not be mailed to fin@scheme.org" in delivery.words("the invitation")
     assert person(site, "fin@scheme.org").roles == {policy.Role.FINANCE}  # then: send it again
