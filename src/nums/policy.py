@@ -61,6 +61,10 @@ class Action(enum.StrEnum):
     SIGN_IN = "sign_in"
     SIGN_OUT = "sign_out"
     VIEW_SELF = "view_self"
+    RESET_PASSWORD = "reset_password"
+    ACCEPT_INVITATION = "accept_invitation"
+    ASK_REGISTRATION = "ask_registration"
+    CHANGE_PASSWORD = "change_password"
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,15 @@ RULES: Mapping[Action, tuple[Grant, ...]] = {
     Action.SIGN_OUT: _grants((EVERYONE, Scope.PUBLIC)),
     # "GET /api/me gives {email, name, roles, institution}": one's own account, once signed in.
     Action.VIEW_SELF: _grants((EVERYONE, Scope.SIGNED_IN)),
+    # "Invitations and password resets by one-time links mailed to the person": the link is the
+    # key, so asking for one and using one is open to anyone (the pages never say whether an
+    # address has an account).
+    Action.RESET_PASSWORD: _grants((EVERYONE, Scope.PUBLIC)),
+    Action.ACCEPT_INVITATION: _grants((EVERYONE, Scope.PUBLIC)),
+    # "an institution's lead can ask for an account, and an admin approves it": anyone may ask.
+    Action.ASK_REGISTRATION: _grants((EVERYONE, Scope.PUBLIC)),
+    # "sign-out everywhere when a password changes": one's own password, once signed in.
+    Action.CHANGE_PASSWORD: _grants((EVERYONE, Scope.SIGNED_IN)),
 }
 
 SIGHT: Mapping[type, tuple[Action, ...]] = {

@@ -80,18 +80,6 @@ def _db_person(db: Any, asker: policy.Person) -> tables.Person | None:
 # --- signing in, links, registration (public) ----------------------------------------------
 
 
-def sign_in(site: OpenSite, email: str, password: str, address: str) -> str:
-    """A new session for the right email and password: its id, for the cookie. ``SignInRefused``
-    (in the library's words, a throttle's included) otherwise, raised once the transaction is
-    committed: the failed try it recorded must count towards the throttle."""
-    with site.transaction() as db:
-        try:
-            return accounts.sign_in(db, email, password, address).session_id
-        except accounts.SignInRefused as exc:
-            refused = exc
-    raise refused
-
-
 def sign_out(site: OpenSite, session_id: str | None) -> None:
     if session_id:
         with site.transaction() as db:
@@ -123,11 +111,15 @@ def reset_password(site: OpenSite, token: str, password: str) -> None:
         accounts.reset_password(db, token, password)
 
 
-def accept_invitation(site: OpenSite, token: str, password: str, name: str | None) -> str:
+def accept_invitation(
+    site: OpenSite, token: str, password: str, name: str | None, previous: str | None = None
+) -> str:
     """Choose the first password (and the name shown) from an invitation, and sign in: the new
-    session's id."""
+    session's id (a new one, whatever the browser had: ``previous`` ends)."""
     with site.transaction() as db:
         person = accounts.accept_invitation(db, token, password, name=name)
+        if previous:
+            sessions.end(db, previous)
         return sessions.start(db, person.id)
 
 
