@@ -72,7 +72,7 @@ def test_a_lead_asks_an_admin_approves_and_the_invitation_arrives(
     delivery = people.ask_registration(
         site, "lee@southgate.ac.uk", "Lee Chan", "University of Southgate", "I run the schemes"
     )
-    assert delivery.sent and received.messages[0]["Subject"] == "Your request to register on Mentoring Scheme"
+    assert delivery.sent and received.messages[0]["Subject"] == "Your request to register on Test scheme"
     admin = person(site, ADMIN_EMAIL)
     [waiting] = people.registrations(site, admin)
     assert (waiting["email"], waiting["slug"], waiting["message"]) == (
@@ -84,7 +84,7 @@ def test_a_lead_asks_an_admin_approves_and_the_invitation_arrives(
     assert delivery.words("the invitation") == "the invitation is on its way to lee@southgate.ac.uk"
     assert (site.workspace / "southgate").is_dir()  # the institution's folder in the workspace
     approved = received.messages[1]
-    assert approved["Subject"] == "University of Southgate is registered on Mentoring Scheme"
+    assert approved["Subject"] == "University of Southgate is registered on Test scheme"
     token = token_in(approved)
     assert people.link_holder(site, token, "invitation") == {
         "name": "Lee Chan",
