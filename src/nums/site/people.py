@@ -244,6 +244,7 @@ def invite(
 ) -> Delivery:
     """A new account with its role, and the invitation mailed to choose a password."""
     allow(asker, policy.Action.MANAGE_ACCOUNTS, policy.SITE)
+    _chosen(role)
     if programme:
         _programme_exists(site, institution, programme)
     with site.transaction() as db:
@@ -284,6 +285,12 @@ def disable(site: OpenSite, asker: policy.Person, email: str) -> str:
         return accounts.disable(db, email).email
 
 
+def _chosen(role: str) -> None:
+    """A form's role left at "choose a role" is asked for, not looked up."""
+    if not role.strip():
+        raise NumsError(Problem("choose a role", field="role"))
+
+
 def _found(db: Any, email: str) -> tables.Person:
     person = accounts.find_person(db, email)
     if person is None:
@@ -294,6 +301,7 @@ def _found(db: Any, email: str) -> tables.Person:
 def grant_role(site: OpenSite, asker: policy.Person, email: str, role: str, programme: str | None) -> str:
     """Give an account a role (a coordinator's over one programme of their institution)."""
     allow(asker, policy.Action.MANAGE_ACCOUNTS, policy.SITE)
+    _chosen(role)
     with site.transaction() as db:
         person = _found(db, email)
         if programme and person.institution is not None:
