@@ -99,6 +99,28 @@ def create_site_app(
     return app
 
 
+SITE_FOLDER_VARIABLE = "NUMS_SITE_FOLDER"
+"""Where ``site_app_from_environment`` finds the site: uvicorn's workers are new processes that
+import the app by name, so ``nums site run`` hands them the folder this way."""
+
+
+def site_app_from_environment() -> Starlette:
+    """The site's app for a uvicorn worker (``nums site run``: a factory, named by import string,
+    so that ``--workers N`` can start N of them)."""
+    import logging
+    import os
+
+    from nums.site.folder import open_site
+
+    nums_log = logging.getLogger("nums")
+    if not nums_log.handlers:  # the links mailed when mail is not set up are read in this log
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(name)s: %(message)s"))
+        nums_log.addHandler(handler)
+        nums_log.setLevel(logging.INFO)
+    return create_site_app(open_site(Path(os.environ[SITE_FOLDER_VARIABLE])))
+
+
 def _journey_submitted(site: OpenSite) -> Submitted:
     """``nums.site.journey.under_review`` asked in a transaction of its own; until the journey
     is merged, no programme is submitted (an assessor then sees none)."""

@@ -140,11 +140,15 @@ def programme_thing(request: Request, programme_id: str) -> policy.Programme:
     return policy.programme_of(programme_id, bool(submitted(programme_id)) if submitted else False)
 
 
-async def refusal(request: Request, side: Side, action: Action, thing: policy.Thing) -> Response | None:
+async def refusal(
+    request: Request, side: Side, action: Action, thing: policy.Thing, missing: TopHandler | None = None
+) -> Response | None:
     """The answer for a request the policy refuses, or None when it may go ahead.
 
     Someone not signed in: a page sends them to sign in and back (303), the API says 401
-    (CONTRACT 5); someone signed in: the policy's 404 or 403."""
+    (CONTRACT 5); someone signed in: the policy's 404 or 403. ``missing`` answers the 404
+    under a programme: the very answer for a programme that is not there, so a refusal says
+    nothing of whether it exists."""
     if action.site_only and not on_site(request):
         return _not_there(request, side)
     person = person_of(request)
@@ -158,6 +162,8 @@ async def refusal(request: Request, side: Side, action: Action, thing: policy.Th
             return error_json(401, "sign in first")
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="")
         return RedirectResponse(f"{SIGN_IN_PAGE}?next={target}", status_code=303)
+    if decision is policy.Decision.NOT_FOUND and missing is not None:
+        return await missing(request)
     return await _refused(request, side, decision)
 
 
@@ -231,7 +237,7 @@ def programme_route(
             if not policy.sees(person_of(request), thing):  # "not found" says nothing of the id
                 return await answers.no_programme(request)
             return await answers.not_found(request, below is not None)
-        refused = await refusal(request, side, action, thing)
+        refused = await refusal(request, side, action, thing, answers.no_programme)
         if refused is not None:
             return refused
         target = Target(workspace, place, below or "")
