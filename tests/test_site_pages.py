@@ -99,7 +99,7 @@ def test_a_wrong_password_and_an_unknown_account_get_the_same_words(site: OpenSi
     client = client_of(site)
     wrong = client.post("/sign-in", data={"email": ADMIN_EMAIL, "password": "not the right one!"})
     unknown = client.post("/sign-in", data={"email": "nobody@example.org", "password": "not the right one!"})
-    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.status_code == unknown.status_code == 422
     assert accounts.BAD_SIGN_IN in wrong.text and accounts.BAD_SIGN_IN in unknown.text
     assert wrong.text.replace(ADMIN_EMAIL, "X") == unknown.text.replace("nobody@example.org", "X")
 

@@ -124,7 +124,7 @@ async def sign_in(request: Request) -> Response:
     previous = getattr(request.state, "session_id", None)
     result = await _run(start_session, _site(request), email, password, address, previous)
     if isinstance(result, accounts.SignInRefused):
-        status = 429 if result.retry_after else 401
+        status = 429 if result.retry_after else 422  # a refused form, as every other; 401 is the API's
         answer = _sign_in_form(request, next_path, {"form": [result.problems[0].message]}, email, status)
         if result.retry_after:
             answer.headers["retry-after"] = str(result.retry_after)
