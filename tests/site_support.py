@@ -107,3 +107,22 @@ def add_programme(site: object, programme_id: str, example: str = "peer-mentorin
     target = site.workspace / programme_id  # type: ignore[attr-defined]
     shutil.copytree(EXAMPLES / example, target)
     return target
+
+
+ADMIN_EMAIL = "admin@scheme.test"
+
+
+def open_mailing_site(folder: Path, smtp_port: int | None = None, address: str = SITE_ADDRESS):  # type: ignore[no-untyped-def]
+    """``make_site``'s folder, its mail going to a local SMTP server on ``smtp_port`` (no login)
+    when given, opened (a ``nums.site.folder.OpenSite``)."""
+    from nums.site.folder import open_site
+
+    make_site(folder, address)
+    if smtp_port is not None:
+        settings = folder / "site.toml"
+        settings.write_text(
+            settings.read_text(encoding="utf-8")
+            + f'\n[mail]\nhost = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\nfrom = "accreditation@example.org"\n',
+            encoding="utf-8",
+        )
+    return open_site(folder)

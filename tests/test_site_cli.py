@@ -113,6 +113,7 @@ def test_the_site_commands_do_not_import_the_web_stack_or_weasyprint(site: Path,
         f"['site', 'user', 'list', {str(site)!r}, '--json']",
         f"['site', 'institution', 'add', {str(site)!r}, '--slug', 'x', '--name', 'X']",
         f"['site', 'backup', {str(site)!r}, {str(tmp_path / 'b.tgz')!r}]",
+        f"['site', 'registration', 'list', {str(site)!r}, '--json']",
     ):
         result = _after_command(command, loaded, tmp_path)
         assert result.stdout.strip().endswith("[]"), (command, result.stdout, result.stderr)
@@ -369,3 +370,42 @@ def test_the_wheel_ships_the_migrations_and_the_mail_templates(tmp_path: Path) -
         "nums/site/templates/mail/reset.txt",
     ):
         assert shipped in names
+
+
+# --- registration requests -----------------------------------------------------------------
+
+
+def ask(site: Path, email: str, institution: str) -> None:
+    from nums.site import people
+
+    people.ask_registration(open_site(site), email, "Lee Chan", institution, "please")
+
+
+def test_registration_requests_are_listed_approved_and_refused(site: Path) -> None:
+    """Issue 22's phase 2: "commands for approving registration"; a list in --json as user list's."""
+    ask(site, "lee@southgate.ac.uk", "University of Southgate")
+    ask(site, "spam@example.com", "Totally A University")
+    listed = json.loads(nums("site", "registration", "list", str(site), "--json").output)
+    assert [(r["email"], r["institution"], r["slug"]) for r in listed] == [
+        ("lee@southgate.ac.uk", "University of Southgate", "southgate"),
+        ("spam@example.com", "Totally A University", "totally-a"),
+    ]
+    first, second = (r["id"] for r in listed)
+    shown = nums("site", "registration", "list", str(site)).output
+    assert f"{first}  lee@southgate.ac.uk  Lee Chan  University of Southgate" in shown
+    approved = nums("site", "registration", "approve", str(site), "--id", str(first))
+    assert approved.exit_code == 0, approved.output
+    assert approved.output.startswith(
+        f"approved request {first} (southgate): the invitation for lee@southgate.ac.uk"
+    )
+    assert (site / "workspace" / "southgate").is_dir()
+    missing_reason = nums("site", "registration", "refuse", str(site), "--id", str(second), "--reason", " ")
+    assert missing_reason.exit_code == 2 and "reason: give the reason" in missing_reason.output
+    refused = nums("site", "registration", "refuse", str(site), "--id", str(second), "--reason", "Not known")
+    assert refused.exit_code == 0 and refused.output.startswith(f"refused request {second}")
+    assert nums("site", "registration", "list", str(site)).output == "no registration request is waiting\n"
+    again = nums("site", "registration", "approve", str(site), "--id", str(second))
+    assert again.exit_code == 2 and f"there is no registration request {second} waiting" in again.output
+    listed = json.loads(nums("site", "user", "list", str(site), "--json").output)
+    assert {r["email"]: r["roles"] for r in listed}["lee@southgate.ac.uk"] == ["lead"]
+    assert "spam@example.com" not in {r["email"] for r in listed}

@@ -112,7 +112,13 @@ def test_every_message_fills_in_its_template(
     received, port = inbox
     monkeypatch.setenv("NUMS_TEST_SMTP_SECRET", SMTP_SECRET)
     settings = site_with_mail(tmp_path, port)
-    values = {"name": "Lee", "institution": "Southgate", "role": "lead", "link": "https://nums.example.org/x"}
+    values = {
+        "name": "Lee",
+        "institution": "Southgate",
+        "role": "lead",
+        "link": "https://nums.example.org/x",
+        "reason": "r",
+    }
     mail.send(settings, mail.compose(settings, kind, "lee@southgate.ac.uk", **values))
     [message] = received.messages
     assert "Mentoring Scheme" in message["Subject"] and message.get_content().startswith("Hello Lee,")

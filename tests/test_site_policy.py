@@ -113,6 +113,27 @@ RULEBOOK: dict[Action, tuple[str, str, str]] = {
         "admin assessor finance lead coordinator",
         "admin assessor finance lead coordinator",
     ),
+    # one-time links and asking to register: anyone; one's own password: anyone signed in
+    Action.RESET_PASSWORD: (
+        "site",
+        "admin assessor finance lead coordinator",
+        "admin assessor finance lead coordinator",
+    ),
+    Action.ACCEPT_INVITATION: (
+        "site",
+        "admin assessor finance lead coordinator",
+        "admin assessor finance lead coordinator",
+    ),
+    Action.ASK_REGISTRATION: (
+        "site",
+        "admin assessor finance lead coordinator",
+        "admin assessor finance lead coordinator",
+    ),
+    Action.CHANGE_PASSWORD: (
+        "site",
+        "admin assessor finance lead coordinator",
+        "admin assessor finance lead coordinator",
+    ),
     Action.WITHDRAW_AWARD: ("site", "admin", "admin"),
 }
 
@@ -208,18 +229,26 @@ def test_an_action_with_no_row_is_refused_to_everyone_but_the_local_person(actio
 
 def test_no_role_means_nothing() -> None:
     nobody = Person(9, "x@y.z", "X", institution=OWN, programmes=frozenset({f"{OWN}/peer-mentoring"}))
-    for_everyone = {Action.LIST_PROGRAMMES, Action.VIEW_SELF, *PUBLIC_ACTIONS}  # no role needed
+    for_everyone = {*SIGNED_IN_ACTIONS, *PUBLIC_ACTIONS}  # no role needed
     assert not any(can(nobody, action, programme(OWN)) for action in set(Action) - for_everyone)
     assert decide(nobody, Action.VIEW_PROGRAMME, programme(OWN)) is Decision.NOT_FOUND
 
 
-PUBLIC_ACTIONS = {Action.SIGN_IN, Action.SIGN_OUT, Action.VIEW_REGISTER}
+PUBLIC_ACTIONS = {
+    Action.SIGN_IN,
+    Action.SIGN_OUT,
+    Action.RESET_PASSWORD,
+    Action.ACCEPT_INVITATION,
+    Action.ASK_REGISTRATION,
+    Action.VIEW_REGISTER,
+}
+SIGNED_IN_ACTIONS = {Action.LIST_PROGRAMMES, Action.VIEW_SELF, Action.CHANGE_PASSWORD}
 
 
 @pytest.mark.parametrize("action", list(Action))
 def test_someone_not_signed_in_may_only_sign_in_and_out(action: Action) -> None:
     """CONTRACT 5: ``ANONYMOUS`` holds no role; only rules granting ``Scope.PUBLIC`` (signing in
-    and out, the public register) hold for them, on anything."""
+    and out, the public register, the one-time links, asking to register) hold for them, on anything."""
     for thing in (programme(OWN), Institution(OWN), SITE):
         assert can(ANONYMOUS, action, thing) is (action in PUBLIC_ACTIONS)
     assert not ANONYMOUS.signed_in and LOCAL_PERSON.signed_in
@@ -229,7 +258,7 @@ def test_a_signed_in_person_with_no_role_may_list_and_see_themselves_only() -> N
     """Everyone signed in may ask for the list (it holds what they see: nothing) and for /api/me."""
     nobody = Person(9, "x@y.z", "X")
     allowed = {action for action in Action if can(nobody, action, SITE)}
-    assert allowed == {Action.LIST_PROGRAMMES, Action.VIEW_SELF, *PUBLIC_ACTIONS}
+    assert allowed == {*SIGNED_IN_ACTIONS, *PUBLIC_ACTIONS}
 
 
 def test_a_programme_id_names_its_institution_first() -> None:

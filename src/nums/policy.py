@@ -63,6 +63,10 @@ class Action(enum.StrEnum):
     VIEW_SELF = "view_self"
     VIEW_REGISTER = "view_register"
     WITHDRAW_AWARD = "withdraw_award"
+    RESET_PASSWORD = "reset_password"
+    ACCEPT_INVITATION = "accept_invitation"
+    ASK_REGISTRATION = "ask_registration"
+    CHANGE_PASSWORD = "change_password"
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,15 @@ RULES: Mapping[Action, tuple[Grant, ...]] = {
     Action.VIEW_REGISTER: _grants((EVERYONE, Scope.PUBLIC)),
     # Issue 24: "an admin may withdraw an award with a reason, which updates the status list".
     Action.WITHDRAW_AWARD: _grants((A, Scope.ANY)),
+    # "Invitations and password resets by one-time links mailed to the person": the link is the
+    # key, so asking for one and using one is open to anyone (the pages never say whether an
+    # address has an account).
+    Action.RESET_PASSWORD: _grants((EVERYONE, Scope.PUBLIC)),
+    Action.ACCEPT_INVITATION: _grants((EVERYONE, Scope.PUBLIC)),
+    # "an institution's lead can ask for an account, and an admin approves it": anyone may ask.
+    Action.ASK_REGISTRATION: _grants((EVERYONE, Scope.PUBLIC)),
+    # "sign-out everywhere when a password changes": one's own password, once signed in.
+    Action.CHANGE_PASSWORD: _grants((EVERYONE, Scope.SIGNED_IN)),
 }
 
 SIGHT: Mapping[type, tuple[Action, ...]] = {

@@ -10,12 +10,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from nums.cli.common import echo_json
 from nums.errors import NumsError, Problem
 from nums.params import WholeNumber
+
+if TYPE_CHECKING:
+    from nums.site.folder import OpenSite
 
 PASSWORD_VARIABLE = "NUMS_SITE_PASSWORD"
 FOLDER = click.Path(path_type=Path, file_okay=False)
@@ -128,23 +132,11 @@ def user_add(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (a stable contract).")
 def user_list(folder: Path, as_json: bool) -> None:
     """List the accounts."""
-    from nums.site import accounts
+    from nums.site import accounts, people
     from nums.site.folder import open_site
 
     with open_site(folder).transaction() as db:
-        rows = [
-            {
-                "email": person.email,
-                "name": person.name,
-                "roles": sorted({m.role for m in person.memberships}),
-                "institution": person.institution.slug if person.institution else None,
-                "programmes": sorted(m.programme for m in person.memberships if m.programme),
-                "disabled": person.disabled,
-                "invited": person.password_hash is None,
-                "created": person.created.isoformat(),
-            }
-            for person in accounts.people(db)
-        ]
+        rows = [people.person_row(person) for person in accounts.people(db)]
     if as_json:
         echo_json(rows)
         return
@@ -186,6 +178,75 @@ def institution_add(folder: Path, slug: str, name: str) -> None:
         accounts.add_institution(db, slug, name)
     (site_.workspace / slug).mkdir(parents=True, exist_ok=True)
     click.echo(f"added {slug}: {name}")
+
+
+@site.group("registration")
+def registration() -> None:
+    """The requests of institutions' leads to register: list, approve, refuse."""
+
+
+@registration.command("list")
+@click.argument("folder", type=SITE)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (a stable contract).")
+def registration_list(folder: Path, as_json: bool) -> None:
+    """List the requests waiting for a decision, oldest first."""
+    from nums import policy
+    from nums.site import people
+    from nums.site.folder import open_site
+
+    rows = people.registrations(open_site(folder), policy.LOCAL_PERSON)
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo("no registration request is waiting")
+    for row in rows:
+        click.echo(
+            f"{row['id']}  {row['email']}  {row['name']}  {row['institution']}"
+            f"  (asked {row['created'][:10]}; short name {row['slug']})"
+        )
+
+
+@registration.command("approve")
+@click.argument("folder", type=SITE)
+@click.option("--id", "request_id", required=True, type=int, help="The request's number (from list).")
+@click.option(
+    "--slug", default=None, help="The institution's short name; an existing one, or a new one to make."
+)
+def registration_approve(folder: Path, request_id: int, slug: str | None) -> None:
+    """Approve a request: the institution made if new, its lead invited by mail."""
+    from nums import policy
+    from nums.site import people
+    from nums.site.folder import open_site
+
+    site_ = open_site(folder)
+    chosen = slug or _suggested(site_, request_id)
+    delivery = people.approve_registration(site_, policy.LOCAL_PERSON, request_id, chosen)
+    click.echo(f"approved request {request_id} ({chosen}): " + delivery.words("the invitation"))
+
+
+def _suggested(site_: OpenSite, request_id: int) -> str:
+    from nums import policy
+    from nums.site import people
+
+    for row in people.registrations(site_, policy.LOCAL_PERSON):
+        if row["id"] == request_id:
+            return str(row["slug"])
+    raise NumsError(Problem(f"there is no registration request {request_id} waiting", field="--id"))
+
+
+@registration.command("refuse")
+@click.argument("folder", type=SITE)
+@click.option("--id", "request_id", required=True, type=int, help="The request's number (from list).")
+@click.option("--reason", required=True, help="Why, in words: mailed to the person who asked.")
+def registration_refuse(folder: Path, request_id: int, reason: str) -> None:
+    """Refuse a request; the reason is mailed to the person who asked, and no account is made."""
+    from nums import policy
+    from nums.site import people
+    from nums.site.folder import open_site
+
+    delivery = people.refuse_registration(open_site(folder), policy.LOCAL_PERSON, request_id, reason)
+    click.echo(f"refused request {request_id}: " + delivery.words("the refusal"))
 
 
 @site.command("run")

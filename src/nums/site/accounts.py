@@ -262,6 +262,25 @@ def _programme_id(person: tables.Person, programme: str | None) -> str:
     return f"{slug}/{name}"
 
 
+def revoke(db: Session, person: tables.Person, role: str, programme: str | None = None) -> None:
+    """Take a role away (a coordinator's of one programme: give the programme). Every session
+    of the person stays; what they may do is read from their roles at each request."""
+    wanted = programme
+    if programme is not None and "/" not in programme and person.institution is not None:
+        wanted = f"{person.institution.slug}/{programme}"  # as ``grant`` reads a bare programme name
+    for held in list(person.memberships):
+        if held.role == role and held.programme == wanted:
+            person.memberships.remove(held)
+            db.flush()
+            return
+    shown = f"{role} of {wanted}" if wanted else role
+    raise NumsError(Problem(f"{person.email} is not {shown}", field="role"))
+
+
+def institutions(db: Session) -> list[tables.Institution]:
+    return list(db.scalars(select(tables.Institution).order_by(tables.Institution.slug)))
+
+
 def as_policy_person(person: tables.Person) -> policy.Person:
     """What ``policy.can`` is asked about."""
     return policy.person_from(
@@ -413,8 +432,10 @@ def _issue(
     return token
 
 
-def _take(db: Session, token: str, purpose: str, moment: datetime) -> tables.Person:
-    """The person a one-time token was issued to, the token then spent; ``BAD_LINK`` otherwise."""
+def _usable(
+    db: Session, token: str, purpose: str, moment: datetime
+) -> tuple[tables.OneTimeToken, tables.Person]:
+    """The token's row and its person, when the token may still be used; ``BAD_LINK`` otherwise."""
     row = db.scalar(
         select(tables.OneTimeToken).where(tables.OneTimeToken.token_hash == sessions.digest(token))
     )
@@ -429,9 +450,21 @@ def _take(db: Session, token: str, purpose: str, moment: datetime) -> tables.Per
         or (row.bound_to is not None and row.bound_to != _password_digest(person.password_hash))
     ):
         raise NumsError(Problem(BAD_LINK))
+    return row, person
+
+
+def _take(db: Session, token: str, purpose: str, moment: datetime) -> tables.Person:
+    """The person a one-time token was issued to, the token then spent; ``BAD_LINK`` otherwise."""
+    row, person = _usable(db, token, purpose, moment)
     row.used = moment
     db.flush()
     return person
+
+
+def link_holder(db: Session, token: str, purpose: str, now: datetime | None = None) -> tables.Person:
+    """Whom a one-time link is for, without spending it: the page a link opens greets its person
+    and shows the form; only the form's answer spends it. ``BAD_LINK`` for a link that cannot be used."""
+    return _usable(db, token, purpose, now or tables.now())[1]
 
 
 def invite(
@@ -459,11 +492,17 @@ def reinvite(db: Session, email: str, now: datetime | None = None) -> tuple[tabl
     return person, _issue(db, person, "invitation", now or tables.now())
 
 
-def accept_invitation(db: Session, token: str, password: str, now: datetime | None = None) -> tables.Person:
-    """Set the first password of an invited account (the web app then starts its session)."""
+def accept_invitation(
+    db: Session, token: str, password: str, now: datetime | None = None, name: str | None = None
+) -> tables.Person:
+    """Set the first password of an invited account, and the name it goes by when given (whoever
+    invited them may have spelt it otherwise); the web app then starts its session."""
     checked_password(password)
+    chosen = None if name is None or not name.strip() else _one_line(name, "name")
     person = _take(db, token, "invitation", now or tables.now())
     person.password_hash = HASHER.hash(password)
+    if chosen is not None:
+        person.name = chosen
     db.flush()
     return person
 
@@ -515,7 +554,7 @@ def pending_registrations(db: Session) -> list[tables.RegistrationRequest]:
 
 
 def approve_registration(
-    db: Session, request_id: int, slug: str, admin: tables.Person, now: datetime | None = None
+    db: Session, request_id: int, slug: str, admin: tables.Person | None, now: datetime | None = None
 ) -> tuple[tables.Person, str]:
     """Approve a request: the institution (made if ``slug`` is new), its lead invited. The token
     returned is the invitation to mail."""
@@ -526,7 +565,8 @@ def approve_registration(
     if db.scalar(select(tables.Institution).where(tables.Institution.slug == slug)) is None:
         add_institution(db, slug, request.institution_name, moment)
     token = invite(db, request.email, request.name, policy.Role.LEAD, slug, now=moment)
-    request.decided, request.outcome, request.decided_by = moment, "approved", admin.id
+    request.decided, request.outcome = moment, "approved"
+    request.decided_by = admin.id if admin else None  # None: from the command line
     db.flush()
     person = find_person(db, request.email)
     assert person is not None
@@ -534,10 +574,14 @@ def approve_registration(
 
 
 def refuse_registration(
-    db: Session, request_id: int, admin: tables.Person, now: datetime | None = None
-) -> None:
+    db: Session, request_id: int, admin: tables.Person | None, now: datetime | None = None
+) -> tables.RegistrationRequest:
+    """Refuse a request: it is kept, decided, and makes no account. The reason goes to the person
+    who asked, by mail (``nums.site.people.refuse_registration``); the database keeps the outcome."""
     request = db.get(tables.RegistrationRequest, request_id)
     if request is None or request.decided is not None:
         raise NumsError(Problem(f"there is no registration request {request_id} waiting", field="request"))
-    request.decided, request.outcome, request.decided_by = now or tables.now(), "refused", admin.id
+    request.decided, request.outcome = now or tables.now(), "refused"
+    request.decided_by = admin.id if admin else None
     db.flush()
+    return request

@@ -23,7 +23,7 @@ from nums.site.settings import MailSection, SiteSettings
 log = logging.getLogger("nums.site.mail")
 
 TEMPLATES = Path(__file__).with_name("templates") / "mail"
-KINDS = ("invitation", "reset", "registration_received", "registration_approved")
+KINDS = ("invitation", "reset", "registration_received", "registration_approved", "registration_refused")
 MAIL_TIMEOUT_SECONDS = 30
 """How long to wait for the mail server before the message is reported as not sent."""
 

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute
 from nums.policy import Action as Do
 from nums.web import (
     finance,
+    people_pages,
     programme_api,
     programme_pages,
     register_pages,
@@ -56,6 +57,61 @@ REGISTER = Surface(
 )  # fmt: skip
 """The public register (issue 24: "served publicly at /register with no sign-in") and an admin's
 withdrawal; the site only (the register of `nums serve` is `nums register`'s static folder)."""
+ACCOUNTS = Surface(
+    "accounts",
+    (
+        Action("sign_in.form", GET, "sign-in", page=people_pages.sign_in_page, needs=Do.SIGN_IN, site_only=True),
+        Action("sign_in.post", POST, "sign-in", page=people_pages.sign_in, needs=Do.SIGN_IN, site_only=True),
+        Action("sign_out.post", POST, "sign-out", page=people_pages.sign_out, needs=Do.SIGN_OUT, site_only=True),
+        Action("reset.ask_form", GET, "account/forgot", page=people_pages.forgot_page, needs=Do.RESET_PASSWORD, site_only=True),
+        Action("reset.ask", POST, "account/forgot", page=people_pages.forgot, needs=Do.RESET_PASSWORD, site_only=True),
+        Action("reset.form", GET, "account/reset", page=people_pages.reset_page, needs=Do.RESET_PASSWORD, site_only=True),
+        Action("reset.post", POST, "account/reset", page=people_pages.reset, needs=Do.RESET_PASSWORD, site_only=True),
+        Action("invitation.form", GET, "account/invitation", page=people_pages.invitation_page, needs=Do.ACCEPT_INVITATION, site_only=True),
+        Action("invitation.accept", POST, "account/invitation", page=people_pages.accept_invitation, needs=Do.ACCEPT_INVITATION, site_only=True),
+        Action("registration.ask_form", GET, "account/request", page=people_pages.ask_account_page, needs=Do.ASK_REGISTRATION, site_only=True),
+        Action("registration.ask", POST, "account/request", page=people_pages.ask_account, needs=Do.ASK_REGISTRATION, site_only=True),
+        Action("home.view", GET, "home", page=people_pages.home, needs=Do.VIEW_SELF, site_only=True),
+        Action("account.view", GET, "account", page=people_pages.account_page, needs=Do.VIEW_SELF, site_only=True),
+        Action("account.password", POST, "account/password", page=people_pages.change_password, needs=Do.CHANGE_PASSWORD, site_only=True),
+    ),
+)  # fmt: skip
+"""The people's own pages on the site: signing in and out, one-time links, asking for an
+account, the home page after sign-in, one's account (its JSON twin is ``GET /api/me``)."""
+
+ADMIN = Surface(
+    "admin",
+    (
+        Action("people.list", GET, "people", page=people_pages.people_page, api=people_pages.people_json, needs=Do.VIEW_ACCOUNTS, site_only=True),
+        Action("people.invite", POST, "people/invite", page=people_pages.invite, needs=Do.MANAGE_ACCOUNTS, site_only=True),
+        Action("people.reinvite", POST, "people/reinvite", page=people_pages.reinvite, needs=Do.MANAGE_ACCOUNTS, site_only=True),
+        Action("people.disable", POST, "people/disable", page=people_pages.disable, needs=Do.MANAGE_ACCOUNTS, site_only=True),
+        Action("people.grant", POST, "people/grant", page=people_pages.grant, needs=Do.MANAGE_ACCOUNTS, site_only=True),
+        Action("people.revoke", POST, "people/revoke", page=people_pages.revoke, needs=Do.MANAGE_ACCOUNTS, site_only=True),
+        Action("assignments.add", POST, "assignments", page=people_pages.assign, needs=Do.MANAGE_ASSIGNMENTS, site_only=True),
+        Action("institutions.list", GET, "institutions", page=people_pages.institutions_page, api=people_pages.institutions_json, needs=Do.MANAGE_INSTITUTIONS, site_only=True),
+        Action("institutions.add", POST, "institutions", page=people_pages.add_institution, needs=Do.MANAGE_INSTITUTIONS, site_only=True),
+        Action("registrations.list", GET, "registrations", page=people_pages.registrations_page, api=people_pages.registrations_json, needs=Do.MANAGE_ACCOUNTS, site_only=True),
+        Action("registrations.approve", POST, "registrations/approve", page=people_pages.approve, needs=Do.MANAGE_ACCOUNTS, site_only=True),
+        Action("registrations.refuse", POST, "registrations/refuse", page=people_pages.refuse, needs=Do.MANAGE_ACCOUNTS, site_only=True),
+    ),
+    "/admin/",
+    "/api/admin/",
+)  # fmt: skip
+"""The admin's pages: "admin may change accounts, roles, institutions, assignments"."""
+
+INSTITUTION = Surface(
+    "institution",
+    (
+        Action("institution.view", GET, "{slug}", page=people_pages.institution_page, api=people_pages.institution_json, needs=Do.VIEW_INSTITUTION, on="institution", site_only=True),
+        Action("institution.invite", POST, "{slug}/invite", page=people_pages.invite_coordinator, needs=Do.INVITE_COORDINATOR, on="institution", site_only=True),
+    ),
+    "/institutions/",
+    "/api/institutions/",
+)  # fmt: skip
+"""An institution's page, its lead's: "lead sees all of that institution's programmes ...
+invites coordinators of that institution". The row is decided against the person's own
+institution; the library asks again about the one in the address (another's is not found)."""
 
 FINANCE = Surface(
     "finance",
@@ -109,7 +165,7 @@ REVIEW = Surface(
     under_programme=True,
 )  # fmt: skip
 
-SURFACES = (PROGRAMMES, SESSION, REGISTER, FINANCE, PROGRAMME, REVIEW)
+SURFACES = (PROGRAMMES, SESSION, REGISTER, ACCOUNTS, ADMIN, INSTITUTION, FINANCE, PROGRAMME, REVIEW)
 
 PAGE_ANSWERS = Answers(programme_pages.not_found, programme_pages.not_found, programme_pages.read_only)
 API_ANSWERS = Answers(programme_api.no_programme, programme_api.not_found, programme_api.read_only)

@@ -54,7 +54,19 @@ ENV.globals.update(
 def _app_context(request: Request) -> dict[str, Any]:
     """What every page's forms need: the form token (the middleware's, for this request: the
     start-up token's under ``nums serve``, the session's on the site) and the upload limit."""
-    return {"csrf": getattr(request.state, "csrf", ""), "max_upload": request.app.state.max_upload}
+    return {
+        "csrf": getattr(request.state, "csrf", ""),
+        "max_upload": request.app.state.max_upload,
+        "site_person": _site_person(request),
+    }
+
+
+def _site_person(request: Request) -> Any:
+    """On the site, who is asking (``policy.ANONYMOUS`` when no one is signed in), for the header's
+    links; None under ``nums serve``, whose header stays as it is."""
+    if getattr(request.app.state, "site", None) is None:
+        return None
+    return getattr(request.state, "person", None)
 
 
 TEMPLATE_RESPONSES = Jinja2Templates(env=ENV, context_processors=[_app_context])
