@@ -65,7 +65,9 @@ from = "accreditation@scheme.example.org"
     (folder / "site.toml").write_text(text, encoding="utf-8")
 
 
-def make_site(folder: Path, engine: Engine, mail_port: int | None = None, extra_site: str = "") -> JourneySite:
+def make_site(
+    folder: Path, engine: Engine, mail_port: int | None = None, extra_site: str = ""
+) -> JourneySite:
     folder.mkdir(parents=True, exist_ok=True)
     write_settings(folder, mail_port, extra_site)
     workspace = folder / WORKSPACE_FOLDER
@@ -107,5 +109,9 @@ def final_review(folder: Path) -> None:
 def undeclared(folder: Path) -> None:
     """The submission without its declaration."""
     path = folder / "submission.yaml"
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines(True) if not line.startswith("declaration:")]
+    lines = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines(True)
+        if not line.startswith("declaration:")
+    ]
     path.write_text("".join(lines), encoding="utf-8")

@@ -25,9 +25,13 @@ PEOPLE = {
         5, "co@harbourside.ac.uk", "Cora", frozenset({Role.COORDINATOR}), OWN, frozenset({f"{OWN}/peer"})
     ),
     # "never an assessor of the applicant's institution"
-    "home assessor": Person(6, "assessor@harbourside.ac.uk", "Hal", frozenset({Role.ASSESSOR}), institution=OWN),
+    "home assessor": Person(
+        6, "assessor@harbourside.ac.uk", "Hal", frozenset({Role.ASSESSOR}), institution=OWN
+    ),
     # a coordinator, but of another programme
-    "stranger": Person(7, "co@northfield.ac.uk", "Sam", frozenset({Role.COORDINATOR}), OTHER, frozenset({f"{OTHER}/x"})),
+    "stranger": Person(
+        7, "co@northfield.ac.uk", "Sam", frozenset({Role.COORDINATOR}), OTHER, frozenset({f"{OTHER}/x"})
+    ),
 }
 
 # transition -> (the states it is made from, who may make it), from the issue's words
@@ -72,7 +76,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("state", "who", "transition"), CASES)
-def test_each_step_is_made_only_from_its_states_by_its_roles(state: State, who: str, transition: Transition) -> None:
+def test_each_step_is_made_only_from_its_states_by_its_roles(
+    state: State, who: str, transition: Transition
+) -> None:
     sources, roles = TABLE[transition]
     why = refusal(PEOPLE[who], transition, thing(state), ready(state), ASSIGNEE)
     role_ok = who in roles and policy.can(PEOPLE[who], _action(transition), thing(state))
@@ -119,7 +125,9 @@ def test_the_home_assessor_may_take_nothing_of_their_own_institution() -> None:
         (Facts(S.SUBMITTED, awaiting_payment=True), Transition.TAKE, "waits for payment"),
     ],
 )  # fmt: skip
-def test_a_step_the_documents_do_not_allow_is_refused_in_words(facts: Facts, transition: Transition, words: str) -> None:
+def test_a_step_the_documents_do_not_allow_is_refused_in_words(
+    facts: Facts, transition: Transition, words: str
+) -> None:
     _, roles = TABLE[transition]
     who = PEOPLE["assessor"] if "assessor" in roles else PEOPLE["coordinator"]
     why = refusal(who, transition, thing(facts.state), facts)
@@ -134,11 +142,15 @@ def test_a_step_the_documents_do_not_allow_is_refused_in_words(facts: Facts, tra
         (PEOPLE["home assessor"], "never an assessor of the applicant's institution"),
     ],
 )
-def test_an_admin_assigns_only_an_assessor_of_another_institution(assignee: Person | None, words: str) -> None:
+def test_an_admin_assigns_only_an_assessor_of_another_institution(
+    assignee: Person | None, words: str
+) -> None:
     """ "Assign (admin ...): never an assessor of the applicant's institution." """
     why = refusal(PEOPLE["admin"], Transition.ASSIGN, thing(S.SUBMITTED), Facts(S.SUBMITTED), assignee)
     assert why is not None and words in why
-    assert refusal(PEOPLE["admin"], Transition.ASSIGN, thing(S.SUBMITTED), Facts(S.SUBMITTED), ASSIGNEE) is None
+    assert (
+        refusal(PEOPLE["admin"], Transition.ASSIGN, thing(S.SUBMITTED), Facts(S.SUBMITTED), ASSIGNEE) is None
+    )
 
 
 def test_asking_for_a_state_names_the_step() -> None:

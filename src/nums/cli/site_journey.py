@@ -84,7 +84,9 @@ def audit_command(folder: Path, programme: str | None, since: date | None, outpu
 @click.option("--as", "as_email", required=True, help="The email of the person making the step.")
 @click.option("--assessor", default=None, help="For an assignment: the assessor's email.")
 @click.option("--json", "as_json", is_flag=True, help="Print {state, since, snapshot_sha256}.")
-def transition(folder: Path, programme: str, to: str, as_email: str, assessor: str | None, as_json: bool) -> None:
+def transition(
+    folder: Path, programme: str, to: str, as_email: str, assessor: str | None, as_json: bool
+) -> None:
     """Move a programme's application to another state, as a person of the site may."""
     from nums.site import journey
     from nums.site.folder import open_site

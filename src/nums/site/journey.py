@@ -225,7 +225,9 @@ def submit(
     assessor: str | None, moment: datetime,
 ) -> Moved:  # fmt: skip
     """Submit: "only a submission that validates, with its declaration. It is frozen as a snapshot"
-    and "the quote is made at submission from what the application is"."""
+    and "the quote is made at submission from what the application is". A next application gets
+    the awards decided before it in its history first."""
+    _carry_awards(db, person, place, moment)
     loaded = Workspace(site.workspace).load(place, moment.date())
     _check(db, person, Transition.SUBMIT, place.id, _facts(db, found, site, **_document_facts(loaded)))
     application = Application(
@@ -242,7 +244,9 @@ def submit(
         if policy.may_assess(accounts.as_policy_person(p), thing)
     ]
     told += _holders(db, policy.Role.FINANCE)
-    _tell(site, db, person, place.id, "application_submitted", told, moment, again="", doing=_doing_submitted())
+    _tell(
+        site, db, person, place.id, "application_submitted", told, moment, again="", doing=_doing_submitted()
+    )
     return _moved(application, snapshot.sha256)
 
 
@@ -470,25 +474,64 @@ def decide(
     assessor: str | None, moment: datetime,
 ) -> Moved:  # fmt: skip
     """ "Decide (assessor, on a final review): the outcome letter is stored with the application and
-    sent; the award is recorded in the programme's history exactly as the review dates it." """
+    sent; the award is recorded in the programme's history exactly as the review dates it."
+
+    The award is the application's (``awarded``: its first day, as the review dates it) from now on
+    (``decided_awards``: what the reminders and the next application read). A submission's
+    ``history:`` lists only awards made before its application date, so the line is written into
+    ``submission.yaml`` when the programme's next application is submitted (``_carry_awards``)."""
     reviewed, why = _reviewed(site, place, found)
     final = reviewed is not None and reviewed.status == FINAL
     _check(db, person, Transition.DECIDE, place.id, _facts(db, found, site, final=final, review_problem=why))
     assert found is not None and reviewed is not None
     sha = _sha(found)
     found.letter = _store_letter(site, found, reviewed)
-    found.outcome = reviewed.outcome or "not accredited"
-    _set_state(db, person, found, Transition.DECIDE, State.DECIDED, moment, sha, sha, outcome=found.outcome)
-    if reviewed.outcome and reviewed.valid_from:
-        _record_award(db, person, place, reviewed.outcome, reviewed.valid_from, moment)
+    found.outcome = reviewed.outcome or NO_AWARD
+    found.awarded = reviewed.valid_from if reviewed.outcome else None
+    _set_state(
+        db, person, found, Transition.DECIDE, State.DECIDED, moment, sha, sha, outcome=found.outcome,
+        awarded=found.awarded.isoformat() if found.awarded else None,
+    )  # fmt: skip
     told = _coordinators(db, place.id) + _leads(db, place.id.partition("/")[0])
     _tell(site, db, person, place.id, "application_decided", told, moment, outcome=_outcome_words(reviewed))
     return _moved(found, sha)
 
 
+NO_AWARD = "not accredited"
+
+
+def decided_awards(db: Session, programme_id: str) -> list[tuple[str, date]]:
+    """The awards the site's decisions made for a programme: (level, first day), oldest first."""
+    query = (
+        select(Application)
+        .where(Application.programme == programme_id, Application.state == State.DECIDED.value)
+        .where(Application.awarded.is_not(None))
+        .order_by(Application.id)
+    )
+    return [(a.outcome or "", a.awarded) for a in db.scalars(query) if a.awarded is not None]
+
+
+def _carry_awards(db: Session, person: policy.Person, place: ProgrammeFolder, moment: datetime) -> None:
+    """Before a next application is read: each award the site decided, made on or before its
+    application date and not yet in its ``history:``, is added there, as the review dated it."""
+    import yaml
+
+    awards = decided_awards(db, place.id)
+    if not awards:
+        return
+    try:
+        data = yaml.safe_load(place.path.read_text(encoding="utf-8"))
+        applied = date.fromisoformat(str(data["application"]["date"]))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError, ValueError):
+        return  # a file that does not read is refused by the validation that follows
+    for level, awarded in awards:
+        if awarded <= applied:
+            _record_award(db, person, place, level, awarded, moment)
+
+
 def _outcome_words(reviewed: Any) -> str:
     if not reviewed.outcome:
-        return "no award this time (the letter says why)"
+        return "no award this time (the letter says why)"  # NO_AWARD on the application
     level = reviewed.edition.level_name(reviewed.outcome)
     return f"{level}, from {reviewed.valid_from.isoformat()} to {reviewed.valid_until.isoformat()}"
 

@@ -31,6 +31,9 @@ class Application(Base):
         ForeignKey("people.id", ondelete="SET NULL"), nullable=True
     )
     outcome: Mapped[str | None] = mapped_column(String(40), nullable=True)  # the level awarded, or "none"
+    awarded: Mapped[date | None] = mapped_column(
+        Date, nullable=True
+    )  # the award's first day, as the review dates it
     letter: Mapped[str | None] = mapped_column(String(300), nullable=True)  # in the site folder
     quote_json: Mapped[str] = mapped_column(Text, default="null")
     snapshots: Mapped[list[Snapshot]] = relationship(order_by="Snapshot.number", viewonly=True)

@@ -74,10 +74,23 @@ def remind(site: OpenSite, on: date, now: datetime | None = None) -> list[Due]:
         loaded = workspace.load(place, on)
         if loaded.submission is None or loaded.edition is None:
             continue
-        due = due_for(loaded.edition, place.id, tuple(loaded.submission.history), on)
+        due = due_for(loaded.edition, place.id, _awards(site, place.id, loaded.submission.history), on)
         if due:
             sent += _send_due(site, due, on, moment)
     return sent
+
+
+def _awards(site: OpenSite, programme: str, history: tuple) -> tuple:
+    """The programme's history, with the awards the site decided that it does not list yet."""
+    from nums.site.journey import decided_awards
+    from nums.submission import Award
+
+    with site.transaction() as db:
+        decided = decided_awards(db, programme)
+    known = {(a.level, a.awarded) for a in history}
+    return tuple(history) + tuple(
+        Award(level=lv, awarded=day) for lv, day in decided if (lv, day) not in known
+    )
 
 
 def _send_due(site: OpenSite, due: list[Due], on: date, moment: datetime) -> list[Due]:

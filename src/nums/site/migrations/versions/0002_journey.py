@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("since", UTCDateTime(), nullable=False),
         sa.Column("assessor_id", sa.Integer(), nullable=True),
         sa.Column("outcome", sa.String(length=40), nullable=True),
+        sa.Column("awarded", sa.Date(), nullable=True),
         sa.Column("letter", sa.String(length=300), nullable=True),
         sa.Column("quote_json", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
