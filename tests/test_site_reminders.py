@@ -61,9 +61,7 @@ def test_a_clock_moved_day_by_day_sends_each_reminder_exactly_once(engine, tmp_p
     day, sent_on = date(2025, 9, 1), {}
     while day <= date(2027, 1, 31):
         for due in remind(j.site, day):
-            sent_on[(due.programme, due.days_before)] = sent_on.get((due.programme, due.days_before), []) + [
-                day
-            ]
+            sent_on.setdefault((due.programme, due.days_before), []).append(day)
         day += timedelta(days=1)
     for programme, awarded in zip(ids, AWARDED, strict=True):
         lapses = last_valid_day(awarded, validity.months)
