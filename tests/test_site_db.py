@@ -19,10 +19,10 @@ from nums.site import (
 )
 from nums.site import db as tables
 
-assert records.APPEND_ONLY  # imported for its tables: Base.metadata holds them once it is
 from tests import site_support
 from tests.site_support import LONG_ENOUGH
 
+assert records.APPEND_ONLY  # imported for its tables: Base.metadata holds them once it is
 engine, db, quick_hashes = site_support.engine, site_support.db, site_support.quick_hashes
 
 
