@@ -18,7 +18,6 @@ from nums.site import (
     records,  # the journey's tables (migration 0002) are declared there
 )
 from nums.site import db as tables
-
 from tests import site_support
 from tests.site_support import LONG_ENOUGH
 
