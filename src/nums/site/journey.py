@@ -492,12 +492,41 @@ def decide(
         db, person, found, Transition.DECIDE, State.DECIDED, moment, sha, sha, outcome=found.outcome,
         awarded=found.awarded.isoformat() if found.awarded else None,
     )  # fmt: skip
+    if found.awarded is not None:
+        _issue_award(site, db, person, place, found, moment)
     told = _coordinators(db, place.id) + _leads(db, place.id.partition("/")[0])
     _tell(site, db, person, place.id, "application_decided", told, moment, outcome=_outcome_words(reviewed))
     return _moved(found, sha)
 
 
 NO_AWARD = "not accredited"
+AWARD_ISSUED, AWARD_NOT_ISSUED = "award issued", "award not issued"
+
+
+def _issue_award(
+    site: OpenSite,
+    db: Session,
+    person: policy.Person,
+    place: ProgrammeFolder,
+    found: Application,
+    moment: datetime,
+) -> None:
+    """Issue the award (certificate, credential, the register's record) through the awards module of
+    issue 24, from the snapshot and the review, when that module is part of this build. A refusal
+    of the issuing does not undo the decision: its words are recorded for an admin to act on."""
+    try:
+        from nums.site.awards import issue_for_site  # type: ignore[import-not-found]
+    except ImportError:  # the awards of issue 24 are not in this build: the decision stands alone
+        return
+    snapshot = latest_snapshot(found)
+    assert snapshot is not None
+    with snapshot_folder(site, place, snapshot) as loaded:
+        try:
+            award = issue_for_site(site, loaded.place.path, place.folder / REVIEW_FILE)
+        except NumsError as error:
+            audit.record(db, person, AWARD_NOT_ISSUED, place.id, at=moment, why=_said(error.problems[0]))
+            return
+    audit.record(db, person, AWARD_ISSUED, place.id, at=moment, number=award.number, page=award.page)
 
 
 def decided_awards(db: Session, programme_id: str) -> list[tuple[str, date]]:
