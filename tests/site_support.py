@@ -66,3 +66,44 @@ def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     replaced at sign-in."""
     monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
     monkeypatch.setattr(accounts, "_DUMMY_HASH", None)
+
+
+# --- a whole site folder, for the web app's tests ------------------------------------------
+
+SITE_ADDRESS = "http://nums.test:8000"
+ROLES_AT = ("admin", "assessor", "finance", "lead", "coordinator")
+
+
+def make_site(folder: Path, address: str = SITE_ADDRESS) -> Path:
+    """A site folder as ``nums site init`` makes it, with its admin (admin@scheme.test)."""
+    from nums.site.folder import init_site
+
+    init_site(folder, "admin@scheme.test", "Ada Admin", LONG_ENOUGH, "Test scheme", address)
+    return folder
+
+
+def add_institution(site: object, slug: str, name: str) -> None:
+    """An institution and its workspace folder, as ``nums site institution add`` makes them."""
+    with site.transaction() as db:  # type: ignore[attr-defined]
+        accounts.add_institution(db, slug, name)
+    (site.workspace / slug).mkdir(parents=True, exist_ok=True)  # type: ignore[attr-defined]
+
+
+def add_person(
+    site: object, email: str, role: str, institution: str | None = None, programme: str | None = None
+) -> None:
+    """An account with one role and the password ``LONG_ENOUGH``."""
+    with site.transaction() as db:  # type: ignore[attr-defined]
+        person = accounts.add_person(db, email, email.split("@")[0], LONG_ENOUGH, institution)
+        accounts.grant(db, person, role, programme)
+
+
+def add_programme(site: object, programme_id: str, example: str = "peer-mentoring") -> Path:
+    """A copy of an example programme at ``workspace/INSTITUTION/PROGRAMME``."""
+    import shutil
+
+    from tests.conftest import EXAMPLES
+
+    target = site.workspace / programme_id  # type: ignore[attr-defined]
+    shutil.copytree(EXAMPLES / example, target)
+    return target

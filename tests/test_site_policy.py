@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nums.policy import (
+    ANONYMOUS,
     LOCAL_PERSON,
     RULES,
     SITE,
@@ -32,6 +33,7 @@ from nums.policy import (
     can,
     decide,
     person_from,
+    programme_of,
     sees,
 )
 
@@ -95,6 +97,32 @@ RULEBOOK: dict[Action, tuple[str, str, str]] = {
     Action.RECORD_INVOICE: ("programme", "finance", "finance"),
     # the audit trail "shown per programme and per person to those who may see it"
     Action.VIEW_AUDIT: ("programme", "admin lead coordinator", "admin"),
+    # everyone signed in lists programmes (the list holds what they see); signing in and out is
+    # for anyone, signed in or not (``ANONYMOUS`` below); /api/me for everyone signed in
+    Action.LIST_PROGRAMMES: (
+        "site",
+        "admin assessor finance lead coordinator",
+        "admin assessor finance lead coordinator",
+    ),
+    Action.SIGN_IN: (
+        "site",
+        "admin assessor finance lead coordinator",
+        "admin assessor finance lead coordinator",
+    ),
+    Action.SIGN_OUT: (
+        "site",
+        "admin assessor finance lead coordinator",
+        "admin assessor finance lead coordinator",
+    ),
+    Action.VIEW_SELF: (
+        "site",
+        "admin assessor finance lead coordinator",
+        "admin assessor finance lead coordinator",
+    ),
+    # "lead ... all of that institution's programmes": a lead starts one at their own; an admin anywhere
+    Action.CREATE_PROGRAMME: ("institution", "admin lead", "admin"),
+    # a pack sent by hand is taken in by the scheme's admin
+    Action.RECEIVE_PACK: ("site", "admin", "admin"),
 }
 
 
@@ -189,5 +217,32 @@ def test_an_action_with_no_row_is_refused_to_everyone_but_the_local_person(actio
 
 def test_no_role_means_nothing() -> None:
     nobody = Person(9, "x@y.z", "X", institution=OWN, programmes=frozenset({f"{OWN}/peer-mentoring"}))
-    assert not any(can(nobody, action, programme(OWN)) for action in Action)
+    for_everyone = {Action.LIST_PROGRAMMES, Action.VIEW_SELF, *PUBLIC_ACTIONS}  # no role needed
+    assert not any(can(nobody, action, programme(OWN)) for action in set(Action) - for_everyone)
     assert decide(nobody, Action.VIEW_PROGRAMME, programme(OWN)) is Decision.NOT_FOUND
+
+
+PUBLIC_ACTIONS = {Action.SIGN_IN, Action.SIGN_OUT}
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_someone_not_signed_in_may_only_sign_in_and_out(action: Action) -> None:
+    """CONTRACT 5: ``ANONYMOUS`` holds no role; only rules granting ``Scope.PUBLIC`` (signing in
+    and out) hold for them, on anything."""
+    for thing in (programme(OWN), Institution(OWN), SITE):
+        assert can(ANONYMOUS, action, thing) is (action in PUBLIC_ACTIONS)
+    assert not ANONYMOUS.signed_in and LOCAL_PERSON.signed_in
+
+
+def test_a_signed_in_person_with_no_role_may_list_and_see_themselves_only() -> None:
+    """Everyone signed in may ask for the list (it holds what they see: nothing) and for /api/me."""
+    nobody = Person(9, "x@y.z", "X")
+    allowed = {action for action in Action if can(nobody, action, SITE)}
+    assert allowed == {Action.LIST_PROGRAMMES, Action.VIEW_SELF, *PUBLIC_ACTIONS}
+
+
+def test_a_programme_id_names_its_institution_first() -> None:
+    """CONTRACT 6: "a programme's id is INSTITUTION/PROGRAMME, its institution the first part"."""
+    assert programme_of("northfield/peer-mentoring", True) == Programme("northfield", "peer-mentoring", True)
+    assert programme_of("northfield/a/b").institution == "northfield"
+    assert programme_of("peer-mentoring") == Programme("peer-mentoring", "", False)

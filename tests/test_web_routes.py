@@ -47,7 +47,13 @@ def test_pages_and_their_json_twins_share_one_row() -> None:
         "review.view",
         "review.letter",
     } <= twins
-    assert [surface.name for surface in SURFACES] == ["programmes", "finance", "programme", "review"]
+    assert [surface.name for surface in SURFACES] == [
+        "programmes",
+        "session",
+        "finance",
+        "programme",
+        "review",
+    ]
 
 
 def test_the_app_answers_only_what_the_tables_list(tmp_path: Path) -> None:

@@ -66,6 +66,12 @@ class Action(enum.StrEnum):
     DECIDE_APPLICATION = "decide_application"
     RECORD_INVOICE = "record_invoice"
     VIEW_AUDIT = "view_audit"
+    LIST_PROGRAMMES = "list_programmes"
+    CREATE_PROGRAMME = "create_programme"
+    RECEIVE_PACK = "receive_pack"
+    SIGN_IN = "sign_in"
+    SIGN_OUT = "sign_out"
+    VIEW_SELF = "view_self"
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,11 @@ class Person:
     programmes: frozenset[str] = frozenset()
     everything: bool = False  # the local person of `nums serve` only
 
+    @property
+    def signed_in(self) -> bool:
+        """Whether this is someone the site knows (an account, or the local person), not ``ANONYMOUS``."""
+        return self.everything or self.id is not None
+
 
 LOCAL_PERSON = Person(
     id=None,
@@ -92,6 +103,9 @@ LOCAL_PERSON = Person(
     everything=True,
 )
 """The one person of ``nums serve``: every role, every thing; the token is their key."""
+
+ANONYMOUS = Person(id=None, email="", name="")
+"""Whoever asks the site without a session: no roles, so only ``Scope.PUBLIC`` holds for them."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +141,8 @@ Thing = Programme | Institution | Site
 class Scope(enum.StrEnum):
     """On which things a role's permission holds."""
 
+    PUBLIC = "everyone, signed in or not"
+    SIGNED_IN = "everyone signed in, whatever their roles"
     ANY = "any"
     OWN_INSTITUTION = "own institution"
     OWN_PROGRAMME = "own programme"
@@ -136,11 +152,17 @@ class Scope(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Grant:
-    role: Role
+    """``role`` may act on things in ``scope``; a grant with no role (``EVERYONE``) is held by
+    every person, and means something only with ``Scope.PUBLIC`` or ``Scope.SIGNED_IN``."""
+
+    role: Role | None
     scope: Scope
 
 
-def _grants(*pairs: tuple[Role, Scope]) -> tuple[Grant, ...]:
+EVERYONE = None
+
+
+def _grants(*pairs: tuple[Role | None, Scope]) -> tuple[Grant, ...]:
     return tuple(Grant(role, scope) for role, scope in pairs)
 
 
@@ -194,6 +216,21 @@ RULES: Mapping[Action, tuple[Grant, ...]] = {
     # "[The audit trail] is shown per programme and per person to those who may see it": the admin
     # sees all of it; a lead their institution's; a coordinator their programme's.
     Action.VIEW_AUDIT: _grants((A, Scope.ANY), (L, Scope.OWN_INSTITUTION), (C, Scope.OWN_PROGRAMME)),
+    # "Every endpoint `nums serve` has keeps its shape and answers only with what the person may
+    # see": everyone signed in may ask for the list of programmes; the list holds what they see.
+    Action.LIST_PROGRAMMES: _grants((EVERYONE, Scope.SIGNED_IN)),
+    # "lead sees all of that institution's programmes": a lead starts one for their institution
+    # (its coordinators are then invited to it); "admin may change ... assignments": any.
+    Action.CREATE_PROGRAMME: _grants((A, Scope.ANY), (L, Scope.OWN_INSTITUTION)),
+    # "assessor sees programmes submitted for review": a pack sent by hand becomes one; the
+    # scheme's staff who assign work (admin) take it in.
+    Action.RECEIVE_PACK: _grants((A, Scope.ANY)),
+    # "POST /api/session with {email, password} gives 200 and a session cookie": anyone may try.
+    Action.SIGN_IN: _grants((EVERYONE, Scope.PUBLIC)),
+    # "DELETE /api/session signs out": harmless without a session, so anyone may ask.
+    Action.SIGN_OUT: _grants((EVERYONE, Scope.PUBLIC)),
+    # "GET /api/me gives {email, name, roles, institution}": one's own account, once signed in.
+    Action.VIEW_SELF: _grants((EVERYONE, Scope.SIGNED_IN)),
 }
 
 SIGHT: Mapping[type, tuple[Action, ...]] = {
@@ -221,6 +258,10 @@ def _institution_of(thing: Thing) -> str | None:
 
 
 def _holds(person: Person, grant: Grant, thing: Thing) -> bool:
+    if grant.scope is Scope.PUBLIC:
+        return True
+    if grant.scope is Scope.SIGNED_IN:
+        return person.signed_in
     if grant.role not in person.roles:
         return False
     if grant.scope is Scope.ANY:
@@ -268,6 +309,13 @@ def may_assess(person: Person, programme: Programme) -> bool:
     this of the person named."""
     submitted = Programme(programme.institution, programme.programme, submitted=True)
     return not person.everything and can(person, Action.EDIT_REVIEW, submitted)
+
+
+def programme_of(programme_id: str, submitted: bool = False) -> Programme:
+    """The ``Programme`` a workspace id names: ``INSTITUTION/PROGRAMME``, its institution the
+    first part (a one-part id, as ``nums serve`` may have, is an institution's with no name)."""
+    institution, _, rest = programme_id.partition("/")
+    return Programme(institution, rest, submitted)
 
 
 def person_from(

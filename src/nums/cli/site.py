@@ -15,6 +15,7 @@ import click
 
 from nums.cli.common import echo_json
 from nums.errors import NumsError, Problem
+from nums.params import WholeNumber
 
 PASSWORD_VARIABLE = "NUMS_SITE_PASSWORD"
 FOLDER = click.Path(path_type=Path, file_okay=False)
@@ -185,6 +186,29 @@ def institution_add(folder: Path, slug: str, name: str) -> None:
         accounts.add_institution(db, slug, name)
     (site_.workspace / slug).mkdir(parents=True, exist_ok=True)
     click.echo(f"added {slug}: {name}")
+
+
+@site.command("run")
+@click.argument("folder", type=SITE)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (the proxy's side)."
+)
+@click.option(
+    "--port", default=8000, show_default=True, type=WholeNumber(0, 65535), help="0 picks a free port."
+)
+@click.option(
+    "--workers", default=1, show_default=True, type=WholeNumber(1, 64), help="Processes serving the site."
+)
+def run(folder: Path, host: str, port: int, workers: int) -> None:
+    """Serve the site in FOLDER (stop with Ctrl-C).
+
+    Meant to run behind a reverse proxy that terminates TLS and passes the Host header on; the
+    proxy's X-Forwarded-For and X-Forwarded-Proto are believed only from the addresses listed
+    in site.toml's trusted_proxies. Prints the address, and where mailed links go when mail is
+    not set up."""
+    from nums.cli.web import run_site
+
+    run_site(folder, host, port, workers)
 
 
 @site.command("backup")

@@ -154,3 +154,62 @@ def _has_display() -> bool:
     if sys.platform in {"darwin", "win32"}:
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def run_site(folder: Path, host: str, port: int, workers: int) -> None:
+    """``nums site run``: the site in FOLDER under uvicorn, ``workers`` processes sharing one
+    socket. Here, not in ``cli/site.py``, because only this module of the CLI imports the web app."""
+    import uvicorn
+
+    from nums.site import accounts, mail, sessions
+    from nums.site.folder import open_site
+    from nums.web.app import SITE_FOLDER_VARIABLE
+
+    site = open_site(folder)  # settings checked and the database migrated once, before any worker
+    with site.transaction() as db:
+        sessions.end_expired(db)
+        accounts.forget_old_attempts(db)
+    site.engine.dispose()
+    sock = _bind(host, port)
+    bound = sock.getsockname()[1]
+    os.environ[SITE_FOLDER_VARIABLE] = str(folder.resolve())
+    config = uvicorn.Config(
+        "nums.web.app:site_app_from_environment",
+        factory=True,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        server_header=False,
+        proxy_headers=False,  # the site's middleware reads X-Forwarded-* from trusted_proxies only
+    )
+    shown_host = f"[{host}]" if ":" in host else host
+    click.echo(
+        f"serving the site {folder} at {site.settings.site.address} "
+        f"(listening on http://{shown_host}:{bound}, {workers} worker{'s' if workers != 1 else ''})"
+    )
+    for note in mail.startup_notes(site.settings):
+        click.echo(note)
+    if site.settings.site.trusted_proxies:
+        click.echo(f"believing X-Forwarded-For/-Proto from {', '.join(site.settings.site.trusted_proxies)}")
+    sys.stdout.flush()
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):
+        if workers > 1:
+            _supervise(config, server, sock)
+        else:
+            _stop_on_sigterm(server)
+            server.run(sockets=[sock])
+
+
+def _supervise(config: Any, server: Any, sock: socket.socket) -> None:
+    """uvicorn's supervisor of several workers on one socket: it took the worker's ``target``
+    until 0.30; later ones make their own."""
+    import inspect
+
+    from uvicorn.supervisors import Multiprocess
+
+    if "target" in inspect.signature(Multiprocess).parameters:
+        Multiprocess(config, target=server.run, sockets=[sock]).run()  # type: ignore[call-arg,unused-ignore]
+    else:
+        Multiprocess(config, sockets=[sock]).run()

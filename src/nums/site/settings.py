@@ -36,6 +36,24 @@ class SiteSection(_Strict):
     # "Whether review waits for payment is a site setting, off by default (the standard does not
     # say)" (issue 23): when true, no assessor is assigned until the invoice is paid.
     review_waits_for_payment: bool = False
+    trusted_proxies: tuple[str, ...] = Field(
+        default=(),
+        description="the reverse proxies (addresses or networks) whose X-Forwarded-For/-Proto are believed",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        import ipaddress
+
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an address or a network, such as 127.0.0.1 or 10.0.0.0/8"
+                ) from None
+        return value
 
     @field_validator("address")
     @classmethod
@@ -194,6 +212,10 @@ name = {quoted(name)}
 address = {quoted(address)}
 # The database. Left out, it is site.db in this folder (SQLite). For PostgreSQL, for example:
 # database_url = "postgresql+psycopg://nums@localhost/nums"
+# The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers are believed (the
+# address a sign-in comes from is what slows a guesser down). None by default: the address is
+# the connection's. Behind a proxy on this machine:
+# trusted_proxies = ["127.0.0.1", "::1"]
 
 [issuer]
 # Who awards accreditation: printed on letters and quotes.

@@ -27,12 +27,14 @@ from nums.web.answers import JSONResponse
 from nums.web.editing import problem_json
 from nums.web.portfolio_view import portfolio_of
 from nums.web.quoting import Asked, answer_json, price, quote_view, read_params
+from nums.web.seeing import is_filtered, seen_workspace
 from nums.web.templating import fragment, render
 from nums.workspace import Workspace
 
 
 def _workspace(request: Request) -> Workspace:
-    return request.app.state.workspace
+    """The workspace as the person asking sees it (``web/seeing.py``)."""
+    return seen_workspace(request)
 
 
 def _asked(request: Request, form: Any = None) -> Asked:
@@ -117,8 +119,9 @@ async def portfolio_download(request: Request) -> Response:
 
 
 def portfolio_bytes(workspace: Workspace, kind: str, on: date) -> bytes:
-    """What ``nums portfolio --csv``, ``--ics`` or ``--pdf`` writes for this workspace on ``on``."""
-    edition, result = portfolio_of(workspace, on)
+    """What ``nums portfolio --csv``, ``--ics`` or ``--pdf`` writes for this workspace on ``on``
+    (on the site, for the programmes the person sees)."""
+    edition, result = portfolio_of(workspace, on, workspace.load_all(on) if is_filtered(workspace) else None)
     if kind == "csv":
         return portfolio_csv(result).encode("utf-8")
     if kind == "ics":

@@ -29,11 +29,13 @@ from nums.web.downloads import evidence_download
 from nums.web.editing import check_document, json_ready, problem_json, save_document
 from nums.web.receiving import chunks, receive_upload
 from nums.web.routing import Target
+from nums.web.seeing import new_programme_folder, seen_workspace
 from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
 
 
 def _workspace(request: Request) -> Workspace:
-    return request.app.state.workspace
+    """The workspace as the person asking sees it (``web/seeing.py``)."""
+    return seen_workspace(request)
 
 
 def programme_row(loaded: LoadedProgramme) -> dict[str, Any]:
@@ -69,7 +71,8 @@ async def create_programme(request: Request) -> Response:
     if not isinstance(body, dict) or not isinstance(body.get("folder"), str):
         return error_json(422, 'send {"folder": "name"}', errors=[{"field": "folder", "message": "required"}])
     try:
-        place = await run_in_threadpool(start_in_workspace, _workspace(request), body["folder"])
+        workspace, folder = new_programme_folder(request, body["folder"])
+        place = await run_in_threadpool(start_in_workspace, workspace, folder)
     except FileExistsError:
         return error_json(409, f"{body['folder']!r} already exists")
     except NumsError as error:

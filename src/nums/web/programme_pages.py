@@ -42,12 +42,14 @@ from nums.web.portfolio_view import fees_view, portfolio_of, under_way_view, uni
 from nums.web.receiving import receive_upload
 from nums.web.result_view import result_view
 from nums.web.routing import Target
+from nums.web.seeing import new_programme_folder, seen_workspace, sees_dropped_packs
 from nums.web.templating import fragment, page_url, render
 from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
 
 
 def _workspace(request: Request) -> Workspace:
-    return request.app.state.workspace
+    """The workspace as the person asking sees it (``web/seeing.py``)."""
+    return seen_workspace(request)
 
 
 # --- home -----------------------------------------------------------------------
@@ -77,7 +79,7 @@ async def _home(request: Request) -> dict[str, Any]:
         "fees": fees_view(portfolio),
         "under_way": under_way_view(portfolio),
         "university": university_view(portfolio),
-        "dropped": await run_in_threadpool(dropped_packs, workspace),
+        "dropped": await run_in_threadpool(dropped_packs, workspace) if sees_dropped_packs(request) else [],
     }
 
 
@@ -137,7 +139,8 @@ async def new_programme(request: Request) -> Response:
     form = await request.form()
     name = str(form.get("folder") or "")
     try:
-        place = await run_in_threadpool(start_in_workspace, _workspace(request), name)
+        workspace, folder = new_programme_folder(request, name)
+        place = await run_in_threadpool(start_in_workspace, workspace, folder)
     except (FileExistsError, NumsError) as error:
         message = (
             f"A folder called {name!r} already exists; choose another name."

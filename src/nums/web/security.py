@@ -34,6 +34,8 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
+from nums.policy import LOCAL_PERSON
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -112,10 +114,10 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = _headers(scope)
+        headers = headers_of(scope)
         refusal = self._refusal(scope, headers)
         if refusal is not None:
-            await _plain(send, *refusal)
+            await plain(send, *refusal)
             return
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
         if "token" in query and scope["method"] in SAFE_METHODS:
@@ -123,35 +125,24 @@ class SecurityMiddleware:
             return
         by_cookie = False
         if not self._bearer_ok(headers):
-            if not self.guard.token_matches(_cookie(headers, self.guard.cookie_name)):
-                await _plain(send, 401, "This address needs its token: open the link `nums serve` printed.")
+            if not self.guard.token_matches(cookie_of(headers, self.guard.cookie_name)):
+                await plain(send, 401, "This address needs its token: open the link `nums serve` printed.")
                 return
             by_cookie = True
         if scope["method"] not in SAFE_METHODS:
             refusal = self._write_refusal(headers, query, by_cookie)
             if refusal is not None:
-                await _plain(send, *refusal)
+                await plain(send, *refusal)
                 return
-        scope.setdefault("state", {})["csrf"] = self.guard.csrf
-        await self.app(
-            scope,
-            _limited(receive, self.guard.max_upload + FORM_OVERHEAD),
-            _with_headers(send, self.guard.hosts),
-        )
+        state = scope.setdefault("state", {})
+        state["csrf"] = self.guard.csrf
+        state["person"] = LOCAL_PERSON
+        await pass_on(self.app, scope, receive, send, self.guard.hosts, self.guard.max_upload)
 
     def _refusal(self, scope: Scope, headers: dict[str, str]) -> tuple[int, str] | None:
-        if headers.get("host", "").lower() not in self.guard.hosts:
-            return 421, "This server answers only to the address `nums serve` printed."
-        raw = scope.get("raw_path") or scope["path"].encode()
-        lowered = raw.lower()
-        if any(mark in lowered for mark in _ENCODED_SEPARATORS) or b"/.." in lowered or b"\\" in lowered:
-            return 404, "Not found."
-        length = headers.get("content-length")
-        if length is not None and (
-            not length.isdigit() or int(length) > self.guard.max_upload + FORM_OVERHEAD
-        ):
-            return 413, f"Too large: a file may be at most {_mib(self.guard.max_upload)}."
-        return None
+        return request_refusal(
+            scope, headers, self.guard.hosts, self.guard.max_upload, "the address `nums serve` printed"
+        )
 
     def _bearer_ok(self, headers: dict[str, str]) -> bool:
         scheme, _, value = headers.get("authorization", "").partition(" ")
@@ -160,20 +151,16 @@ class SecurityMiddleware:
     def _write_refusal(
         self, headers: dict[str, str], query: dict[str, str], by_cookie: bool
     ) -> tuple[int, str] | None:
-        # Browsers send Sec-Fetch-Site; Origin is "null" for our own posts under no-referrer.
-        origin = headers.get("origin")
-        cross_origin = (
-            origin not in {None, "null"} and origin.split("://", 1)[-1].lower() not in self.guard.hosts
-        )
-        if cross_origin or headers.get("sec-fetch-site") in {"cross-site", "same-site"}:
-            return 403, "Refused: the request came from another site."
+        refusal = origin_refusal(headers, self.guard.hosts)
+        if refusal is not None:
+            return refusal
         if by_cookie and not self.guard.csrf_matches(headers.get("x-csrf-token") or query.get("csrf")):
-            return 403, "Refused: the form is missing its security code. Reload the page and try again."
+            return 403, CSRF_MISSING
         return None
 
     async def _swap_token_for_cookie(self, scope: Scope, query: dict[str, str], send: Send) -> None:
         if not self.guard.token_matches(query.get("token")):
-            await _plain(send, 401, "This token is not the one `nums serve` printed for this start.")
+            await plain(send, 401, "This token is not the one `nums serve` printed for this start.")
             return
         rest = urlencode([(k, v) for k, v in query.items() if k != "token"])
         location = same_site_path(scope["path"]) + (f"?{rest}" if rest else "")
@@ -191,6 +178,48 @@ class SecurityMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": b""})
+
+
+# --- shared with the site's middleware (web/site_security.py) ---------------------------------
+
+
+def request_refusal(
+    scope: Scope, headers: dict[str, str], hosts: frozenset[str], max_upload: int, address: str
+) -> tuple[int, str] | None:
+    """What every request is refused for before anything else: a ``Host`` that is not one of
+    ``hosts`` (DNS rebinding; ``address`` says which address is), a path with ``..`` or an
+    encoded separator, a body declared larger than the upload limit."""
+    if headers.get("host", "").lower() not in hosts:
+        return 421, f"This server answers only to {address}."
+    raw = scope.get("raw_path") or scope["path"].encode()
+    lowered = raw.lower()
+    if any(mark in lowered for mark in _ENCODED_SEPARATORS) or b"/.." in lowered or b"\\" in lowered:
+        return 404, "Not found."
+    length = headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > max_upload + FORM_OVERHEAD):
+        return 413, f"Too large: a file may be at most {_mib(max_upload)}."
+    return None
+
+
+def origin_refusal(headers: dict[str, str], hosts: frozenset[str]) -> tuple[int, str] | None:
+    """A write sent from another site (its ``Origin``, or the browser's ``Sec-Fetch-Site``)."""
+    # Browsers send Sec-Fetch-Site; Origin is "null" for our own posts under no-referrer.
+    origin = headers.get("origin")
+    cross_origin = origin not in {None, "null"} and origin.split("://", 1)[-1].lower() not in hosts
+    if cross_origin or headers.get("sec-fetch-site") in {"cross-site", "same-site"}:
+        return 403, "Refused: the request came from another site."
+    return None
+
+
+async def pass_on(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send, hosts: frozenset[str], max_upload: int
+) -> None:
+    """Hand an accepted request to the app: its body held to the upload limit, every answer
+    with the security headers and a same-site ``Location``."""
+    await app(scope, _limited(receive, max_upload + FORM_OVERHEAD), _with_headers(send, hosts))
+
+
+CSRF_MISSING = "Refused: the form is missing its security code. Reload the page and try again."
 
 
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"  # RFC 3986 path characters; everything else is escaped
@@ -255,11 +284,11 @@ def _with_headers(send: Send, hosts: frozenset[str]) -> Send:
     return wrapped
 
 
-def _headers(scope: Scope) -> dict[str, str]:
+def headers_of(scope: Scope) -> dict[str, str]:
     return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
 
 
-def _cookie(headers: dict[str, str], name: str) -> str | None:
+def cookie_of(headers: dict[str, str], name: str) -> str | None:
     jar = SimpleCookie()
     try:
         jar.load(headers.get("cookie", ""))
@@ -273,7 +302,7 @@ def _mib(size: int) -> str:
     return f"{size / (1024 * 1024):g} MiB"
 
 
-async def _plain(send: Send, status: int, text: str) -> None:
+async def plain(send: Send, status: int, text: str) -> None:
     body = text.encode("utf-8")
     await send(
         {

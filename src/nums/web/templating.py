@@ -52,8 +52,9 @@ ENV.globals.update(
 
 
 def _app_context(request: Request) -> dict[str, Any]:
-    """What every page's forms need from the running app: the form token and the upload limit."""
-    return {"csrf": request.app.state.csrf, "max_upload": request.app.state.max_upload}
+    """What every page's forms need: the form token (the middleware's, for this request: the
+    start-up token's under ``nums serve``, the session's on the site) and the upload limit."""
+    return {"csrf": getattr(request.state, "csrf", ""), "max_upload": request.app.state.max_upload}
 
 
 TEMPLATE_RESPONSES = Jinja2Templates(env=ENV, context_processors=[_app_context])
