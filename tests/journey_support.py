@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine
 
 from nums import policy
-from nums.site import WORKSPACE_FOLDER, accounts
+from nums.site import SECRET_FILE, WORKSPACE_FOLDER, accounts, sessions
 from nums.site.folder import OpenSite
 from nums.site.settings import read_settings, settings_template
 from tests.conftest import EXAMPLES
@@ -70,6 +70,8 @@ def make_site(
 ) -> JourneySite:
     folder.mkdir(parents=True, exist_ok=True)
     write_settings(folder, mail_port, extra_site)
+    if not (folder / SECRET_FILE).exists():
+        sessions.make_secret(folder)  # the web app's CSRF tokens are made with it
     workspace = folder / WORKSPACE_FOLDER
     shutil.copytree(EXAMPLES / "peer-mentoring", workspace / INSTITUTION / "peer-mentoring")
     shutil.copytree(EXAMPLES / "online-peer-mentoring", workspace / OTHER / "online-peer-mentoring")

@@ -97,6 +97,8 @@ RULEBOOK: dict[Action, tuple[str, str, str]] = {
     Action.RECORD_INVOICE: ("programme", "finance", "finance"),
     # the audit trail "shown per programme and per person to those who may see it"
     Action.VIEW_AUDIT: ("programme", "admin lead coordinator", "admin"),
+    # an application's state: whoever sees the programme, and finance ("sees applications")
+    Action.VIEW_JOURNEY: ("programme", "admin assessor finance lead coordinator", "admin assessor finance"),
     # everyone signed in lists programmes (the list holds what they see); signing in and out is
     # for anyone, signed in or not (``ANONYMOUS`` below); /api/me for everyone signed in
     Action.LIST_PROGRAMMES: (

@@ -66,6 +66,7 @@ class Action(enum.StrEnum):
     DECIDE_APPLICATION = "decide_application"
     RECORD_INVOICE = "record_invoice"
     VIEW_AUDIT = "view_audit"
+    VIEW_JOURNEY = "view_journey"
     LIST_PROGRAMMES = "list_programmes"
     CREATE_PROGRAMME = "create_programme"
     RECEIVE_PACK = "receive_pack"
@@ -216,6 +217,15 @@ RULES: Mapping[Action, tuple[Grant, ...]] = {
     # "[The audit trail] is shown per programme and per person to those who may see it": the admin
     # sees all of it; a lead their institution's; a coordinator their programme's.
     Action.VIEW_AUDIT: _grants((A, Scope.ANY), (L, Scope.OWN_INSTITUTION), (C, Scope.OWN_PROGRAMME)),
+    # An application's state and steps: whoever sees the programme, and finance, who "sees
+    # applications" (the quote and invoice are theirs to act on).
+    Action.VIEW_JOURNEY: _grants(
+        (A, Scope.ANY),
+        (S, Scope.SUBMITTED),
+        (F, Scope.ANY),
+        (L, Scope.OWN_INSTITUTION),
+        (C, Scope.OWN_PROGRAMME),
+    ),
     # "Every endpoint `nums serve` has keeps its shape and answers only with what the person may
     # see": everyone signed in may ask for the list of programmes; the list holds what they see.
     Action.LIST_PROGRAMMES: _grants((EVERYONE, Scope.SIGNED_IN)),

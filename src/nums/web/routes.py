@@ -101,8 +101,8 @@ JOURNEY = Surface(
     "journey",
     (
         # issue 23: the state and the steps; the library decides which step and who may make it
-        Action("journey.view", GET, "journey", page=journey_view.journey_page, api=journey_view.get_state, api_path="state", needs=Do.VIEW_PROGRAMME, site_only=True),
-        Action("journey.transition", POST, "transitions", page=journey_view.transition_form, api=journey_view.post_transition, needs=Do.VIEW_PROGRAMME, site_only=True),
+        Action("journey.view", GET, "journey", page=journey_view.journey_page, api=journey_view.get_state, api_path="state", needs=Do.VIEW_JOURNEY, site_only=True),
+        Action("journey.transition", POST, "transitions", page=journey_view.transition_form, api=journey_view.post_transition, needs=Do.VIEW_JOURNEY, site_only=True),
         Action("journey.answer", POST, "requests", page=journey_view.answer_form, api=journey_view.post_answer, needs=Do.ANSWER_REQUEST, site_only=True),
         Action("journey.changes", GET, "changes", api=journey_view.get_changes, needs=Do.VIEW_REVIEW, site_only=True),
         Action("journey.invoice", POST, "invoice", page=journey_view.invoice_form, api=journey_view.post_invoice, needs=Do.RECORD_INVOICE, site_only=True),
