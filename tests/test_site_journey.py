@@ -56,24 +56,28 @@ def test_the_whole_journey_tells_each_person_in_time(engine, tmp_path: Path, inb
     move(j, "coordinator", "submitted")
     # the home assessor is not told: they may never assess it
     assert told() == [
-        (EMAILS["assessor"], "Submitted for review: First-Year Peer Mentoring"),
-        (EMAILS["finance"], "Submitted for review: First-Year Peer Mentoring"),
+        (EMAILS["assessor"], "Mentoring Scheme: Submitted for review: First-Year Peer Mentoring"),
+        (EMAILS["finance"], "Mentoring Scheme: Submitted for review: First-Year Peer Mentoring"),
     ]
     invoices.record_invoice(j.site, j.person("finance"), PROGRAMME, issued=date(2026, 3, 21))
-    assert told() == [(EMAILS["lead"], "Invoice 1 for First-Year Peer Mentoring")]
+    assert told() == [(EMAILS["lead"], "Mentoring Scheme: Invoice 1 for First-Year Peer Mentoring")]
     move(j, "assessor", "in review")
     assert told() == []
     move(j, "assessor", "evidence requested")
-    assert told() == [(EMAILS["coordinator"], "More evidence asked for: First-Year Peer Mentoring")]
+    assert told() == [
+        (EMAILS["coordinator"], "Mentoring Scheme: More evidence asked for: First-Year Peer Mentoring")
+    ]
     journey.answer_request(j.site, j.person("coordinator"), PROGRAMME, "diversity.2", "The profile is added.")
     move(j, "coordinator", "resubmitted")
-    assert told() == [(EMAILS["assessor"], "Submitted for review: First-Year Peer Mentoring")]
+    assert told() == [
+        (EMAILS["assessor"], "Mentoring Scheme: Submitted for review: First-Year Peer Mentoring")
+    ]
     final_review(j.folder)
     move(j, "assessor", "decided")
     decided = list(received.messages)
     assert [(str(m["To"]), str(m["Subject"])) for m in decided] == [
-        (EMAILS["coordinator"], "Decided: First-Year Peer Mentoring"),
-        (EMAILS["lead"], "Decided: First-Year Peer Mentoring"),
+        (EMAILS["coordinator"], "Mentoring Scheme: Decided: First-Year Peer Mentoring"),
+        (EMAILS["lead"], "Mentoring Scheme: Decided: First-Year Peer Mentoring"),
     ]
     body = decided[0].get_content()
     assert "https://nums.example.org/p/harbourside/peer-mentoring/" in body
