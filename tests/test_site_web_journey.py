@@ -60,6 +60,7 @@ def test_three_people_carry_an_application_to_its_decision(
     submitted = coordinator.step("submitted")
     assert submitted.status_code == 200 and set(submitted.json()) == {"state", "since", "snapshot_sha256"}
     assert submitted.json()["state"] == "submitted"
+    assert "GBP 350.00 + VAT 70.00 (20%) = 420.00" in finance.client.get(f"{PAGE}/journey").text  # the quote
     # finance records the invoice with the page's form (JavaScript off): a redirect back to the page
     answer = finance.form("invoice", issued="2026-03-21")
     assert answer.status_code == 303 and answer.headers["location"] == f"{PAGE}/journey"

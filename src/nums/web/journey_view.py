@@ -14,6 +14,7 @@ JSON twins are the issue's contract:
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -79,6 +80,8 @@ def _page_facts(request: Request, programme_id: str) -> dict[str, Any]:
             if policy.can(person, policy.Action.VIEW_REVIEW, thing)
             else [],
             "invoice": invoices.facts_of(invoice) if invoice is not None else None,
+            # "the quote is made at submission [...] and shown to finance"
+            "quote": json.loads(found.quote_json) if found is not None else None,
             "may": {
                 "submit": policy.can(person, policy.Action.SUBMIT_APPLICATION, thing),
                 "answer": policy.can(person, policy.Action.ANSWER_REQUEST, thing),
