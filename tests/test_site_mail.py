@@ -112,13 +112,17 @@ def test_every_message_fills_in_its_template(
     received, port = inbox
     monkeypatch.setenv("NUMS_TEST_SMTP_SECRET", SMTP_SECRET)
     settings = site_with_mail(tmp_path, port)
-    values = {
-        "name": "Lee",
-        "institution": "Southgate",
-        "role": "lead",
-        "link": "https://nums.example.org/x",
-        "reason": "r",
+    values = {"name": "Lee", "institution": "Southgate", "role": "lead", "link": "https://nums.example.org/x", "reason": "r"}
+    # the journey's messages (issue 23) name the programme and what the step says
+    values |= {
+        "programme": "Peer Mentoring",
+        "again": "",
+        "doing": "Take it.",
+        "count": "1",
+        "due": "2026-04-17",
     }
+    values |= {"outcome": "Silver", "number": "1", "total": "£420.00", "vat_rate": "20", "level": "silver"}
+    values |= {"lapses": "2027-03-19", "days": "90"}
     mail.send(settings, mail.compose(settings, kind, "lee@southgate.ac.uk", **values))
     [message] = received.messages
     assert "Mentoring Scheme" in message["Subject"] and message.get_content().startswith("Hello Lee,")

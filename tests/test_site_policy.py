@@ -80,6 +80,25 @@ RULEBOOK: dict[Action, tuple[str, str, str]] = {
     Action.MANAGE_ACCOUNTS: ("site", "admin", "admin"),
     Action.MANAGE_INSTITUTIONS: ("site", "admin", "admin"),
     Action.MANAGE_ASSIGNMENTS: ("site", "admin", "admin"),
+    # issue 23: "Submit (coordinator)"; "The coordinator may withdraw before a decision"; "The
+    # coordinator answers each with evidence and a note, then resubmits"
+    Action.SUBMIT_APPLICATION: ("programme", "coordinator", ""),
+    Action.WITHDRAW_APPLICATION: ("programme", "coordinator", ""),
+    Action.RESUBMIT_APPLICATION: ("programme", "coordinator", ""),
+    Action.ANSWER_REQUEST: ("programme", "coordinator", ""),
+    # "Assign (admin, or an assessor taking one from the queue): never an assessor of the
+    # applicant's institution"
+    Action.ASSIGN_ASSESSOR: ("programme", "admin", "admin"),
+    Action.TAKE_APPLICATION: ("programme", "", "assessor"),
+    # "Request evidence (assessor)"; "Decide (assessor, on a final review)"
+    Action.REQUEST_EVIDENCE: ("programme", "", "assessor"),
+    Action.DECIDE_APPLICATION: ("programme", "", "assessor"),
+    # "finance, who records an invoice"
+    Action.RECORD_INVOICE: ("programme", "finance", "finance"),
+    # the audit trail "shown per programme and per person to those who may see it"
+    Action.VIEW_AUDIT: ("programme", "admin lead coordinator", "admin"),
+    # an application's state: whoever sees the programme, and finance ("sees applications")
+    Action.VIEW_JOURNEY: ("programme", "admin assessor finance lead coordinator", "admin assessor finance"),
     # everyone signed in lists programmes (the list holds what they see); signing in and out is
     # for anyone, signed in or not (``ANONYMOUS`` below); /api/me for everyone signed in
     Action.LIST_PROGRAMMES: (

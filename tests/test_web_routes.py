@@ -57,6 +57,8 @@ def test_pages_and_their_json_twins_share_one_row() -> None:
         "finance",
         "programme",
         "review",
+        "journey",  # issue 23: an application's state and steps, under a programme
+        "waiting",  # issue 23: what waits for each person
     ]
 
 

@@ -55,6 +55,18 @@ class Action(enum.StrEnum):
     MANAGE_INSTITUTIONS = "manage_institutions"
     MANAGE_ASSIGNMENTS = "manage_assignments"
     VIEW_ACCOUNTS = "view_accounts"
+    # an application's journey (issue 23)
+    SUBMIT_APPLICATION = "submit_application"
+    WITHDRAW_APPLICATION = "withdraw_application"
+    RESUBMIT_APPLICATION = "resubmit_application"
+    ANSWER_REQUEST = "answer_request"
+    ASSIGN_ASSESSOR = "assign_assessor"
+    TAKE_APPLICATION = "take_application"
+    REQUEST_EVIDENCE = "request_evidence"
+    DECIDE_APPLICATION = "decide_application"
+    RECORD_INVOICE = "record_invoice"
+    VIEW_AUDIT = "view_audit"
+    VIEW_JOURNEY = "view_journey"
     LIST_PROGRAMMES = "list_programmes"
     CREATE_PROGRAMME = "create_programme"
     RECEIVE_PACK = "receive_pack"
@@ -189,6 +201,37 @@ RULES: Mapping[Action, tuple[Grant, ...]] = {
     Action.MANAGE_ACCOUNTS: _grants((A, Scope.ANY)),
     Action.MANAGE_INSTITUTIONS: _grants((A, Scope.ANY)),
     Action.MANAGE_ASSIGNMENTS: _grants((A, Scope.ANY)),
+    # Issue 23, the journey. "Submit (coordinator): only a submission that validates, with its
+    # declaration"; "The coordinator may withdraw before a decision"; "The coordinator answers each
+    # [request] with evidence and a note, then resubmits".
+    Action.SUBMIT_APPLICATION: _grants((C, Scope.OWN_PROGRAMME)),
+    Action.WITHDRAW_APPLICATION: _grants((C, Scope.OWN_PROGRAMME)),
+    Action.RESUBMIT_APPLICATION: _grants((C, Scope.OWN_PROGRAMME)),
+    Action.ANSWER_REQUEST: _grants((C, Scope.OWN_PROGRAMME)),
+    # "Assign (admin, or an assessor taking one from the queue): never an assessor of the
+    # applicant's institution." The admin's assignment names an assessor, who is asked
+    # ``may_assess`` in turn; the assessor taking one is held to it here.
+    Action.ASSIGN_ASSESSOR: _grants((A, Scope.ANY)),
+    Action.TAKE_APPLICATION: _grants((S, Scope.SUBMITTED_ELSEWHERE)),
+    # "Request evidence (assessor)"; "Decide (assessor, on a final review)": reviews are the
+    # assessor's, "never of their own institution".
+    Action.REQUEST_EVIDENCE: _grants((S, Scope.SUBMITTED_ELSEWHERE)),
+    Action.DECIDE_APPLICATION: _grants((S, Scope.SUBMITTED_ELSEWHERE)),
+    # "shown to finance, who records an invoice (a sequential number, VAT, a due date from the
+    # price list's terms) and, later, that it was paid"
+    Action.RECORD_INVOICE: _grants((F, Scope.ANY)),
+    # "[The audit trail] is shown per programme and per person to those who may see it": the admin
+    # sees all of it; a lead their institution's; a coordinator their programme's.
+    Action.VIEW_AUDIT: _grants((A, Scope.ANY), (L, Scope.OWN_INSTITUTION), (C, Scope.OWN_PROGRAMME)),
+    # An application's state and steps: whoever sees the programme, and finance, who "sees
+    # applications" (the quote and invoice are theirs to act on).
+    Action.VIEW_JOURNEY: _grants(
+        (A, Scope.ANY),
+        (S, Scope.SUBMITTED),
+        (F, Scope.ANY),
+        (L, Scope.OWN_INSTITUTION),
+        (C, Scope.OWN_PROGRAMME),
+    ),
     # "Every endpoint `nums serve` has keeps its shape and answers only with what the person may
     # see": everyone signed in may ask for the list of programmes; the list holds what they see.
     Action.LIST_PROGRAMMES: _grants((EVERYONE, Scope.SIGNED_IN)),
@@ -287,6 +330,14 @@ def decide(person: Person, action: Action | str, thing: Thing) -> Decision:
     if can(person, action, thing):
         return Decision.ALLOWED
     return Decision.FORBIDDEN if sees(person, thing) else Decision.NOT_FOUND
+
+
+def may_assess(person: Person, programme: Programme) -> bool:
+    """Whether ``person`` may be the assessor of ``programme`` once it is submitted: an assessor, and
+    "never an assessor of the applicant's institution" (issue 23). An admin assigning someone asks
+    this of the person named."""
+    submitted = Programme(programme.institution, programme.programme, submitted=True)
+    return not person.everything and can(person, Action.EDIT_REVIEW, submitted)
 
 
 def programme_of(programme_id: str, submitted: bool = False) -> Programme:

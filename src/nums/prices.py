@@ -11,6 +11,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from pydantic import Field
+
 from nums.editions import edition_folder, read_edition_file
 from nums.errors import NumsError, Problem
 from nums.limits import MAX_BAND_PROGRAMMES, MAX_PERIOD_DAYS, MAX_PRICE, MAX_VAT_RATE
@@ -53,6 +55,7 @@ class PriceList(Frozen):
     prices_exclude_vat: YesNo = True
     vat_rate: Decimal
     quote_valid_days: WholeNumber = 30
+    payment_due_days: WholeNumber = Field(default=30, ge=0, le=MAX_PERIOD_DAYS)  # an invoice's terms
     bands: tuple[Band, ...]
     tailored: TailoredRule
     terms: tuple[str, ...] = ()

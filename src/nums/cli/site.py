@@ -292,3 +292,14 @@ def restore(archive: Path, folder: Path) -> None:
 
     read_backup(archive, folder)
     click.echo(f"restored {archive} into {folder}")
+
+
+def _journey_commands() -> None:
+    """remind, audit, transition, answer, invoice (issue 23): kept in their own module."""
+    from nums.cli.site_journey import COMMANDS
+
+    for command in COMMANDS:
+        site.add_command(command)
+
+
+_journey_commands()

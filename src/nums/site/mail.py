@@ -23,7 +23,19 @@ from nums.site.settings import MailSection, SiteSettings
 log = logging.getLogger("nums.site.mail")
 
 TEMPLATES = Path(__file__).with_name("templates") / "mail"
-KINDS = ("invitation", "reset", "registration_received", "registration_approved", "registration_refused")
+KINDS = (
+    "invitation",
+    "reset",
+    "registration_received",
+    "registration_approved",
+    "registration_refused",
+    # an application's journey (issue 23): plain words and a link to the page, never the evidence
+    "application_submitted",
+    "evidence_requested",
+    "application_decided",
+    "invoice_recorded",
+    "award_lapsing",
+)
 MAIL_TIMEOUT_SECONDS = 30
 """How long to wait for the mail server before the message is reported as not sent."""
 
@@ -46,6 +58,11 @@ def _environment():  # type: ignore[no-untyped-def]
 def link(settings: SiteSettings, kind: str, token: str) -> str:
     """The one-time link for a token: the only secret nums ever puts in a URL."""
     return f"{settings.site.address}{LINK_PATHS[kind]}?token={quote(token, safe='')}"
+
+
+def page_link(settings: SiteSettings, programme_id: str) -> str:
+    """The programme's page on the site: what the journey's messages point at."""
+    return f"{settings.site.address}/p/{quote(programme_id, safe='/')}/"
 
 
 def compose(settings: SiteSettings, kind: str, to: str, **values: str) -> EmailMessage:

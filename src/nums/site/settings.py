@@ -33,6 +33,9 @@ class SiteSection(_Strict):
         description="the public address, as people type it: https://accreditation.example.org"
     )
     database_url: str | None = None
+    # "Whether review waits for payment is a site setting, off by default (the standard does not
+    # say)" (issue 23): when true, no assessor is assigned until the invoice is paid.
+    review_waits_for_payment: bool = False
     trusted_proxies: tuple[str, ...] = Field(
         default=(),
         description="the reverse proxies (addresses or networks) whose X-Forwarded-For/-Proto are believed",

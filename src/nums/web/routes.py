@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute
 from nums.policy import Action as Do
 from nums.web import (
     finance,
+    journey_view,
     people_pages,
     programme_api,
     programme_pages,
@@ -165,7 +166,30 @@ REVIEW = Surface(
     under_programme=True,
 )  # fmt: skip
 
-SURFACES = (PROGRAMMES, SESSION, REGISTER, ACCOUNTS, ADMIN, INSTITUTION, FINANCE, PROGRAMME, REVIEW)
+JOURNEY = Surface(
+    "journey",
+    (
+        # issue 23: the state and the steps; the library decides which step and who may make it
+        Action("journey.view", GET, "journey", page=journey_view.journey_page, api=journey_view.get_state, api_path="state", needs=Do.VIEW_JOURNEY, site_only=True),
+        Action("journey.transition", POST, "transitions", page=journey_view.transition_form, api=journey_view.post_transition, needs=Do.VIEW_JOURNEY, site_only=True),
+        Action("journey.answer", POST, "requests", page=journey_view.answer_form, api=journey_view.post_answer, needs=Do.ANSWER_REQUEST, site_only=True),
+        Action("journey.changes", GET, "changes", api=journey_view.get_changes, needs=Do.VIEW_REVIEW, site_only=True),
+        Action("journey.invoice", POST, "invoice", page=journey_view.invoice_form, api=journey_view.post_invoice, needs=Do.RECORD_INVOICE, site_only=True),
+    ),
+    PAGE_PREFIX,
+    API_PREFIX,
+    under_programme=True,
+)  # fmt: skip
+
+WAITING = Surface(
+    "waiting",
+    (
+        # "Each person sees, on signing in, what is waiting for them"
+        Action("waiting.list", GET, "waiting", page=journey_view.waiting_page, api=journey_view.get_waiting, needs=Do.VIEW_SELF, site_only=True),
+    ),
+)  # fmt: skip
+
+SURFACES = (PROGRAMMES, SESSION, REGISTER, ACCOUNTS, ADMIN, INSTITUTION, FINANCE, PROGRAMME, REVIEW, JOURNEY, WAITING)
 
 PAGE_ANSWERS = Answers(programme_pages.not_found, programme_pages.not_found, programme_pages.read_only)
 API_ANSWERS = Answers(programme_api.no_programme, programme_api.not_found, programme_api.read_only)

@@ -1,0 +1,252 @@
+"""An application's journey on the site's web side (issue 23): the state, the steps, the requests
+for evidence, what changed, the invoice, and what waits for each person.
+
+Every handler parses, calls one library function (``nums.site.journey``, ``nums.site.invoices``) in
+a worker thread, and answers: the library decides every rule and asks the policy; a refusal is its
+words with its status (403, 404 or 409). The pages are forms that work with JavaScript off; the
+JSON twins are the issue's contract:
+
+- ``POST /api/programmes/{id}/transitions`` ``{"to": STATE, "assessor": EMAIL?}`` ->
+  ``{state, since, snapshot_sha256}``, or 403/409 ``{"error": reason}``;
+- ``GET /api/programmes/{id}/state`` -> ``{state, since, snapshot_sha256, requests: [{criterion,
+  message, answered, due}]}``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from nums import policy
+from nums.errors import NumsError
+from nums.site import invoices, journey
+from nums.site.snapshots import change_json
+from nums.site.states import State
+from nums.web.answers import JSONResponse, error_json, json_body
+from nums.web.routing import Target, person_of
+from nums.web.templating import page_url, render
+
+MAX_NOTE = 2000
+
+
+def _site(request: Request):  # type: ignore[no-untyped-def]
+    return request.app.state.site
+
+
+def _status(error: NumsError) -> int:
+    return error.status if isinstance(error, journey.Refused) else 422
+
+
+def _words(error: NumsError) -> str:
+    return error.reason if isinstance(error, journey.Refused) else error.problems[0].message
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def _state(request: Request, programme_id: str) -> dict[str, Any]:
+    with _site(request).transaction() as db:
+        return journey.state_json(db, programme_id)
+
+
+async def get_state(request: Request, target: Target) -> Response:
+    return JSONResponse(await run_in_threadpool(_state, request, target.place.id))
+
+
+def _changes(request: Request, programme_id: str) -> list[dict[str, Any]]:
+    with _site(request).transaction() as db:
+        return [change_json(c) for c in journey.what_changed(db, programme_id)]
+
+
+async def get_changes(request: Request, target: Target) -> Response:
+    """The assessor's "what changed" since the last snapshot, criterion by criterion."""
+    return JSONResponse({"changes": await run_in_threadpool(_changes, request, target.place.id)})
+
+
+def _page_facts(request: Request, programme_id: str) -> dict[str, Any]:
+    person = person_of(request)
+    with _site(request).transaction() as db:
+        thing = journey.programme_thing(db, programme_id)
+        found = journey.current(db, programme_id)
+        invoice = invoices.invoice_of(db, found) if found is not None else None
+        return {
+            "state": journey.state_json(db, programme_id),
+            "changes": [change_json(c) for c in journey.what_changed(db, programme_id)]
+            if policy.can(person, policy.Action.VIEW_REVIEW, thing)
+            else [],
+            "invoice": invoices.facts_of(invoice) if invoice is not None else None,
+            # "the quote is made at submission [...] and shown to finance"
+            "quote": json.loads(found.quote_json) if found is not None else None,
+            "may": {
+                "submit": policy.can(person, policy.Action.SUBMIT_APPLICATION, thing),
+                "answer": policy.can(person, policy.Action.ANSWER_REQUEST, thing),
+                "assess": policy.can(person, policy.Action.REQUEST_EVIDENCE, thing)
+                or policy.can(person, policy.Action.TAKE_APPLICATION, thing),
+                "assign": policy.can(person, policy.Action.ASSIGN_ASSESSOR, thing),
+                "invoice": policy.can(person, policy.Action.RECORD_INVOICE, thing),
+            },
+        }
+
+
+async def journey_page(request: Request, target: Target, message: str = "", status: int = 200) -> Response:
+    facts = await run_in_threadpool(_page_facts, request, target.place.id)
+    return render(
+        request,
+        "journey.html",
+        status=status,
+        title="Application",
+        id=target.place.id,
+        message=message,
+        states=State,
+        **facts,
+    )
+
+
+# --- the steps ---------------------------------------------------------------------------------
+
+
+def _move(request: Request, programme_id: str, to: str, assessor: str | None) -> journey.Moved:
+    return journey.move(_site(request), person_of(request), programme_id, to, assessor=assessor or None)
+
+
+async def post_transition(request: Request, target: Target) -> Response:
+    body = await json_body(request)
+    if not isinstance(body, dict) or not isinstance(body.get("to"), str):
+        return error_json(422, 'send JSON {"to": STATE}, with "assessor": EMAIL for an assignment')
+    assessor = body.get("assessor")
+    if assessor is not None and not isinstance(assessor, str):
+        return error_json(422, "assessor must be an email address")
+    try:
+        moved = await run_in_threadpool(_move, request, target.place.id, body["to"], assessor)
+    except NumsError as error:
+        return error_json(_status(error), _words(error))
+    return JSONResponse(moved.as_json())
+
+
+async def transition_form(request: Request, target: Target) -> Response:
+    async with request.form(max_files=0, max_fields=10) as form:
+        to, assessor = form.get("to"), form.get("assessor")
+    if not isinstance(to, str) or not to:
+        return await journey_page(request, target, "Choose the step to make.", 422)
+    try:
+        await run_in_threadpool(
+            _move, request, target.place.id, to, assessor if isinstance(assessor, str) else None
+        )
+    except NumsError as error:
+        return await journey_page(request, target, _words(error), _status(error))
+    return RedirectResponse(page_url(target.place.id, "journey"), status_code=303)
+
+
+def _answer(request: Request, programme_id: str, criterion: str, note: str) -> None:
+    journey.answer_request(_site(request), person_of(request), programme_id, criterion, note)
+
+
+async def post_answer(request: Request, target: Target) -> Response:
+    body = await json_body(request)
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("criterion"), str)
+        or not isinstance(body.get("note"), str)
+    ):
+        return error_json(422, 'send JSON {"criterion": ID, "note": TEXT}')
+    try:
+        await run_in_threadpool(
+            _answer, request, target.place.id, body["criterion"], body["note"][: MAX_NOTE + 1]
+        )
+    except NumsError as error:
+        return error_json(_status(error), _words(error))
+    return JSONResponse(await run_in_threadpool(_state, request, target.place.id))
+
+
+async def answer_form(request: Request, target: Target) -> Response:
+    async with request.form(max_files=0, max_fields=10) as form:
+        criterion, note = form.get("criterion"), form.get("note")
+    if not isinstance(criterion, str) or not isinstance(note, str):
+        return await journey_page(request, target, "Say which request this answers, and write a note.", 422)
+    try:
+        await run_in_threadpool(_answer, request, target.place.id, criterion, note[: MAX_NOTE + 1])
+    except NumsError as error:
+        return await journey_page(request, target, _words(error), _status(error))
+    return RedirectResponse(page_url(target.place.id, "journey"), status_code=303)
+
+
+def _invoice(request: Request, programme_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    site, person = _site(request), person_of(request)
+    paid = _day(fields.get("paid"), "paid")
+    if paid is not None:
+        done = invoices.record_payment(site, person, programme_id, paid)
+    else:
+        net, rate = fields.get("net") or None, fields.get("vat_rate") or None
+        issued = _day(fields.get("issued"), "issued")
+        done = invoices.record_invoice(site, person, programme_id, issued, net, rate)
+    return {
+        "number": done.number,
+        "currency": done.currency,
+        "net": str(done.net),
+        "vat_rate": str(done.vat_rate),
+        "vat": str(done.vat),
+        "total": str(done.total),
+        "issued": done.issued.isoformat(),
+        "due": done.due.isoformat(),
+        "paid": done.paid.isoformat() if done.paid else None,
+    }
+
+
+def _day(value: Any, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise journey.Refused(f"{field} must be a date, YYYY-MM-DD (got {str(value)[:40]!r})", 422) from None
+
+
+async def post_invoice(request: Request, target: Target) -> Response:
+    body = await json_body(request)
+    if not isinstance(body, dict) or not all(isinstance(v, str) for v in body.values()):
+        return error_json(422, 'send JSON {"issued"?, "net"?, "vat_rate"?} or {"paid": DATE}, each a string')
+    try:
+        return JSONResponse(await run_in_threadpool(_invoice, request, target.place.id, body))
+    except NumsError as error:
+        return error_json(_status(error), _words(error))
+
+
+async def invoice_form(request: Request, target: Target) -> Response:
+    async with request.form(max_files=0, max_fields=10) as form:
+        fields = {
+            k: v for k, v in form.items() if isinstance(v, str) and k in {"issued", "net", "vat_rate", "paid"}
+        }
+    try:
+        await run_in_threadpool(_invoice, request, target.place.id, fields)
+    except NumsError as error:
+        return await journey_page(request, target, _words(error), _status(error))
+    return RedirectResponse(page_url(target.place.id, "journey"), status_code=303)
+
+
+# --- waiting for you ---------------------------------------------------------------------------
+
+
+def _waiting(request: Request) -> list[dict[str, Any]]:
+    site = _site(request)
+    if site is None:
+        return []
+    with site.transaction() as db:
+        found = journey.waiting_for(db, person_of(request))
+    return [
+        {"programme": w.programme, "what": w.what, "when": w.when.isoformat() if w.when else None}
+        for w in found
+    ]
+
+
+async def get_waiting(request: Request) -> Response:
+    return JSONResponse({"waiting": await run_in_threadpool(_waiting, request)})
+
+
+async def waiting_page(request: Request) -> Response:
+    found = await run_in_threadpool(_waiting, request)
+    return render(request, "waiting.html", title="Waiting for you", waiting=found)
