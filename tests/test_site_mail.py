@@ -112,7 +112,13 @@ def test_every_message_fills_in_its_template(
     received, port = inbox
     monkeypatch.setenv("NUMS_TEST_SMTP_SECRET", SMTP_SECRET)
     settings = site_with_mail(tmp_path, port)
-    values = {"name": "Lee", "institution": "Southgate", "role": "lead", "link": "https://nums.example.org/x", "reason": "r"}
+    values = {
+        "name": "Lee",
+        "institution": "Southgate",
+        "role": "lead",
+        "link": "https://nums.example.org/x",
+        "reason": "r",
+    }
     # the journey's messages (issue 23) name the programme and what the step says
     values |= {
         "programme": "Peer Mentoring",

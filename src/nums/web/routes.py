@@ -189,7 +189,19 @@ WAITING = Surface(
     ),
 )  # fmt: skip
 
-SURFACES = (PROGRAMMES, SESSION, REGISTER, ACCOUNTS, ADMIN, INSTITUTION, FINANCE, PROGRAMME, REVIEW, JOURNEY, WAITING)
+SURFACES = (
+    PROGRAMMES,
+    SESSION,
+    REGISTER,
+    ACCOUNTS,
+    ADMIN,
+    INSTITUTION,
+    FINANCE,
+    PROGRAMME,
+    REVIEW,
+    JOURNEY,
+    WAITING,
+)
 
 PAGE_ANSWERS = Answers(programme_pages.not_found, programme_pages.not_found, programme_pages.read_only)
 API_ANSWERS = Answers(programme_api.no_programme, programme_api.not_found, programme_api.read_only)
