@@ -119,6 +119,37 @@ def test_a_decision_records_the_award_as_the_review_dates_it(journey_site: Journ
     assert len(recorded) == 1 and recorded[0].before != recorded[0].after
 
 
+def test_a_decision_issues_the_award_and_the_register_follows(journey_site: JourneySite) -> None:
+    """Issue 24: "On the site, this happens when an application is decided"; the register "follows
+    every decision at once". Issue 23: the decision is recorded in the audit trail."""
+    from nums.awards.keys import init_keys
+    from nums.awards.verify import load_register, verify
+    from nums.site.awards import issuing_folder, keys_folder
+
+    j = journey_site
+    init_keys(keys_folder(j.site))
+    final_review(j.folder)
+    move(j, "coordinator", "submitted")
+    move(j, "assessor", "in review")
+    move(j, "assessor", "decided")
+    [issued] = [e for e in trail(j) if e.what == journey.AWARD_ISSUED]
+    number = json.loads(issued.detail)["number"]
+    logo = next(issuing_folder(j.site).glob(f"**/{number}/logo.svg"))
+    verdict = verify(logo, load_register(str(issuing_folder(j.site))), date(2026, 4, 1))
+    assert verdict.status == "valid" and verdict.facts is not None and verdict.facts.level == "silver"
+
+
+def test_a_decision_without_a_key_stands_and_says_why_no_award_was_issued(journey_site: JourneySite) -> None:
+    """A refusal of the issuing does not undo the decision: its words are in the audit trail."""
+    j = journey_site
+    final_review(j.folder)
+    move(j, "coordinator", "submitted")
+    move(j, "assessor", "in review")
+    assert move(j, "assessor", "decided").state is State.DECIDED
+    [refused_issue] = [e for e in trail(j) if e.what == journey.AWARD_NOT_ISSUED]
+    assert "no signing key" in refused_issue.detail
+
+
 def test_only_a_submission_that_validates_with_its_declaration_is_submitted(
     journey_site: JourneySite,
 ) -> None:

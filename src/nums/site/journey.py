@@ -512,12 +512,10 @@ def _issue_award(
     moment: datetime,
 ) -> None:
     """Issue the award (certificate, credential, the register's record) through the awards module of
-    issue 24, from the snapshot and the review, when that module is part of this build. A refusal
+    issue 24, from the snapshot and the review. A refusal
     of the issuing does not undo the decision: its words are recorded for an admin to act on."""
-    try:
-        from nums.site.awards import issue_for_site  # type: ignore[import-not-found]
-    except ImportError:  # the awards of issue 24 are not in this build: the decision stands alone
-        return
+    from nums.site.awards import issue_for_site  # renders the certificate: WeasyPrint only when deciding
+
     snapshot = latest_snapshot(found)
     assert snapshot is not None
     with snapshot_folder(site, place, snapshot) as loaded:
