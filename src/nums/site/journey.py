@@ -35,6 +35,7 @@ from nums.site.folder import OpenSite
 from nums.site.records import Application, EvidenceRequestRow, Invoice, Snapshot
 from nums.site.states import OPEN, STEPS, Facts, State, Transition, refusal, transition_to
 from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
+from nums.writing import create_new_file
 
 LETTERS_FOLDER = "letters"
 REVIEW_FILE = "review.yaml"
@@ -639,7 +640,7 @@ class snapshot_folder:
         root = Path(self._scratch.name)
         folder = root.joinpath(*self.place.id.split("/"))
         folder.mkdir(parents=True)
-        (folder / "submission.yaml").write_text(self.snapshot.source, encoding="utf-8")
+        create_new_file(folder / "submission.yaml", self.snapshot.source.encode("utf-8"))
         for item in json.loads(self.snapshot.items_json).values():
             for entry in item.get("evidence", []):
                 self._lay(folder, entry)
@@ -653,10 +654,10 @@ class snapshot_folder:
             return
         kept = snapshots.kept_file(self.site.folder, entry["sha256"])
         target = (folder / entry["target"]).resolve()
-        if kept is None or not target.is_relative_to(folder.resolve()):
-            return
+        if kept is None or not target.is_relative_to(folder.resolve()) or target.exists():
+            return  # outside the programme, or cited twice: laid once
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(kept.read_bytes())
+        create_new_file(target, kept.read_bytes())
 
     def __exit__(self, *exc: object) -> None:
         if self._scratch is not None:
