@@ -152,3 +152,20 @@ def test_remind_and_audit_import_neither_the_web_stack_nor_weasyprint(
     for command in (["site", "remind", str(folder), "--on", "2026-02-10"], ["site", "audit", str(folder)]):
         result = _after_command(repr(command), loaded, tmp_path)
         assert result.stdout.strip().endswith("[]"), (command, result.stdout, result.stderr)
+
+
+def test_the_audit_csv_never_hands_a_spreadsheet_a_formula(site_folder: tuple[Path, JourneySite]) -> None:
+    """Every input is untrusted: a programme's folder name and a note are the applicant's words, and
+    a cell starting with "=" would be a formula in a spreadsheet. The CSV keeps them as text, read
+    back exactly with ``escaping.csv_value``."""
+    from nums.escaping import csv_value
+    from nums.site import audit
+
+    _, journey = site_folder
+    with journey.site.transaction() as db:
+        audit.record(db, "=cmd|'/c calc'!A1", "state changed", "harbourside/=HYPERLINK(1)", note="+1")
+    with journey.site.transaction() as db:
+        out = audit.as_csv(audit.events(db))
+    [row] = [r for r in csv.DictReader(io.StringIO(out)) if "HYPERLINK" in r["programme"]]
+    assert row["actor"].startswith("'=") and csv_value(row["actor"]) == "=cmd|'/c calc'!A1"
+    assert not row["programme"].startswith("=") and not row["detail"].startswith(("=", "+"))

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nums import policy
+from nums.escaping import csv_cell
 from nums.site import db as tables
 from nums.site.records import AuditEvent
 
@@ -88,21 +89,13 @@ def visible_to(person: policy.Person, found: Iterable[AuditEvent]) -> list[Audit
 
 
 def as_csv(found: Sequence[AuditEvent]) -> str:
-    """The events as CSV, a header line first; moments in UTC, ISO 8601."""
+    """The events as CSV, a header line first; moments in UTC, ISO 8601. Every cell goes through
+    ``escaping.csv_cell``, as the portfolio's CSV does: a programme, a name or a note an applicant
+    chose is never read by a spreadsheet as a formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for e in found:
-        writer.writerow(
-            [
-                e.id,
-                e.at.isoformat(),
-                e.actor,
-                e.what,
-                e.programme or "",
-                e.before or "",
-                e.after or "",
-                e.detail,
-            ]
-        )
+        cells = (e.id, e.at.isoformat(), e.actor, e.what, e.programme, e.before, e.after, e.detail)
+        writer.writerow([csv_cell(cell) for cell in cells])  # a name starting "=" stays text
     return out.getvalue()
