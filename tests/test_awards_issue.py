@@ -240,3 +240,32 @@ def test_the_jwt_payload_is_the_credential_with_its_claims(issued: Path) -> None
         body["nbf"] == 1773964800 and body["exp"] == 1805500799
     )  # 2026-03-20T00:00:00Z, 2027-03-19T23:59:59Z
     assert body["issuer"]["name"] == "National Mentoring Day and the Mentoring School"
+
+
+def _status_index(award: Path) -> int:
+    from nums.awards.issuing import _unverified_facts
+
+    facts = _unverified_facts((award / "credential.jwt").read_text().strip())
+    assert facts is not None and facts.status_index is not None
+    return facts.status_index
+
+
+def test_a_place_in_the_status_list_being_drawn_by_another_issue_is_not_drawn_again(
+    tmp_path: Path,
+) -> None:
+    """Bitstring Status List: each credential has its own place, or withdrawing one withdraws
+    another. Two awards issued at the same moment cannot see each other's records, so a place is
+    claimed as it is drawn: with place I already claimed (an issue running now holds it), the
+    same award takes another place, and its logo still verifies."""
+    key_dir = keys(tmp_path / "keys")
+    review = final_review(tmp_path)
+    alone = issue(PEER / "submission.yaml", review, key_dir, tmp_path / "alone")
+    drawn = _status_index(alone)
+    busy = tmp_path / "busy"
+    (busy / "awards" / ".claims" / f"index-{drawn}").mkdir(parents=True)
+    beside = issue(PEER / "submission.yaml", review, key_dir, busy)
+    assert beside.name == alone.name  # the same number: only the place differs
+    assert _status_index(beside) != drawn
+    assert (busy / "awards" / ".claims" / f"index-{_status_index(beside)}").is_dir()
+    code, out, err = run("verify", beside / "logo.svg", "--register", busy, "--on", "2026-06-01")
+    assert code == 0 and out.startswith("valid: Silver"), err

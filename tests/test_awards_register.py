@@ -7,9 +7,12 @@ Set NUMS_SCREENSHOTS=folder to keep the screenshots for looking at.
 from __future__ import annotations
 
 import csv
+import functools
+import http.server
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -182,3 +185,68 @@ def test_sorting_works_without_javascript(issuing: dict[str, Any], browser: Any)
     first = page.locator("#awards tbody tr").first.inner_text()
     assert "2027-03-19" in first
     context.close()
+
+
+@pytest.fixture()
+def served(issuing: dict[str, Any]) -> Iterator[tuple[str, Path]]:
+    """The register, as anyone may host it: its folder behind a plain web server on loopback."""
+    folder = build(issuing, "2026-07-01", "site-served")
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", folder
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+def test_verify_fetches_the_register_from_its_address(
+    issuing: dict[str, Any], served: tuple[str, Path]
+) -> None:
+    """Brief: "nums verify FILE [--register FOLDER_OR_ADDRESS]": given the register's web address,
+    verify fetches the key set and both status lists from it and answers as it does offline."""
+    address, folder = served
+    awards = issuing["folder"] / "awards"
+    for where in (address, address + "/"):
+        code, out, err = run(
+            "verify", awards / issuing["peer"] / "logo.svg", "--register", where, "--on", "2026-07-01"
+        )
+        assert code == 0 and out.startswith("valid: Silver, First-Year Peer Mentoring"), err
+        code, out, err = run(
+            "verify", awards / issuing["again"] / "logo.png", "--register", where, "--on", "2026-07-01"
+        )
+        assert (
+            code == 4 and out.startswith("withdrawn on 2026-04-01:") and "Issued twice by mistake." in out
+        ), err
+    offline = run("verify", awards / issuing["peer"] / "logo.svg", "--register", folder, "--on", "2026-07-01")
+    online = run("verify", awards / issuing["peer"] / "logo.svg", "--register", address, "--on", "2026-07-01")
+    assert online == offline
+
+
+def test_an_address_that_is_not_a_register_is_refused_in_words(
+    issuing: dict[str, Any], served: tuple[str, Path]
+) -> None:
+    """A register address is untrusted input: nothing there, a page that is not JSON, or JSON
+    that is not a status list ends in words naming the address, exit 2, no traceback."""
+    address, folder = served
+    logo = issuing["folder"] / "awards" / issuing["peer"] / "logo.svg"
+    code, out, err = run("verify", logo, "--register", f"{address}/no-such-register")
+    assert (
+        code == 2
+        and out == ""
+        and f"{address}/no-such-register/jwks.json" in err
+        and "cannot be fetched" in err
+    )
+    (folder / "status.json").write_text("<html>not a list</html>")
+    code, _, err = run("verify", logo, "--register", address)
+    assert code == 2 and f"{address}/status.json" in err and "Traceback" not in err
+    shutil.copy(folder / "awards.json", folder / "status.json")  # JSON, but not a status list
+    code, _, err = run("verify", logo, "--register", address)
+    assert code == 2 and "is not a status list" in err

@@ -47,6 +47,7 @@ from nums.writing import write_bytes_atomically, write_rendered, write_text_atom
 
 AWARDS_DIR = "awards"
 CLAIMS_DIR = ".claims"
+INDEX_CLAIM = "index-"  # .claims/index-N: place N of the status list is drawn
 RECORD_FILE = "record.json"
 MAX_COUNTER = 99  # the same award issued again this many times is a mistake, not a need
 FILES = {
@@ -211,7 +212,7 @@ def issue(
         claim.rmdir()
         raise
     try:
-        index = bitstring.index_for(signing, number, _taken_indexes(folder))
+        index = _take_index(folder, signing, number)
         facts = award_facts(outcome, settings, number, index)
         payload = credential(facts)
         token = sign(payload, signing)
@@ -279,6 +280,26 @@ def _taken_indexes(folder: Path) -> set[int]:
         if facts is not None and facts.status_index is not None:
             taken.add(facts.status_index)
     return taken
+
+
+def _take_index(folder: Path, signing: SigningKey, number: str) -> int:
+    """The award's place in the status list, claimed so that no other issue running at the same
+    time takes it: the places of recorded awards are taken, and ``mkdir`` of
+    ``.claims/index-N`` either makes the claim or finds that an award being issued now holds N
+    (its record is not written yet). A claim is kept, as the identity's claim is: a place once
+    drawn is never drawn again, even when that issue failed (a lost place costs nothing)."""
+    claims = folder / AWARDS_DIR / CLAIMS_DIR
+    taken = _taken_indexes(folder)
+    while True:
+        index = bitstring.index_for(signing, number, taken)
+        try:
+            (claims / f"{INDEX_CLAIM}{index}").mkdir()
+        except FileExistsError:
+            taken.add(index)
+            continue
+        except OSError as exc:
+            raise NumsError(Problem(f"cannot be made: {exc.strerror or exc}", file=str(claims))) from None
+        return index
 
 
 def publish_status_list(folder: Path, signing: SigningKey, issuer: dict[str, Any], on: date) -> None:

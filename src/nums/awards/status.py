@@ -7,6 +7,13 @@ credential's ``id`` with ``revoked: true`` and, where the scheme makes it public
 issuing folder's list also keeps a reason that is not public, marked ``reasonPublic: false``;
 the register publishes the list without it (``published``).
 
+Checked against: the 1EdTech Revocation List specification itself was not in the material this
+was built from. The shape follows what Open Badges 3.0 issuers and verifiers publish (a list
+``id``, ``revokedCredentials`` whose entries carry the credential's ``id`` and ``revoked:
+true``); ``revocationReason`` is the name as remembered from the specification, unconfirmed.
+Verifiers that skip this older method (several treat it as legacy) still see a withdrawal in
+the signed W3C Bitstring Status List (``bitstring.py``), which is the authority.
+
 ``withdraw`` is the one function that withdraws an award: ``nums award withdraw`` calls it, and
 the site's admin will call it too.
 """

@@ -187,7 +187,7 @@ def withdrawal_for(register: Register, facts: AwardFacts) -> Withdrawal | None:
     return recorded or Withdrawal(facts.page, facts.number, None, None)  # type: ignore[arg-type]
 
 
-def _fetch_text(url: str) -> str | None:  # pragma: no cover - the tests never touch the network
+def _fetch_text(url: str) -> str | None:
     try:
         with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT_SECONDS) as response:
             return response.read(MAX_FILE_BYTES).decode("ascii")
@@ -199,7 +199,7 @@ def _fetch_text(url: str) -> str | None:  # pragma: no cover - the tests never t
         raise NumsError(Problem(f"cannot be fetched: {exc}", file=url)) from None
 
 
-def _fetch_json(url: str) -> Any:  # pragma: no cover - the tests never touch the network
+def _fetch_json(url: str) -> Any:
     try:
         with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT_SECONDS) as response:
             return json.loads(response.read(MAX_FILE_BYTES))
