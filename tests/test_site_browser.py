@@ -27,8 +27,8 @@ import pytest
 
 from nums.site.folder import OpenSite
 from tests import site_support, test_site_mail
+from tests.browser_support import CHROMIUM, WIDTHS, no_serious_violations, shots_folder
 from tests.site_support import ADMIN_EMAIL, LONG_ENOUGH, open_mailing_site
-from tests.test_browser import ARGS, CHROMIUM, WIDTHS, no_serious_violations, shots_folder
 
 pytestmark = [
     pytest.mark.browser,
@@ -77,14 +77,6 @@ def running(tmp_path: Path, inbox: tuple[Inbox, int]) -> Iterator[tuple[Running,
     with Running(site, port) as served:
         yield served, site
     site.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 def link_in(received: Inbox, to: str) -> str:
