@@ -38,6 +38,8 @@ from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
 from nums.writing import create_new_file
 
 LETTERS_FOLDER = "letters"
+LETTER_PAGE = "letter.pdf"
+"""The stored letter's address under the programme's page (``/p/ID/letter.pdf``): the mail's link."""
 REVIEW_FILE = "review.yaml"
 SEEN_BY_ASSESSORS = OPEN | {State.DECIDED}
 
@@ -120,10 +122,73 @@ def state_json(db: Session, programme_id: str) -> dict[str, Any]:
                 "message": r.message,
                 "answered": r.answered is not None,
                 "due": r.due.isoformat(),
+                "note": r.answer_note,
             }
             for r in requests
         ],
     }
+
+
+def beside_criteria(db: Session, person: policy.Person, programme_id: str) -> dict[str, Any] | None:
+    """What the site shows beside each criterion of the programme's page and of the review page:
+    "each more-evidence decision becomes a request the coordinator sees on the programme's page,
+    beside the criterion, with the assessor's words and the response period", and "what changed
+    since the last snapshot is shown to the assessor, criterion by criterion".
+
+    ``{state, letter, requests: {criterion: request}, changes: {criterion: change}}``; the
+    requests are the latest round's (open, or answered and closed by the resubmission that
+    carried them, with the coordinator's note), the changes only for those who see the review.
+    None for a person who may not see the application's journey."""
+    thing = programme_thing(db, programme_id)
+    if not policy.can(person, policy.Action.VIEW_JOURNEY, thing):
+        return None
+    found = current(db, programme_id)
+    shown = policy.can(person, policy.Action.VIEW_REVIEW, thing)
+    changes = {c.criterion: snapshots.change_json(c) for c in what_changed(db, programme_id)} if shown else {}
+    return {
+        "state": state_of(db, programme_id).value,
+        "letter": bool(
+            found is not None and found.letter and policy.can(person, policy.Action.VIEW_LETTER, thing)
+        ),
+        "requests": {r.criterion: _request_json(r) for r in _latest_round(found)},
+        "changes": changes,
+    }
+
+
+def _latest_round(found: Application | None) -> list[EvidenceRequestRow]:
+    """The requests of the newest request for evidence (all made on one snapshot)."""
+    rows = list(found.requests) if found is not None else []
+    newest = max((r.snapshot_id for r in rows), default=None)
+    return [r for r in rows if r.snapshot_id == newest]
+
+
+def _request_json(row: EvidenceRequestRow) -> dict[str, Any]:
+    return {
+        "criterion": row.criterion,
+        "message": row.message,
+        "due": row.due.isoformat(),
+        "answered": row.answered is not None,
+        "note": row.answer_note,
+        "closed": row.closed,
+    }
+
+
+def letter_of(site: OpenSite, person: policy.Person, programme_id: str) -> tuple[bytes, str]:
+    """The outcome letter stored with the programme's decided application, and its file name:
+    "the outcome letter is stored with the application and sent" (the mail's link opens it)."""
+    with site.transaction() as db:
+        thing = programme_thing(db, programme_id)
+        found = current(db, programme_id)
+        if found is None or not found.letter:  # a decided application is one an assessor may see
+            raise Refused(f"{programme_id} has no decision yet, so no letter")
+        if not policy.can(person, policy.Action.VIEW_LETTER, thing):
+            raise Refused(f"no programme {programme_id!r} here", 403 if policy.sees(person, thing) else 404)
+        stored = site.folder / found.letter
+    try:
+        data = stored.read_bytes()
+    except OSError:
+        raise Refused(f"the letter of {programme_id} is missing from the site's folder", 404) from None
+    return data, f"{programme_id.replace('/', '-')}-outcome-letter.pdf"
 
 
 # --- the steps ---------------------------------------------------------------------------------
@@ -496,7 +561,11 @@ def decide(
     if found.awarded is not None:
         _issue_award(site, db, person, place, found, moment)
     told = _coordinators(db, place.id) + _leads(db, place.id.partition("/")[0])
-    _tell(site, db, person, place.id, "application_decided", told, moment, outcome=_outcome_words(reviewed))
+    letter = mail.page_link(site.settings, place.id) + LETTER_PAGE
+    _tell(
+        site, db, person, place.id, "application_decided", told, moment, outcome=_outcome_words(reviewed),
+        letter=letter,
+    )  # fmt: skip
     return _moved(found, sha)
 
 

@@ -24,6 +24,7 @@ from starlette.responses import RedirectResponse, Response
 
 from nums import policy
 from nums.errors import NumsError
+from nums.escaping import content_disposition
 from nums.site import invoices, journey
 from nums.site.snapshots import change_json
 from nums.site.states import State
@@ -74,8 +75,10 @@ def _page_facts(request: Request, programme_id: str) -> dict[str, Any]:
         thing = journey.programme_thing(db, programme_id)
         found = journey.current(db, programme_id)
         invoice = invoices.invoice_of(db, found) if found is not None else None
+        beside = journey.beside_criteria(db, person, programme_id) or {}
         return {
             "state": journey.state_json(db, programme_id),
+            "letter": beside.get("letter", False),
             "changes": [change_json(c) for c in journey.what_changed(db, programme_id)]
             if policy.can(person, policy.Action.VIEW_REVIEW, thing)
             else [],
@@ -89,6 +92,7 @@ def _page_facts(request: Request, programme_id: str) -> dict[str, Any]:
                 or policy.can(person, policy.Action.TAKE_APPLICATION, thing),
                 "assign": policy.can(person, policy.Action.ASSIGN_ASSESSOR, thing),
                 "invoice": policy.can(person, policy.Action.RECORD_INVOICE, thing),
+                "review": policy.can(person, policy.Action.VIEW_REVIEW, thing),
             },
         }
 
@@ -104,6 +108,37 @@ async def journey_page(request: Request, target: Target, message: str = "", stat
         message=message,
         states=State,
         **facts,
+    )
+
+
+def _beside(request: Request, programme_id: str) -> dict[str, Any] | None:
+    site = getattr(request.app.state, "site", None)
+    if site is None:
+        return None  # ``nums serve`` has no journey
+    with site.transaction() as db:
+        return journey.beside_criteria(db, person_of(request), programme_id)
+
+
+async def beside(request: Request, programme_id: str) -> dict[str, Any]:
+    """What the programme page and the review page show beside each criterion on the site (the
+    requests for evidence, what changed, a link to the journey): ``{"journey": facts or None}``."""
+    return {"journey": await run_in_threadpool(_beside, request, programme_id)}
+
+
+def _letter(request: Request, programme_id: str) -> tuple[bytes, str]:
+    return journey.letter_of(_site(request), person_of(request), programme_id)
+
+
+async def letter_pdf(request: Request, target: Target) -> Response:
+    """The decided application's stored outcome letter: what the decision's mail links to."""
+    try:
+        data, name = await run_in_threadpool(_letter, request, target.place.id)
+    except NumsError as error:
+        return render(
+            request, "missing.html", status=_status(error), title="No letter", message=_words(error)
+        )
+    return Response(
+        data, media_type="application/pdf", headers={"content-disposition": content_disposition(name)}
     )
 
 
