@@ -135,9 +135,11 @@ def beside_criteria(db: Session, person: policy.Person, programme_id: str) -> di
     beside the criterion, with the assessor's words and the response period", and "what changed
     since the last snapshot is shown to the assessor, criterion by criterion".
 
-    ``{state, letter, requests: {criterion: request}, changes: {criterion: change}}``; the
+    ``{state, letter, requests: {criterion: request}, changes: {criterion: change}, awards}``; the
     requests are the latest round's (open, or answered and closed by the resubmission that
-    carried them, with the coordinator's note), the changes only for those who see the review.
+    carried them, with the coordinator's note), the changes only for those who see the review,
+    the awards the site's decisions made (written into ``history:`` when the next application is
+    submitted, so the page shows them before that).
     None for a person who may not see the application's journey."""
     thing = programme_thing(db, programme_id)
     if not policy.can(person, policy.Action.VIEW_JOURNEY, thing):
@@ -152,6 +154,11 @@ def beside_criteria(db: Session, person: policy.Person, programme_id: str) -> di
         ),
         "requests": {r.criterion: _request_json(r) for r in _latest_round(found)},
         "changes": changes,
+        # "the award is recorded in the programme's history exactly as the review dates it"
+        "awards": [
+            {"level": level, "awarded": awarded.isoformat()}
+            for level, awarded in decided_awards(db, programme_id)
+        ],
     }
 
 
