@@ -66,7 +66,9 @@ class Look:
     def __init__(self, folder: Path, javascript: bool) -> None:
         self.folder, self.javascript = folder, javascript
 
-    def __call__(self, page: Any, name: str | None = None) -> None:
+    def __call__(self, page: Any, name: str | None = None, *focus: str) -> None:
+        """``focus``: the parts of a long page (a criterion's fieldset) photographed on their own;
+        the page itself is then photographed as far as the screen shows it."""
         if not self.javascript:
             return
         no_serious_violations(page)
@@ -77,7 +79,10 @@ class Look:
             page.set_viewport_size({"width": width, "height": 900})
             wide = page.evaluate("document.documentElement.scrollWidth")
             assert wide <= width + 1, f"{name} is {wide} px wide at {width} px"
-            page.screenshot(path=str(self.folder / f"journey-{name}-{width}.png"), full_page=True)
+            page.screenshot(path=str(self.folder / f"journey-{name}-{width}.png"), full_page=not focus)
+            for part in focus:
+                shown = part.strip("#").replace(" ", "-").replace(".", "")
+                page.locator(part).screenshot(path=str(self.folder / f"journey-{name}-{shown}-{width}.png"))
         page.set_viewport_size(before)
 
 
@@ -107,7 +112,7 @@ def test_three_people_carry_an_application_from_submission_to_award(
     tmp_path: Path,
     javascript: bool,
 ) -> None:
-    served, _ = running
+    served, site = running
     base = served.base
     received, _ = inbox
     look = Look(shots_folder(tmp_path / ("js" if javascript else "no-js")), javascript)
@@ -126,6 +131,10 @@ def test_three_people_carry_an_application_from_submission_to_award(
     coordinator = person(COORDINATOR)
     coordinator.goto(base + PAGE)
     look(coordinator)
+    # the site names the file, never where the server keeps it; and offers no review they may not open
+    assert "file submission.yaml" in coordinator.locator("main").inner_text()
+    assert str(site.folder) not in coordinator.content()
+    assert coordinator.get_by_role("link", name="Assessor's review of this submission").count() == 0
     coordinator.get_by_role("link", name=re.compile(r"^The application: draft")).click()
     coordinator.wait_for_url(re.compile(r"/journey$"))
     look(coordinator, "draft")
@@ -179,7 +188,7 @@ def test_three_people_carry_an_application_from_submission_to_award(
     assessor.goto(base + PAGE + "/review")
     boxes = assessor.locator(".request")
     assert boxes.count() == 2 and "Not answered yet." in boxes.first.inner_text()
-    look(assessor, "review-requests")
+    look(assessor, "review-requests", "#d-diversity-2", "#d-celebration-1")
 
     # 4. the coordinator sees both requests beside their criteria, answers one and resubmits
     told = mail_to(received, COORDINATOR, "More evidence asked for")
@@ -193,7 +202,7 @@ def test_three_people_carry_an_application_from_submission_to_award(
     due = re.search(r"by (\d{4}-\d\d-\d\d)", diversity.inner_text())
     assert due is not None and due.group(1) in celebration.inner_text()  # the response period, on each
     assert diversity.locator("xpath=ancestor::fieldset[1]").get_attribute("id") == "item-diversity-2"
-    look(coordinator, "programme-requests")
+    look(coordinator, "programme-requests", "#item-diversity-2", "#item-celebration-1")
     claim = coordinator.locator("#item-diversity-2")
     claim.locator("summary", has_text="Add evidence").click()
     claim.get_by_label("Title").last.fill("Participant profile by ethnicity and disability")
@@ -238,7 +247,7 @@ def test_three_people_carry_an_application_from_submission_to_award(
     carried = assessor.locator("#d-aims-1 .carried")
     assert "your earlier decision carries over" in carried.inner_text()
     assert assessor.locator('input[name="d.aims.1.decision"][value="accepted"]').is_checked()
-    look(assessor, "review-changed")
+    look(assessor, "review-changed", "#d-diversity-2", "#d-aims-1")
     decide_on(assessor, "diversity.2", "accepted", "The profile answers the request.")
     decide_on(assessor, "celebration.1", "accepted")
     assessor.get_by_role("button", name="Save review").first.click()
@@ -253,7 +262,7 @@ def test_three_people_carry_an_application_from_submission_to_award(
     coordinator.goto(base + PAGE)
     awards = coordinator.locator("#decided-awards").inner_text()
     assert re.search(r"(Bronze|Silver|Gold), awarded 2026-03-20 by the scheme's decision", awards), awards
-    look(coordinator, "programme-awarded")
+    look(coordinator, "programme-awarded", "#history")
     letter_mail = mail_to(received, COORDINATOR, "Decided")
     found = re.search(r"(https?://\S+/letter\.pdf)", letter_mail)
     assert found and found.group(1) == f"{base}{PAGE}/letter.pdf", letter_mail
