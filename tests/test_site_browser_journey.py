@@ -165,10 +165,10 @@ def test_three_people_carry_an_application_from_submission_to_award(
     # 3. the assessor takes it from the queue and asks for evidence on two criteria
     assessor = person(ASSESSOR)
     assert base + PAGE in mail_to(received, ASSESSOR, "Submitted for review")
-    assessor.goto(base + "/waiting")
-    assert "submitted: waiting for an assessor" in assessor.locator("main").inner_text()
-    look(assessor, "waiting-assessor")
-    assessor.get_by_role("link", name=PROGRAMME).click()
+    # "Each person sees, on signing in, what is waiting for them": the home page, after sign-in
+    assert "submitted: waiting for an assessor" in assessor.locator("#waiting").inner_text()
+    look(assessor, "home-assessor")
+    assessor.locator("#waiting").get_by_role("link", name=PROGRAMME).click()
     assessor.get_by_role("button", name="Take it for review").click()
     assessor.wait_for_url(re.compile(r"/journey$"))
     assert "This application is in review" in state_words(assessor)
@@ -191,6 +191,8 @@ def test_three_people_carry_an_application_from_submission_to_award(
     look(assessor, "review-requests", "#d-diversity-2", "#d-celebration-1")
 
     # 4. the coordinator sees both requests beside their criteria, answers one and resubmits
+    coordinator.goto(base + "/home")
+    assert "evidence requested on celebration.1" in coordinator.locator("#waiting").inner_text()
     told = mail_to(received, COORDINATOR, "More evidence asked for")
     assert "on 2 criteria" in told and base + PAGE in told
     coordinator.goto(base + PAGE)
@@ -256,6 +258,9 @@ def test_three_people_carry_an_application_from_submission_to_award(
     assessor.get_by_role("button", name="Decide on the final review").click()
     assessor.wait_for_url(re.compile(r"/journey$"))
     assert "This application is decided" in state_words(assessor)
+    assert re.fullmatch(
+        r"The decision: (Bronze|Silver|Gold), awarded 2026-03-20\.", assessor.locator("#outcome").inner_text()
+    )
     look(assessor, "decided")
 
     # 6. the award is in the programme's history, and the decision's mail opens the letter

@@ -135,7 +135,7 @@ def beside_criteria(db: Session, person: policy.Person, programme_id: str) -> di
     beside the criterion, with the assessor's words and the response period", and "what changed
     since the last snapshot is shown to the assessor, criterion by criterion".
 
-    ``{state, review, letter, requests: {criterion: request}, changes: {criterion: change}, awards}``; the
+    ``{state, review, outcome, letter, requests: {criterion: request}, changes: {criterion: change}, awards}``; the
     requests are the latest round's (open, or answered and closed by the resubmission that
     carried them, with the coordinator's note), the changes only for those who see the review,
     the awards the site's decisions made (written into ``history:`` when the next application is
@@ -150,6 +150,7 @@ def beside_criteria(db: Session, person: policy.Person, programme_id: str) -> di
     return {
         "state": state_of(db, programme_id).value,
         "review": shown,
+        "outcome": found.outcome if found is not None and found.state == State.DECIDED.value else None,
         "letter": bool(
             found is not None and found.letter and policy.can(person, policy.Action.VIEW_LETTER, thing)
         ),

@@ -79,6 +79,8 @@ def _page_facts(request: Request, programme_id: str) -> dict[str, Any]:
         return {
             "state": journey.state_json(db, programme_id),
             "letter": beside.get("letter", False),
+            "outcome": beside.get("outcome"),
+            "awards": beside.get("awards", []),
             "changes": [change_json(c) for c in journey.what_changed(db, programme_id)]
             if policy.can(person, policy.Action.VIEW_REVIEW, thing)
             else [],
@@ -276,6 +278,11 @@ def _waiting(request: Request) -> list[dict[str, Any]]:
         {"programme": w.programme, "what": w.what, "when": w.when.isoformat() if w.when else None}
         for w in found
     ]
+
+
+async def waiting_of(request: Request) -> list[dict[str, Any]]:
+    """What waits for the person asking (the home page shows it on signing in)."""
+    return await run_in_threadpool(_waiting, request)
 
 
 async def get_waiting(request: Request) -> Response:
