@@ -218,6 +218,11 @@ def test_three_people_carry_an_application_from_submission_to_award(
     ).click()
     coordinator.wait_for_url(re.compile(r"/journey#answer-diversity-2$"))
     look(coordinator, "answering")
+    carried = coordinator.locator("#answer-diversity-2 .carries").inner_text()
+    assert (
+        "evidence added: Participant profile by ethnicity and disability" in carried
+    )  # what the answer carries
+    assert "Nothing on celebration.1 has changed" in coordinator.locator("#answer-celebration-1").inner_text()
     coordinator.get_by_label("What the new evidence for diversity.2 shows").fill(ANSWER)
     coordinator.get_by_role("button", name="Answer the request on diversity.2").click()
     coordinator.wait_for_url(re.compile(r"/journey$"))

@@ -490,8 +490,11 @@ def answer_request(
     now: datetime | None = None,
 ) -> EvidenceRequestRow:
     """ "The coordinator answers each with evidence and a note": the note is kept with the request;
-    the evidence is what they add to the submission before resubmitting."""
+    the evidence is what they add to the submission before resubmitting (the audit event names
+    what the file adds to the criterion since the snapshot, as the answer is given)."""
     moment = now or tables.now()
+    carried = since_snapshot(site, person, programme_id, moment).get(criterion, {})
+    added = [e["target"] for e in carried.get("evidence_added", [])]
     with site.transaction() as db:
         _place(site, db, person, programme_id)
         thing = programme_thing(db, programme_id)
@@ -509,9 +512,39 @@ def answer_request(
         row = open_[0]
         row.answered, row.answer_note = moment, text
         audit.record(
-            db, person, audit.REQUEST_ANSWERED, programme_id, at=moment, criterion=criterion, note=text
-        )
+            db, person, audit.REQUEST_ANSWERED, programme_id, at=moment, criterion=criterion, note=text,
+            evidence_added=added,
+        )  # fmt: skip
         return row
+
+
+def since_snapshot(
+    site: OpenSite, person: policy.Person, programme_id: str, now: datetime | None = None
+) -> dict[str, dict[str, Any]]:
+    """For each criterion with an open request, what the programme's file changes now from the
+    snapshot under review (``change_json``): the evidence the coordinator's answer carries ("the
+    coordinator answers each with evidence and a note"), shown before they answer and resubmit.
+    Empty when nothing is asked, or the file does not validate (its page says why)."""
+    moment = now or tables.now()
+    with site.transaction() as db:
+        place = _place(site, db, person, programme_id)
+        found = current(db, programme_id)
+        snapshot = latest_snapshot(found)
+        asked = {r.criterion for r in found.requests if not r.closed} if found is not None else set()
+        if snapshot is None or not asked:
+            return {}
+        before = json.loads(snapshot.items_json)
+    return _changed_since(site, place, before, asked, moment)
+
+
+def _changed_since(
+    site: OpenSite, place: ProgrammeFolder, before: dict[str, Any], asked: set[str], moment: datetime
+) -> dict[str, dict[str, Any]]:
+    loaded = Workspace(site.workspace).load(place, moment.date())
+    if not loaded.valid or loaded.submission is None or loaded.assessment is None or loaded.text is None:
+        return {}
+    found = snapshots.changes(before, snapshots.freeze(loaded).items)
+    return {c.criterion: snapshots.change_json(c) for c in found if c.criterion in asked}
 
 
 def resubmit(

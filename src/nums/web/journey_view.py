@@ -99,8 +99,15 @@ def _page_facts(request: Request, programme_id: str) -> dict[str, Any]:
         }
 
 
+def _since(request: Request, programme_id: str, facts: dict[str, Any]) -> dict[str, Any]:
+    if not facts["may"]["answer"] or facts["state"]["state"] != State.EVIDENCE_REQUESTED.value:
+        return {}
+    return journey.since_snapshot(_site(request), person_of(request), programme_id)
+
+
 async def journey_page(request: Request, target: Target, message: str = "", status: int = 200) -> Response:
     facts = await run_in_threadpool(_page_facts, request, target.place.id)
+    facts["since"] = await run_in_threadpool(_since, request, target.place.id, facts)
     return render(
         request,
         "journey.html",
