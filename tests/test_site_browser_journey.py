@@ -13,6 +13,7 @@ photographed at 1280 and 390 px (NUMS_SCREENSHOTS=folder keeps them).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,11 +42,15 @@ SECOND_ASK = "Please send the photographs and the programme of the end-of-year c
 ANSWER = "The profile by ethnicity and declared disability, beside the whole first year, is attached."
 
 
-@pytest.fixture()
-def running(tmp_path: Path, inbox: tuple[Inbox, int]) -> Iterator[tuple[Running, OpenSite]]:
-    """The example programme of Harbourside, its coordinator, finance and an assessor of the scheme."""
+@pytest.fixture(params=site_support.BACKENDS)
+def running(
+    request: pytest.FixtureRequest, tmp_path: Path, inbox: tuple[Inbox, int]
+) -> Iterator[tuple[Running, OpenSite]]:
+    """The example programme of Harbourside, its coordinator, finance and an assessor of the
+    scheme; on SQLite, and on PostgreSQL too when NUMS_TEST_POSTGRES_URL names one."""
     port = test_site_mail.free_port()
-    site = open_mailing_site(tmp_path / "site", smtp_port=inbox[1], address=f"http://127.0.0.1:{port}")
+    address = f"http://127.0.0.1:{port}"
+    site = open_mailing_site(tmp_path / "site", smtp_port=inbox[1], address=address, backend=request.param)
     site_support.add_institution(site, "harbourside", "Harbourside University")
     site_support.add_programme(site, PROGRAMME)
     site_support.add_person(site, COORDINATOR, "coordinator", "harbourside", "peer-mentoring")
@@ -287,6 +292,21 @@ def test_three_people_carry_an_application_from_submission_to_award(
     unsigned = stranger.request.get(found.group(1))  # not without signing in: sent to sign in first
     assert "/sign-in?next=" in unsigned.url and not unsigned.body().startswith(b"%PDF-")
     stranger.close()
+    # nothing happened unseen: each step is in the trail, the answer naming the evidence it carried
+    from sqlalchemy import select
+
+    from nums.site.records import AuditEvent
+
+    with site.transaction() as db:
+        trail = [
+            (e.what, json.loads(e.detail)) for e in db.scalars(select(AuditEvent).order_by(AuditEvent.id))
+        ]
+    steps = [detail["transition"] for what, detail in trail if "transition" in detail]
+    assert steps == ["submit", "take", "request evidence", "resubmit", "decide"], steps
+    [answered] = [
+        detail for what, detail in trail if detail.get("criterion") == "diversity.2" and "note" in detail
+    ]
+    assert answered["note"] == ANSWER and answered["evidence_added"] == ["evidence/participant-profile.csv"]
     coordinator.goto(base + "/register/")
     assert "First-Year Peer Mentoring" in coordinator.content()
     for page in (coordinator, finance, assessor):
