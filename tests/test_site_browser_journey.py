@@ -308,6 +308,7 @@ def test_three_people_carry_an_application_from_submission_to_award(
     ]
     assert answered["note"] == ANSWER and answered["evidence_added"] == ["evidence/participant-profile.csv"]
     coordinator.goto(base + "/register/")
-    assert "First-Year Peer Mentoring" in coordinator.content()
+    assert "First-Year Peer Mentoring" in coordinator.content()  # the award issued, in the public register
+    look(coordinator)
     for page in (coordinator, finance, assessor):
         page.context.close()
