@@ -143,6 +143,7 @@ def test_three_people_carry_an_application_from_submission_to_award(
     coordinator.get_by_role("link", name=re.compile(r"^The application: draft")).click()
     coordinator.wait_for_url(re.compile(r"/journey$"))
     look(coordinator, "draft")
+    assert coordinator.locator("h1").inner_text() == "Application: First-Year Peer Mentoring"
     coordinator.get_by_role("button", name="Submit for review").click()
     coordinator.wait_for_url(re.compile(r"/journey$"))
     assert "This application is submitted" in state_words(coordinator)

@@ -853,7 +853,7 @@ def _tell(
 ) -> None:
     """Mail each person once, in plain words with the page's link; each message is an audit event."""
     link = mail.page_link(site.settings, programme_id)
-    title = _programme_title(site, programme_id)
+    title = programme_title(site, programme_id)
     for person in dict.fromkeys(people):
         message = mail.compose(
             site.settings, kind, person.email, name=person.name, programme=title, link=link, **values
@@ -865,7 +865,7 @@ def _tell(
         )  # fmt: skip
 
 
-def _programme_title(site: OpenSite, programme_id: str) -> str:
+def programme_title(site: OpenSite, programme_id: str) -> str:
     """The programme's name as its submission gives it, else its id (a message never fails on it)."""
     import yaml
 

@@ -77,6 +77,7 @@ def _page_facts(request: Request, programme_id: str) -> dict[str, Any]:
         invoice = invoices.invoice_of(db, found) if found is not None else None
         beside = journey.beside_criteria(db, person, programme_id) or {}
         return {
+            "programme": journey.programme_title(_site(request), programme_id),
             "state": journey.state_json(db, programme_id),
             "letter": beside.get("letter", False),
             "outcome": beside.get("outcome"),
@@ -112,7 +113,7 @@ async def journey_page(request: Request, target: Target, message: str = "", stat
         request,
         "journey.html",
         status=status,
-        title="Application",
+        title=f"Application: {facts['programme']}",
         id=target.place.id,
         message=message,
         states=State,
