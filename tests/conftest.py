@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -41,3 +43,18 @@ def edition() -> Edition:
 @pytest.fixture()
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium through Playwright, one for the whole run (the browser tests' contexts are
+    their own); skipped where there is no chromium or no playwright."""
+    from tests.browser_support import ARGS, CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"no chromium at {CHROMIUM}: `apt-get install -y chromium` (.ci/run installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()

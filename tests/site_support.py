@@ -112,14 +112,24 @@ def add_programme(site: object, programme_id: str, example: str = "peer-mentorin
 ADMIN_EMAIL = "admin@scheme.test"
 
 
-def open_mailing_site(folder: Path, smtp_port: int | None = None, address: str = SITE_ADDRESS):  # type: ignore[no-untyped-def]
+def open_mailing_site(  # type: ignore[no-untyped-def]
+    folder: Path, smtp_port: int | None = None, address: str = SITE_ADDRESS, backend: str = "sqlite"
+):
     """``make_site``'s folder, its mail going to a local SMTP server on ``smtp_port`` (no login)
-    when given, opened (a ``nums.site.folder.OpenSite``)."""
+    when given, opened (a ``nums.site.folder.OpenSite``); its database the test PostgreSQL,
+    emptied, for ``backend="postgresql"`` (the admin ``make_site`` made is then in site.db only)."""
     from nums.site.folder import open_site
 
     make_site(folder, address)
+    settings = folder / "site.toml"
+    if backend == "postgresql":
+        assert POSTGRES_URL is not None
+        empty_postgres().dispose()
+        text = settings.read_text(encoding="utf-8")
+        settings.write_text(
+            text.replace("[site]\n", f'[site]\ndatabase_url = "{POSTGRES_URL}"\n', 1), encoding="utf-8"
+        )
     if smtp_port is not None:
-        settings = folder / "site.toml"
         settings.write_text(
             settings.read_text(encoding="utf-8")
             + f'\n[mail]\nhost = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\nfrom = "accreditation@example.org"\n',

@@ -20,8 +20,7 @@ from typing import Any
 import pytest
 
 from tests.awardkit import COMBINED, PEER, combined_review, final_review, issue, keys, run, withdraw
-
-CHROMIUM = Path(os.environ.get("NUMS_CHROMIUM", "/usr/bin/chromium"))
+from tests.browser_support import no_serious_violations
 
 
 @pytest.fixture(scope="module")
@@ -121,27 +120,6 @@ def test_the_register_is_made_from_signed_records_only(issuing: dict[str, Any], 
 
 
 # --- in a browser -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no chromium at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield launched
-        launched.close()
-
-
-def no_serious_violations(page: Any) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    bad = [v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
-    assert not bad, [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in bad]
 
 
 @pytest.mark.browser

@@ -7,7 +7,6 @@ Set NUMS_SCREENSHOTS=folder to keep the screenshots for looking at.
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -17,10 +16,10 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from tests.browser_support import CHROMIUM, WIDTHS, no_serious_violations, shots_folder
 from tests.serve_process import Served, serving
 from tests.web_support import copy_examples
 
-CHROMIUM = Path(os.environ.get("NUMS_CHROMIUM", "/usr/bin/chromium"))
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
@@ -29,46 +28,12 @@ pytestmark = [
     ),
 ]
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-WIDTHS = (1280, 390)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture()
 def served(tmp_path: Path) -> Iterator[Served]:
     with serving(copy_examples(tmp_path)) as running:
         yield running
-
-
-def shots_folder(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("NUMS_SCREENSHOTS") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def no_serious_violations(page: Any) -> None:
-    """axe-core: no serious or critical accessibility violations."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    bad = [v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
-    details = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in bad]
-    assert not bad, details
 
 
 def awardable(page: Any) -> str:

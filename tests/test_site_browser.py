@@ -27,8 +27,8 @@ import pytest
 
 from nums.site.folder import OpenSite
 from tests import site_support, test_site_mail
+from tests.browser_support import CHROMIUM, WIDTHS, no_serious_violations, shots_folder
 from tests.site_support import ADMIN_EMAIL, LONG_ENOUGH, open_mailing_site
-from tests.test_browser import ARGS, CHROMIUM, WIDTHS, no_serious_violations, shots_folder
 
 pytestmark = [
     pytest.mark.browser,
@@ -42,14 +42,17 @@ Inbox = test_site_mail.Inbox
 class Running:
     """The site's app under uvicorn in a thread; ``submitted`` is what the app asks."""
 
-    def __init__(self, site: OpenSite, port: int) -> None:
+    def __init__(self, site: OpenSite, port: int, journey: bool = False) -> None:
+        """``journey``: the app asks the journey's record what is submitted (issue 23), as
+        ``nums site run`` does, and ``submitted`` is not used."""
         import uvicorn
 
         from nums.web.app import create_site_app
 
         self.submitted: set[str] = set()
         self.base = f"http://127.0.0.1:{port}"
-        app = create_site_app(site, submitted=lambda programme_id: programme_id in self.submitted)
+        asked = None if journey else (lambda programme_id: programme_id in self.submitted)
+        app = create_site_app(site, submitted=asked)
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -77,14 +80,6 @@ def running(tmp_path: Path, inbox: tuple[Inbox, int]) -> Iterator[tuple[Running,
     with Running(site, port) as served:
         yield served, site
     site.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 def link_in(received: Inbox, to: str) -> str:

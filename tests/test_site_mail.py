@@ -127,6 +127,7 @@ def test_every_message_fills_in_its_template(
         "count": "1",
         "due": "2026-04-17",
     }
+    values |= {"letter": "https://nums.example.org/x/letter.pdf"}
     values |= {"outcome": "Silver", "number": "1", "total": "£420.00", "vat_rate": "20", "level": "silver"}
     values |= {"lapses": "2027-03-19", "days": "90"}
     mail.send(settings, mail.compose(settings, kind, "lee@southgate.ac.uk", **values))

@@ -99,6 +99,9 @@ RULEBOOK: dict[Action, tuple[str, str, str]] = {
     Action.VIEW_AUDIT: ("programme", "admin lead coordinator", "admin"),
     # an application's state: whoever sees the programme, and finance ("sees applications")
     Action.VIEW_JOURNEY: ("programme", "admin assessor finance lead coordinator", "admin assessor finance"),
+    # "the outcome letter is stored with the application and sent": to the coordinators and the
+    # lead ("decided (the coordinators and the lead)"), and the assessor who wrote it
+    Action.VIEW_LETTER: ("programme", "admin lead coordinator", "admin assessor"),
     # everyone signed in lists programmes (the list holds what they see); signing in and out is
     # for anyone, signed in or not (``ANONYMOUS`` below); /api/me for everyone signed in
     Action.LIST_PROGRAMMES: (

@@ -203,51 +203,42 @@ def served(tmp_path: Path, quick_hashes: None) -> Any:
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_sites_register_in_chromium_is_axe_clean(
-    served: dict[str, Any], width: int, tmp_path: Path
+    served: dict[str, Any], browser: Any, width: int, tmp_path: Path
 ) -> None:
     """Issue 24: "the register's pages in Chromium at 1280 and 390 px with axe-core clean"; under
     the site's CSP the register's own style and search script load (they are files)."""
-    from tests.test_awards_register import CHROMIUM, no_serious_violations
+    from tests.browser_support import no_serious_violations, shots_folder
 
-    if not CHROMIUM.exists():
-        pytest.skip(f"no chromium at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    shots = Path(__import__("os").environ.get("NUMS_SCREENSHOTS") or tmp_path / "shots")
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = shots_folder(tmp_path)
     base = served["address"]
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(viewport={"width": width, "height": 900})
-        page = context.new_page()
-        blocked: list[str] = []
-        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
-        for name in ("", f"awards/{served['first']}.html", f"awards/{served['second']}.html"):
-            page.goto(f"{base}/register/{name}")
-            no_serious_violations(page)
-            header = page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor")
-            assert header == "rgb(18, 53, 91)", name  # register.css applied
-            assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, name
-            shown = (name or "index").replace("/", "-").replace(".html", "")
-            page.screenshot(path=str(shots / f"site-register-{width}-{shown}.png"), full_page=True)
-        page.goto(f"{base}/register/")
-        page.fill("#search", "first-year")  # register.js ran: the search box works
-        assert page.locator("#awards tbody tr:not([hidden])").count() == 1
-        signed_in = context.request.post(
-            f"{base}/api/session", data={"email": "admin@scheme.test", "password": LONG_ENOUGH}
-        )
-        assert signed_in.ok
-        page.goto(f"{base}/register/withdraw/{served['first']}")
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    for name in ("", f"awards/{served['first']}.html", f"awards/{served['second']}.html"):
+        page.goto(f"{base}/register/{name}")
         no_serious_violations(page)
-        page.screenshot(path=str(shots / f"site-withdraw-{width}.png"), full_page=True)
-        page.click("main button[type=submit]")  # the browser's own check: a reason is required
-        assert page.url.endswith(f"/register/withdraw/{served['first']}")
-        page.fill("#f-reason", "The programme closed.")
-        page.click("main button[type=submit]")
-        assert page.url.endswith(f"/register/awards/{served['first']}.html")
-        assert "Reason: The programme closed." in page.content()
-        page.screenshot(path=str(shots / f"site-withdrawn-{width}.png"), full_page=True)
-        assert not blocked, blocked
-        context.close()
-        browser.close()
+        header = page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor")
+        assert header == "rgb(18, 53, 91)", name  # register.css applied
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, name
+        shown = (name or "index").replace("/", "-").replace(".html", "")
+        page.screenshot(path=str(shots / f"site-register-{width}-{shown}.png"), full_page=True)
+    page.goto(f"{base}/register/")
+    page.fill("#search", "first-year")  # register.js ran: the search box works
+    assert page.locator("#awards tbody tr:not([hidden])").count() == 1
+    signed_in = context.request.post(
+        f"{base}/api/session", data={"email": "admin@scheme.test", "password": LONG_ENOUGH}
+    )
+    assert signed_in.ok
+    page.goto(f"{base}/register/withdraw/{served['first']}")
+    no_serious_violations(page)
+    page.screenshot(path=str(shots / f"site-withdraw-{width}.png"), full_page=True)
+    page.click("main button[type=submit]")  # the browser's own check: a reason is required
+    assert page.url.endswith(f"/register/withdraw/{served['first']}")
+    page.fill("#f-reason", "The programme closed.")
+    page.click("main button[type=submit]")
+    assert page.url.endswith(f"/register/awards/{served['first']}.html")
+    assert "Reason: The programme closed." in page.content()
+    page.screenshot(path=str(shots / f"site-withdrawn-{width}.png"), full_page=True)
+    assert not blocked, blocked
+    context.close()

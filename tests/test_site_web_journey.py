@@ -113,3 +113,41 @@ def test_each_person_sees_what_waits_for_them(people: dict[str, Browser]) -> Non
     assert [w["what"] for w in waiting] == ["submitted: waiting for an assessor"]
     page = people["finance"].client.get("/waiting")
     assert page.status_code == 200 and "no invoice recorded yet" in page.text
+
+
+def test_requests_stand_beside_their_criteria_and_the_letter_opens_for_its_people(
+    journey_site: JourneySite, people: dict[str, Browser]
+) -> None:
+    """ "each more-evidence decision becomes a request the coordinator sees on the programme's
+    page, beside the criterion, with the assessor's words and the response period"; "the outcome
+    letter is stored with the application and sent" (the decision's mail links to it)."""
+    coordinator, assessor, finance = people["coordinator"], people["assessor"], people["finance"]
+    page = coordinator.client.get(PAGE).text
+    assert f'href="{PAGE}/journey"' in page and "The application: draft" in page  # linked from the page
+    assert coordinator.client.get(f"{PAGE}/letter.pdf").status_code == 409  # no decision, no letter
+    coordinator.step("submitted")
+    assessor.step("in review")
+    assessor.step("evidence requested")
+    page = coordinator.client.get(PAGE).text
+    beside = page[page.index('id="item-diversity-2"') :]
+    beside = beside[: beside.index("</fieldset>")]
+    assert 'id="request-diversity-2"' in beside and "The assessor asks for more evidence" in beside
+    assert "declared disability" in beside and "by 2026-" in beside  # their words, the response period
+    assert page.count('class="request"') == 1  # only the criterion asked about
+    assert coordinator.form("requests", criterion="diversity.2", note="Profile added.").status_code == 303
+    state = coordinator.client.get(f"{API}/state").json()
+    assert state["requests"][0]["note"] == "Profile added."
+    review = assessor.client.get(f"{PAGE}/review").text
+    assert "answer: Profile added." in review and 'class="request answered"' in review
+    assert coordinator.form("transitions", to="resubmitted").status_code == 303
+    review = assessor.client.get(f"{PAGE}/review").text
+    assert "your earlier decision carries over" in review  # nothing changed in the file this time
+    final_review(journey_site.folder)
+    assert assessor.step("decided").json()["state"] == "decided"
+    letter = coordinator.client.get(f"{PAGE}/letter.pdf")
+    assert letter.status_code == 200 and letter.content.startswith(b"%PDF-")
+    assert people["lead"].client.get(f"{PAGE}/letter.pdf").status_code == 200
+    assert finance.client.get(f"{PAGE}/letter.pdf").status_code == 403  # finance sees it, not the letter
+    stranger = Browser(journey_site, "stranger")
+    assert stranger.client.get(f"{PAGE}/letter.pdf").status_code == 404
+    assert f'href="{PAGE}/letter.pdf"' in coordinator.client.get(PAGE).text

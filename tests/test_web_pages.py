@@ -254,3 +254,14 @@ def test_two_problems_on_one_field_share_one_described_element() -> None:
     assert "the number of mentors must be a whole number<br>must be 1 or more" in html
     described = re.search(r'aria-describedby="([^"]*)"', html)
     assert described is not None and "f-programme-mentors-error" in described.group(1).split()
+
+
+def test_the_programme_page_of_nums_serve_has_no_journey(root: Path) -> None:
+    """Issue 23: the journey (``/p/ID/journey``) is the site's; `nums serve` has none, so its
+    programme page neither links to it nor shows requests, and names the file by its full path."""
+    client, _ = client_for(root)
+    html = client.get("/p/peer-mentoring").text
+    assert "/journey" not in html and 'class="request' not in html
+    assert str(root / "peer-mentoring" / "submission.yaml") in html
+    assert "s review of this submission</a>" in html
+    assert client.get("/p/peer-mentoring/journey").status_code == 404

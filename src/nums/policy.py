@@ -67,6 +67,7 @@ class Action(enum.StrEnum):
     RECORD_INVOICE = "record_invoice"
     VIEW_AUDIT = "view_audit"
     VIEW_JOURNEY = "view_journey"
+    VIEW_LETTER = "view_letter"
     LIST_PROGRAMMES = "list_programmes"
     CREATE_PROGRAMME = "create_programme"
     RECEIVE_PACK = "receive_pack"
@@ -231,6 +232,12 @@ RULES: Mapping[Action, tuple[Grant, ...]] = {
         (F, Scope.ANY),
         (L, Scope.OWN_INSTITUTION),
         (C, Scope.OWN_PROGRAMME),
+    ),
+    # "Decide (assessor, on a final review): the outcome letter is stored with the application and
+    # sent"; "decided (the coordinators and the lead)" are told: the letter is theirs to open, and
+    # the assessor's who wrote it and the admin's.
+    Action.VIEW_LETTER: _grants(
+        (A, Scope.ANY), (S, Scope.SUBMITTED_ELSEWHERE), (L, Scope.OWN_INSTITUTION), (C, Scope.OWN_PROGRAMME)
     ),
     # "Every endpoint `nums serve` has keeps its shape and answers only with what the person may
     # see": everyone signed in may ask for the list of programmes; the list holds what they see.

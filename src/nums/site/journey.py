@@ -38,6 +38,8 @@ from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
 from nums.writing import create_new_file
 
 LETTERS_FOLDER = "letters"
+LETTER_PAGE = "letter.pdf"
+"""The stored letter's address under the programme's page (``/p/ID/letter.pdf``): the mail's link."""
 REVIEW_FILE = "review.yaml"
 SEEN_BY_ASSESSORS = OPEN | {State.DECIDED}
 
@@ -120,10 +122,82 @@ def state_json(db: Session, programme_id: str) -> dict[str, Any]:
                 "message": r.message,
                 "answered": r.answered is not None,
                 "due": r.due.isoformat(),
+                "note": r.answer_note,
             }
             for r in requests
         ],
     }
+
+
+def beside_criteria(db: Session, person: policy.Person, programme_id: str) -> dict[str, Any] | None:
+    """What the site shows beside each criterion of the programme's page and of the review page:
+    "each more-evidence decision becomes a request the coordinator sees on the programme's page,
+    beside the criterion, with the assessor's words and the response period", and "what changed
+    since the last snapshot is shown to the assessor, criterion by criterion".
+
+    ``{state, review, outcome, letter, requests: {criterion: request}, changes: {criterion: change}, awards}``; the
+    requests are the latest round's (open, or answered and closed by the resubmission that
+    carried them, with the coordinator's note), the changes only for those who see the review,
+    the awards the site's decisions made (written into ``history:`` when the next application is
+    submitted, so the page shows them before that).
+    None for a person who may not see the application's journey."""
+    thing = programme_thing(db, programme_id)
+    if not policy.can(person, policy.Action.VIEW_JOURNEY, thing):
+        return None
+    found = current(db, programme_id)
+    shown = policy.can(person, policy.Action.VIEW_REVIEW, thing)
+    changes = {c.criterion: snapshots.change_json(c) for c in what_changed(db, programme_id)} if shown else {}
+    return {
+        "state": state_of(db, programme_id).value,
+        "review": shown,
+        "outcome": found.outcome if found is not None and found.state == State.DECIDED.value else None,
+        "letter": bool(
+            found is not None and found.letter and policy.can(person, policy.Action.VIEW_LETTER, thing)
+        ),
+        "requests": {r.criterion: _request_json(r) for r in _latest_round(found)},
+        "changes": changes,
+        # "the award is recorded in the programme's history exactly as the review dates it"
+        "awards": [
+            {"level": level, "awarded": awarded.isoformat()}
+            for level, awarded in decided_awards(db, programme_id)
+        ],
+    }
+
+
+def _latest_round(found: Application | None) -> list[EvidenceRequestRow]:
+    """The requests of the newest request for evidence (all made on one snapshot)."""
+    rows = list(found.requests) if found is not None else []
+    newest = max((r.snapshot_id for r in rows), default=None)
+    return [r for r in rows if r.snapshot_id == newest]
+
+
+def _request_json(row: EvidenceRequestRow) -> dict[str, Any]:
+    return {
+        "criterion": row.criterion,
+        "message": row.message,
+        "due": row.due.isoformat(),
+        "answered": row.answered is not None,
+        "note": row.answer_note,
+        "closed": row.closed,
+    }
+
+
+def letter_of(site: OpenSite, person: policy.Person, programme_id: str) -> tuple[bytes, str]:
+    """The outcome letter stored with the programme's decided application, and its file name:
+    "the outcome letter is stored with the application and sent" (the mail's link opens it)."""
+    with site.transaction() as db:
+        thing = programme_thing(db, programme_id)
+        found = current(db, programme_id)
+        if found is None or not found.letter:  # a decided application is one an assessor may see
+            raise Refused(f"{programme_id} has no decision yet, so no letter")
+        if not policy.can(person, policy.Action.VIEW_LETTER, thing):
+            raise Refused(f"no programme {programme_id!r} here", 403 if policy.sees(person, thing) else 404)
+        stored = site.folder / found.letter
+    try:
+        data = stored.read_bytes()
+    except OSError:
+        raise Refused(f"the letter of {programme_id} is missing from the site's folder", 404) from None
+    return data, f"{programme_id.replace('/', '-')}-outcome-letter.pdf"
 
 
 # --- the steps ---------------------------------------------------------------------------------
@@ -416,8 +490,11 @@ def answer_request(
     now: datetime | None = None,
 ) -> EvidenceRequestRow:
     """ "The coordinator answers each with evidence and a note": the note is kept with the request;
-    the evidence is what they add to the submission before resubmitting."""
+    the evidence is what they add to the submission before resubmitting (the audit event names
+    what the file adds to the criterion since the snapshot, as the answer is given)."""
     moment = now or tables.now()
+    carried = since_snapshot(site, person, programme_id, moment).get(criterion, {})
+    added = [e["target"] for e in carried.get("evidence_added", [])]
     with site.transaction() as db:
         _place(site, db, person, programme_id)
         thing = programme_thing(db, programme_id)
@@ -435,9 +512,39 @@ def answer_request(
         row = open_[0]
         row.answered, row.answer_note = moment, text
         audit.record(
-            db, person, audit.REQUEST_ANSWERED, programme_id, at=moment, criterion=criterion, note=text
-        )
+            db, person, audit.REQUEST_ANSWERED, programme_id, at=moment, criterion=criterion, note=text,
+            evidence_added=added,
+        )  # fmt: skip
         return row
+
+
+def since_snapshot(
+    site: OpenSite, person: policy.Person, programme_id: str, now: datetime | None = None
+) -> dict[str, dict[str, Any]]:
+    """For each criterion with an open request, what the programme's file changes now from the
+    snapshot under review (``change_json``): the evidence the coordinator's answer carries ("the
+    coordinator answers each with evidence and a note"), shown before they answer and resubmit.
+    Empty when nothing is asked, or the file does not validate (its page says why)."""
+    moment = now or tables.now()
+    with site.transaction() as db:
+        place = _place(site, db, person, programme_id)
+        found = current(db, programme_id)
+        snapshot = latest_snapshot(found)
+        asked = {r.criterion for r in found.requests if not r.closed} if found is not None else set()
+        if snapshot is None or not asked:
+            return {}
+        before = json.loads(snapshot.items_json)
+    return _changed_since(site, place, before, asked, moment)
+
+
+def _changed_since(
+    site: OpenSite, place: ProgrammeFolder, before: dict[str, Any], asked: set[str], moment: datetime
+) -> dict[str, dict[str, Any]]:
+    loaded = Workspace(site.workspace).load(place, moment.date())
+    if not loaded.valid or loaded.submission is None or loaded.assessment is None or loaded.text is None:
+        return {}
+    found = snapshots.changes(before, snapshots.freeze(loaded).items)
+    return {c.criterion: snapshots.change_json(c) for c in found if c.criterion in asked}
 
 
 def resubmit(
@@ -496,7 +603,11 @@ def decide(
     if found.awarded is not None:
         _issue_award(site, db, person, place, found, moment)
     told = _coordinators(db, place.id) + _leads(db, place.id.partition("/")[0])
-    _tell(site, db, person, place.id, "application_decided", told, moment, outcome=_outcome_words(reviewed))
+    letter = mail.page_link(site.settings, place.id) + LETTER_PAGE
+    _tell(
+        site, db, person, place.id, "application_decided", told, moment, outcome=_outcome_words(reviewed),
+        letter=letter,
+    )  # fmt: skip
     return _moved(found, sha)
 
 
@@ -742,7 +853,7 @@ def _tell(
 ) -> None:
     """Mail each person once, in plain words with the page's link; each message is an audit event."""
     link = mail.page_link(site.settings, programme_id)
-    title = _programme_title(site, programme_id)
+    title = programme_title(site, programme_id)
     for person in dict.fromkeys(people):
         message = mail.compose(
             site.settings, kind, person.email, name=person.name, programme=title, link=link, **values
@@ -754,7 +865,7 @@ def _tell(
         )  # fmt: skip
 
 
-def _programme_title(site: OpenSite, programme_id: str) -> str:
+def programme_title(site: OpenSite, programme_id: str) -> str:
     """The programme's name as its submission gives it, else its id (a message never fails on it)."""
     import yaml
 

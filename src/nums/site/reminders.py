@@ -134,10 +134,10 @@ def _was_sent(db: Session, due: Due) -> bool:
 
 
 def _mail(site: OpenSite, db: Session, due: Due, people: list, on: date, moment: datetime) -> None:
-    from nums.site.journey import _programme_title
+    from nums.site.journey import programme_title
 
     link = mail.page_link(site.settings, due.programme)
-    title = _programme_title(site, due.programme)
+    title = programme_title(site, due.programme)
     for person in dict.fromkeys(people):
         message = mail.compose(
             site.settings, "award_lapsing", person.email, name=person.name, programme=title, link=link,

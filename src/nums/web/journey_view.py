@@ -24,6 +24,7 @@ from starlette.responses import RedirectResponse, Response
 
 from nums import policy
 from nums.errors import NumsError
+from nums.escaping import content_disposition
 from nums.site import invoices, journey
 from nums.site.snapshots import change_json
 from nums.site.states import State
@@ -74,8 +75,13 @@ def _page_facts(request: Request, programme_id: str) -> dict[str, Any]:
         thing = journey.programme_thing(db, programme_id)
         found = journey.current(db, programme_id)
         invoice = invoices.invoice_of(db, found) if found is not None else None
+        beside = journey.beside_criteria(db, person, programme_id) or {}
         return {
+            "programme": journey.programme_title(_site(request), programme_id),
             "state": journey.state_json(db, programme_id),
+            "letter": beside.get("letter", False),
+            "outcome": beside.get("outcome"),
+            "awards": beside.get("awards", []),
             "changes": [change_json(c) for c in journey.what_changed(db, programme_id)]
             if policy.can(person, policy.Action.VIEW_REVIEW, thing)
             else [],
@@ -89,21 +95,60 @@ def _page_facts(request: Request, programme_id: str) -> dict[str, Any]:
                 or policy.can(person, policy.Action.TAKE_APPLICATION, thing),
                 "assign": policy.can(person, policy.Action.ASSIGN_ASSESSOR, thing),
                 "invoice": policy.can(person, policy.Action.RECORD_INVOICE, thing),
+                "review": policy.can(person, policy.Action.VIEW_REVIEW, thing),
             },
         }
 
 
+def _since(request: Request, programme_id: str, facts: dict[str, Any]) -> dict[str, Any]:
+    if not facts["may"]["answer"] or facts["state"]["state"] != State.EVIDENCE_REQUESTED.value:
+        return {}
+    return journey.since_snapshot(_site(request), person_of(request), programme_id)
+
+
 async def journey_page(request: Request, target: Target, message: str = "", status: int = 200) -> Response:
     facts = await run_in_threadpool(_page_facts, request, target.place.id)
+    facts["since"] = await run_in_threadpool(_since, request, target.place.id, facts)
     return render(
         request,
         "journey.html",
         status=status,
-        title="Application",
+        title=f"Application: {facts['programme']}",
         id=target.place.id,
         message=message,
         states=State,
         **facts,
+    )
+
+
+def _beside(request: Request, programme_id: str) -> dict[str, Any] | None:
+    site = getattr(request.app.state, "site", None)
+    if site is None:
+        return None  # ``nums serve`` has no journey
+    with site.transaction() as db:
+        return journey.beside_criteria(db, person_of(request), programme_id)
+
+
+async def beside(request: Request, programme_id: str) -> dict[str, Any]:
+    """What the programme page and the review page show beside each criterion on the site (the
+    requests for evidence, what changed, a link to the journey): ``{"journey": facts or None}``."""
+    return {"journey": await run_in_threadpool(_beside, request, programme_id)}
+
+
+def _letter(request: Request, programme_id: str) -> tuple[bytes, str]:
+    return journey.letter_of(_site(request), person_of(request), programme_id)
+
+
+async def letter_pdf(request: Request, target: Target) -> Response:
+    """The decided application's stored outcome letter: what the decision's mail links to."""
+    try:
+        data, name = await run_in_threadpool(_letter, request, target.place.id)
+    except NumsError as error:
+        return render(
+            request, "missing.html", status=_status(error), title="No letter", message=_words(error)
+        )
+    return Response(
+        data, media_type="application/pdf", headers={"content-disposition": content_disposition(name)}
     )
 
 
@@ -241,6 +286,11 @@ def _waiting(request: Request) -> list[dict[str, Any]]:
         {"programme": w.programme, "what": w.what, "when": w.when.isoformat() if w.when else None}
         for w in found
     ]
+
+
+async def waiting_of(request: Request) -> list[dict[str, Any]]:
+    """What waits for the person asking (the home page shows it on signing in)."""
+    return await run_in_threadpool(_waiting, request)
 
 
 async def get_waiting(request: Request) -> Response:

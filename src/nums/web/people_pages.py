@@ -24,6 +24,7 @@ from nums.errors import NumsError, Problem
 from nums.site import accounts, people
 from nums.site.folder import OpenSite
 from nums.web.answers import JSONResponse, error_json
+from nums.web.journey_view import waiting_of
 from nums.web.routing import person_of
 from nums.web.session_api import _sign_in as start_session
 from nums.web.site_security import session_cookie
@@ -281,7 +282,16 @@ async def home(request: Request) -> Response:
     """After sign-in: what the person may reach, by role (the policy's answer)."""
     person = person_of(request)
     places = people.reachable(person)
-    return render(request, "welcome.html", title="Home", person=person, places=places, done=_done(request))
+    waiting = await waiting_of(request)  # "Each person sees, on signing in, what is waiting for them"
+    return render(
+        request,
+        "welcome.html",
+        title="Home",
+        person=person,
+        places=places,
+        waiting=waiting,
+        done=_done(request),
+    )
 
 
 async def account_page(

@@ -38,6 +38,7 @@ from nums.web.form import (
     programmes_of,
     text,
 )
+from nums.web.journey_view import beside
 from nums.web.portfolio_view import fees_view, portfolio_of, under_way_view, university_view
 from nums.web.receiving import receive_upload
 from nums.web.result_view import result_view
@@ -166,10 +167,17 @@ async def not_found(request: Request, known_path: bool = False) -> Response:
     return render(request, "missing.html", status=404, title="Not found")
 
 
+async def _programme_html(request: Request, status: int = 200, **context: Any) -> Response:
+    """The programme's page, with what the site shows beside each criterion (its requests for
+    evidence, a link to the application's journey); nothing more under ``nums serve``."""
+    journey = await beside(request, context["id"])
+    return render(request, "programme.html", status=status, **context, **journey)
+
+
 async def programme_page(request: Request, target: Target) -> Response:
     loaded = await run_in_threadpool(target.workspace.load, target.place)
     flash = _flash(request.query_params)
-    return render(request, "programme.html", **_page(loaded, None, (), flash))
+    return await _programme_html(request, **_page(loaded, None, (), flash))
 
 
 async def evidence_file(request: Request, target: Target) -> Response:
@@ -187,7 +195,7 @@ async def read_only(request: Request, target: Target) -> Response:
         return HTMLResponse("", status_code=409)
     loaded = await run_in_threadpool(target.workspace.load, target.place)
     problem = Problem(RECEIVED_READ_ONLY, suggestion="review it, or ask the applicant for a new pack")
-    return render(request, "programme.html", status=409, **_page(loaded, None, (problem,)))
+    return await _programme_html(request, status=409, **_page(loaded, None, (problem,)))
 
 
 _FLASHES = {
@@ -314,7 +322,7 @@ async def save(request: Request, target: Target) -> Response:
     workspace, place = target.workspace, target.place
     loaded = await run_in_threadpool(workspace.load, place)
     if loaded.document is None and loaded.text is not None:
-        return render(request, "programme.html", status=409, **_page(loaded, None, ()))
+        return await _programme_html(request, status=409, **_page(loaded, None, ()))
     async with request.form(max_files=1000, max_fields=5000) as form:
         base = str(form.get("base_sha256") or "") or None
         if form.get("action") == "overwrite":
@@ -330,23 +338,21 @@ async def save(request: Request, target: Target) -> Response:
             )
             status = 413 if isinstance(refused, files.TooLarge) else 409
             unsaved = _page(loaded, posted.document, (problem,), sha256=base, unsaved=True)
-            return render(request, "programme.html", status=status, **unsaved)
+            return await _programme_html(request, status=status, **unsaved)
     checked = await run_in_threadpool(check_document, workspace, place, posted.document)
     if posted.action not in {"save", "overwrite"} or checked.problems:
         # a button that adds or removes a row, or a form with mistakes: show it again, unsaved
         status = 422 if checked.problems and posted.action in {"save", "overwrite"} else 200
-        return render(
+        return await _programme_html(
             request,
-            "programme.html",
             status=status,
             **_page(loaded, posted.document, checked.problems, sha256=base, unsaved=True, stored=stored),
         )
     try:
         await run_in_threadpool(save_document, place, checked, base)
     except files.Conflict as conflict:
-        return render(
+        return await _programme_html(
             request,
-            "programme.html",
             status=409,
             **_page(
                 loaded,
@@ -360,7 +366,7 @@ async def save(request: Request, target: Target) -> Response:
         )
     except LinkRefused as refused:
         unsaved = _page(loaded, posted.document, refused.problems, sha256=base, unsaved=True, stored=stored)
-        return render(request, "programme.html", status=409, **unsaved)
+        return await _programme_html(request, status=409, **unsaved)
     return RedirectResponse(page_url(place.id) + "?saved=1", status_code=303)
 
 
@@ -449,7 +455,7 @@ async def _refused(
 ) -> Response:
     """A restore or a fresh start that would write through a link: the page, and why not."""
     loaded = await run_in_threadpool(workspace.load, place)
-    return render(request, "programme.html", status=409, **_page(loaded, None, refused.problems))
+    return await _programme_html(request, status=409, **_page(loaded, None, refused.problems))
 
 
 async def replace(request: Request, target: Target) -> Response:
@@ -459,7 +465,7 @@ async def replace(request: Request, target: Target) -> Response:
     if not form.get("confirm"):
         loaded = await run_in_threadpool(workspace.load, place)
         problem = Problem("tick the box to confirm you want to start again; the file is kept under History")
-        return render(request, "programme.html", status=422, **_page(loaded, None, (), confirm_error=problem))
+        return await _programme_html(request, status=422, **_page(loaded, None, (), confirm_error=problem))
     skeleton = submission_skeleton(workspace.edition_for(None))
     try:
         await run_in_threadpool(
@@ -476,7 +482,7 @@ async def _assessed(request: Request, target: Target) -> Assessment | Response:
     """The programme's assessment, or the page that says why there is none (no pack without one)."""
     loaded = await run_in_threadpool(target.workspace.load, target.place)
     if loaded.assessment is None:
-        return render(request, "programme.html", status=422, **_page(loaded, None, ()))
+        return await _programme_html(request, status=422, **_page(loaded, None, ()))
     return loaded.assessment
 
 

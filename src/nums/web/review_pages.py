@@ -25,6 +25,7 @@ from nums.escaping import content_disposition
 from nums.review import ACCEPTED, CONTINUATION, MORE_EVIDENCE, REJECTED, Review
 from nums.web import files
 from nums.web.editing import json_ready
+from nums.web.journey_view import beside
 from nums.web.reviewing import (
     REVIEW_FILE,
     Case,
@@ -68,6 +69,13 @@ def with_case(handler: CaseHandler) -> ProgrammeHandler:
     return answer
 
 
+async def _review_html(request: Request, status: int = 200, **context: Any) -> Response:
+    """The review page, with what the site shows beside each criterion (the requests for evidence
+    and what changed since the last snapshot); nothing more under ``nums serve``."""
+    journey = await beside(request, context["id"])
+    return render(request, "review.html", status=status, **context, **journey)
+
+
 async def _view(request: Request, target: Target, case: Case) -> Response:
     stored = await run_in_threadpool(stored_review, case)
     document = stored.document if stored.document is not None else _blank()
@@ -75,7 +83,7 @@ async def _view(request: Request, target: Target, case: Case) -> Response:
     checked = await run_in_threadpool(check_review, case, document)
     problems = stored.problems or (checked.problems if stored.text is not None else ())
     context = _context(case, target.place, document, checked, stored.sha256, problems, flash)
-    return render(request, "review.html", **context)
+    return await _review_html(request, **context)
 
 
 async def _preview(request: Request, target: Target, case: Case) -> Response:
@@ -134,7 +142,7 @@ async def _restore(request: Request, target: Target, case: Case) -> Response:
         document = stored.document if stored.document is not None else _blank()
         checked = await run_in_threadpool(check_review, case, document)
         context = _context(case, place, document, checked, stored.sha256, refused.problems)
-        return render(request, "review.html", status=409, **context)
+        return await _review_html(request, status=409, **context)
     return RedirectResponse(page_url(place.id, "review") + "?restored=1", status_code=303)
 
 
@@ -155,9 +163,8 @@ async def _save(request: Request, target: Target, case: Case) -> Response:
     document = document_from_form(stored.document, form)
     checked = await run_in_threadpool(check_review, case, document)
     if checked.review is None:
-        return render(
+        return await _review_html(
             request,
-            "review.html",
             status=422,
             **_context(case, place, document, checked, base, checked.problems),
         )
@@ -168,12 +175,12 @@ async def _save(request: Request, target: Target, case: Case) -> Response:
             "the review file changed on disk since you opened it (another tab, a colleague or the command line);"
             " nothing was written. Reload to see it, then make your changes again."
         )
-        return render(
-            request, "review.html", status=409, **_context(case, place, document, checked, base, (problem,))
+        return await _review_html(
+            request, status=409, **_context(case, place, document, checked, base, (problem,))
         )
     except LinkRefused as refused:  # the review file is a link: nothing is saved through it
         context = _context(case, place, document, checked, base, refused.problems)
-        return render(request, "review.html", status=409, **context)
+        return await _review_html(request, status=409, **context)
     return RedirectResponse(page_url(place.id, "review") + "?saved=1", status_code=303)
 
 

@@ -174,6 +174,8 @@ JOURNEY = Surface(
         Action("journey.transition", POST, "transitions", page=journey_view.transition_form, api=journey_view.post_transition, needs=Do.VIEW_JOURNEY, site_only=True),
         Action("journey.answer", POST, "requests", page=journey_view.answer_form, api=journey_view.post_answer, needs=Do.ANSWER_REQUEST, site_only=True),
         Action("journey.changes", GET, "changes", api=journey_view.get_changes, needs=Do.VIEW_REVIEW, site_only=True),
+        # "the outcome letter is stored with the application and sent": the decision's mail links here
+        Action("journey.letter", DOWNLOAD, "letter.pdf", page=journey_view.letter_pdf, needs=Do.VIEW_LETTER, site_only=True),
         Action("journey.invoice", POST, "invoice", page=journey_view.invoice_form, api=journey_view.post_invoice, needs=Do.RECORD_INVOICE, site_only=True),
     ),
     PAGE_PREFIX,
