@@ -238,6 +238,51 @@ def test_what_changed_is_shown_criterion_by_criterion_and_decisions_carry_over(
     assert carried == {"aims.1": {"decision": "accepted"}}
 
 
+def _add_diversity_profile(j: JourneySite) -> None:
+    """The coordinator's answer to the request on diversity.2: one more evidence file cited."""
+    path = j.folder / "submission.yaml"
+    source = path.read_text(encoding="utf-8")
+    (j.folder / "evidence" / "diversity-profile.txt").write_text("Profile by ethnicity and disability.\n")
+    cited = "      - {title: Mentee survey analysis 2024-25, file: evidence/survey-analysis-2024-25.csv}\n"
+    added = "      - {title: Diversity profile, file: evidence/diversity-profile.txt}\n"
+    head, tail = source.split("  diversity.2:\n", 1)
+    path.write_text(head + "  diversity.2:\n" + tail.replace(cited, cited + added, 1), encoding="utf-8")
+
+
+def test_a_resubmission_carries_the_review_over_to_what_did_not_change(journey_site: JourneySite) -> None:
+    """ "the assessor's earlier decisions carry over to what did not change": at the resubmission
+    the review file follows the new snapshot; the criterion the answer changed (diversity.2) is
+    undecided again, so the review is not final until the assessor looks at it; every other
+    decision stands, word for word. The version before is kept and the save is in the trail."""
+    import yaml
+
+    from nums.fingerprint import fingerprints
+    from nums.programme_files import REVIEW_HISTORY, versions
+
+    j = journey_site
+    move(j, "coordinator", "submitted")
+    move(j, "assessor", "in review")
+    move(j, "assessor", "evidence requested")
+    before = yaml.safe_load((j.folder / "review.yaml").read_text(encoding="utf-8"))
+    assert before["decisions"]["diversity.2"]["decision"] == "more-evidence"
+    _add_diversity_profile(j)
+    moved = move(j, "coordinator", "resubmitted")
+    after = yaml.safe_load((j.folder / "review.yaml").read_text(encoding="utf-8"))
+    assert not (after["decisions"].get("diversity.2") or {}).get("decision")
+    kept = {k: v for k, v in before["decisions"].items() if k != "diversity.2" and v}
+    assert {k: v for k, v in after["decisions"].items() if v and v.get("decision")} == kept
+    source = (j.folder / "submission.yaml").read_bytes()
+    assert after["submission_sha256"] == fingerprints(yaml.safe_load(source), source)[0]
+    assert len(versions(j.folder, REVIEW_HISTORY)) == 1  # the review as it was, kept
+    with j.site.transaction() as db:
+        event = [e for e in audit.events(db, PROGRAMME) if e.what == journey.REVIEW_FOLLOWS]
+        assert len(event) == 1 and event[0].after != event[0].before
+        assert "diversity.2" not in json.loads(event[0].detail)["decisions_kept"]
+    assert moved.state == "resubmitted"
+    refusal = refused(j, "assessor", "decided")  # diversity.2 is undecided: the review is not final
+    assert "final" in refusal.reason
+
+
 def test_the_audit_trail_cannot_be_rewritten(journey_site: JourneySite) -> None:
     """ "Nothing in the app can rewrite it": the ORM refuses, and so does the database itself."""
     j = journey_site

@@ -151,3 +151,23 @@ def test_requests_stand_beside_their_criteria_and_the_letter_opens_for_its_peopl
     stranger = Browser(journey_site, "stranger")
     assert stranger.client.get(f"{PAGE}/letter.pdf").status_code == 404
     assert f'href="{PAGE}/letter.pdf"' in coordinator.client.get(PAGE).text
+
+
+def test_the_assessor_reviews_the_snapshot_not_the_file_that_can_still_change(
+    journey_site: JourneySite, people: dict[str, Browser]
+) -> None:
+    """ "It is frozen as a snapshot [...] The assessor reviews the snapshot, never a file that can
+    still change." The coordinator edits a statement while the application is in review: the
+    review page still shows what was submitted; the coordinator's own
+    page shows the edit, which goes to the assessor only with a resubmission."""
+    coordinator, assessor = people["coordinator"], people["assessor"]
+    submitted = "The leaflet and the web page both open with the scheme's three aims in plain words."
+    edited = "Rewritten while the assessor was reading."
+    assert coordinator.step("submitted").status_code == 200
+    assert assessor.step("in review").status_code == 200
+    path = journey_site.folder / "submission.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(submitted, edited), encoding="utf-8")
+    page = assessor.client.get(f"{PAGE}/review")
+    shown = submitted.split("'")[0]  # the page escapes the apostrophe
+    assert page.status_code == 200 and shown in page.text and edited not in page.text
+    assert edited in coordinator.client.get(PAGE).text

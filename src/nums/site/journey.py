@@ -574,7 +574,69 @@ def resubmit(
         again="yes",
         doing="What changed is shown beside each criterion.",
     )
+    _review_follows(site, db, person, place, loaded, moment)
     return _moved(found, snapshot.sha256)
+
+
+REVIEW_FOLLOWS = "review follows the resubmission"
+REVIEW_SAVE_TRIES = 3  # an assessor saving at the same moment: read their save and carry it over
+
+
+def _review_follows(
+    site: OpenSite, db: Session, person: policy.Person, place: ProgrammeFolder, loaded: LoadedProgramme,
+    moment: datetime,
+) -> None:  # fmt: skip
+    """At a resubmission the review file moves to the new snapshot: "the assessor's earlier
+    decisions carry over to what did not change", and a criterion that changed is undecided
+    again, so the review is not final until the assessor has looked at it (its request and the
+    answer stay beside it on the review page). The file is saved as the review page saves it
+    (the version before is kept in its history) and the save is in the audit trail. A review
+    that cannot be read is left as it is: deciding says what is wrong with it."""
+    from nums.programme_files import REVIEW_HISTORY, Conflict, save_file
+
+    if loaded.submission is None or loaded.edition is None:
+        return
+    for _ in range(REVIEW_SAVE_TRIES):
+        followed = _review_for_snapshot(site, db, place, loaded)
+        if followed is None:
+            return
+        text, before, kept = followed
+        try:
+            after = save_file(place.folder, REVIEW_FILE, text, before, REVIEW_HISTORY)
+        except Conflict:
+            continue
+        except NumsError:
+            return  # a link where the review should be: never written through
+        audit.record(db, person, REVIEW_FOLLOWS, place.id, before, after, at=moment, decisions_kept=kept)
+        return
+
+
+def _review_for_snapshot(
+    site: OpenSite, db: Session, place: ProgrammeFolder, loaded: LoadedProgramme
+) -> tuple[str, str, list[str]] | None:
+    """The review file's text for the newest snapshot, the SHA-256 it replaces and the decisions
+    kept; None when there is no review, it does not read, or nothing would change."""
+    from nums.boundary import read_inside
+    from nums.fingerprint import fingerprints
+    from nums.skeleton import review_skeleton
+    from nums.workspace import file_sha256
+    from nums.yamlsource import parse_yaml
+
+    assert loaded.submission is not None and loaded.edition is not None
+    try:
+        data = read_inside(place.folder / REVIEW_FILE, site.workspace)
+        document = parse_yaml(data.decode("utf-8"), str(place.folder / REVIEW_FILE), kind="review file").data
+    except (FileNotFoundError, NumsError, UnicodeDecodeError):
+        return None
+    if not isinstance(document, dict) or not isinstance(document.get("decisions"), dict):
+        return None
+    decisions = {k: v for k, v in document["decisions"].items() if isinstance(v, dict)}
+    kept = snapshots.carried_decisions(decisions, what_changed(db, place.id))
+    digest = fingerprints(loaded.submission.raw, (loaded.text or "").encode("utf-8"))[0]
+    if kept == decisions and document.get("submission_sha256") == digest:
+        return None
+    filled = {**document, "decisions": kept, "submission_sha256": digest}
+    return review_skeleton(loaded.edition, loaded.submission, digest, filled), file_sha256(data), sorted(kept)
 
 
 def decide(
@@ -773,6 +835,26 @@ class snapshot_folder:
     def __exit__(self, *exc: object) -> None:
         if self._scratch is not None:
             self._scratch.cleanup()
+
+
+def reviewed_snapshot(site: OpenSite, programme_id: str) -> LoadedProgramme | None:
+    """What the assessor's review is read against on the site: "The assessor reviews the
+    snapshot, never a file that can still change." While the application is with the assessors
+    (submitted, up to and including its decision) that is its newest snapshot, loaded as the
+    pack and the decision load it; otherwise (a draft, withdrawn, never submitted) None, and the
+    workspace's file is what a review is read against, as under ``nums serve``. The loaded
+    programme's place is the snapshot's scratch folder, gone once this returns: a caller keeps
+    its data, never its paths."""
+    with site.transaction() as db:
+        found = current(db, programme_id)
+        if found is None or State(found.state) not in SEEN_BY_ASSESSORS:
+            return None
+        snapshot = latest_snapshot(found)
+        if snapshot is None:
+            return None
+        place = ProgrammeFolder(programme_id, site.workspace.joinpath(*programme_id.split("/")))
+        with snapshot_folder(site, place, snapshot) as loaded:
+            return loaded
 
 
 def snapshot_pack(site: OpenSite, programme_id: str, number: int | None = None) -> bytes:

@@ -180,10 +180,13 @@ def changes(
 def carried_decisions(
     decisions: Mapping[str, Mapping[str, Any]], found: list[CriterionChange]
 ) -> dict[str, dict[str, Any]]:
-    """The assessor's earlier decisions that stand: those on criteria that did not change. A
-    criterion that changed is left undecided, to be looked at again."""
-    unchanged = {c.criterion for c in found if c.unchanged}
-    return {criterion: dict(decision) for criterion, decision in decisions.items() if criterion in unchanged}
+    """The assessor's earlier decisions that stand: every one but those on criteria that changed.
+    A criterion that changed is left undecided, to be looked at again; a decision on something
+    neither snapshot lists (nothing says it changed) stands."""
+    changed = {c.criterion for c in found if not c.unchanged}
+    return {
+        criterion: dict(decision) for criterion, decision in decisions.items() if criterion not in changed
+    }
 
 
 def change_json(change: CriterionChange) -> dict[str, Any]:

@@ -29,8 +29,10 @@ from nums.site import invoices, journey
 from nums.site.snapshots import change_json
 from nums.site.states import State
 from nums.web.answers import JSONResponse, error_json, json_body
+from nums.web.reviewing import Case, case_of
 from nums.web.routing import Target, person_of
 from nums.web.templating import page_url, render
+from nums.workspace import LoadedProgramme
 
 MAX_NOTE = 2000
 
@@ -119,6 +121,17 @@ async def journey_page(request: Request, target: Target, message: str = "", stat
         states=State,
         **facts,
     )
+
+
+def case_for_review(request: Request, target: Target) -> tuple[Case | None, LoadedProgramme]:
+    """The case a review page or the review API judges: on the site, while the application is
+    with the assessors, its newest snapshot (``journey.reviewed_snapshot``), the review file still
+    the programme's own; else the workspace's submission. The loaded programme says what is wrong
+    when there is no case."""
+    site = getattr(request.app.state, "site", None)
+    frozen = journey.reviewed_snapshot(site, target.place.id) if site is not None else None
+    loaded = frozen if frozen is not None else target.workspace.load(target.place)
+    return case_of(loaded, at=target.place), loaded
 
 
 def _beside(request: Request, programme_id: str) -> dict[str, Any] | None:

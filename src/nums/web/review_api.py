@@ -20,9 +20,9 @@ from nums.escaping import content_disposition
 from nums.review import review_from_text
 from nums.web.answers import JSONResponse, checked_save, error_json, json_body
 from nums.web.editing import json_ready, problem_json
+from nums.web.journey_view import case_for_review
 from nums.web.reviewing import (
     Case,
-    case_of,
     check_review,
     letter_bytes,
     outcome,
@@ -41,8 +41,7 @@ def with_case(handler: CaseHandler) -> ProgrammeHandler:
     the submission's problems."""
 
     async def answer(request: Request, target: Target) -> Response:
-        loaded = await run_in_threadpool(target.workspace.load, target.place)
-        case = case_of(loaded)
+        case, loaded = await run_in_threadpool(case_for_review, request, target)
         if case is None:
             return error_json(
                 422, "the submission does not validate", errors=[problem_json(p) for p in loaded.problems]

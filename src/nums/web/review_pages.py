@@ -25,12 +25,11 @@ from nums.escaping import content_disposition
 from nums.review import ACCEPTED, CONTINUATION, MORE_EVIDENCE, REJECTED, Review
 from nums.web import files
 from nums.web.editing import json_ready
-from nums.web.journey_view import beside
+from nums.web.journey_view import beside, case_for_review
 from nums.web.reviewing import (
     REVIEW_FILE,
     Case,
     CheckedReview,
-    case_of,
     check_review,
     letter_bytes,
     outcome,
@@ -54,8 +53,7 @@ def with_case(handler: CaseHandler) -> ProgrammeHandler:
     page says what is wrong."""
 
     async def answer(request: Request, target: Target) -> Response:
-        loaded = await run_in_threadpool(target.workspace.load, target.place)
-        case = case_of(loaded)
+        case, _ = await run_in_threadpool(case_for_review, request, target)
         if case is None:
             return render(
                 request,

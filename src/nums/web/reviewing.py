@@ -26,7 +26,7 @@ from nums.skeleton import review_skeleton
 from nums.standard import Edition
 from nums.submission import Submission
 from nums.web import files
-from nums.workspace import LoadedProgramme, file_sha256
+from nums.workspace import LoadedProgramme, ProgrammeFolder, file_sha256
 from nums.yamlsource import parse_yaml
 
 REVIEW_FILE = "review.yaml"
@@ -52,14 +52,16 @@ class Case:
         return self.fingerprints[0]
 
 
-def case_of(loaded: LoadedProgramme) -> Case | None:
-    """The case for a programme whose submission validates, else None."""
+def case_of(loaded: LoadedProgramme, at: ProgrammeFolder | None = None) -> Case | None:
+    """The case for a programme whose submission validates, else None. ``at``: where its review
+    lives when the submission was loaded from elsewhere (the site's snapshot under review)."""
     result: Assessment | None = loaded.assessment
     if result is None or loaded.submission is None or loaded.edition is None:
         return None
     levels = {pillar_id: pillar.level for pillar_id, pillar in result.pillars.items()}
     known = fingerprints(loaded.submission.raw, (loaded.text or "").encode("utf-8"))
-    return Case(loaded.place.folder, loaded.edition, loaded.submission, levels, known, loaded.place.root)
+    place = at or loaded.place
+    return Case(place.folder, loaded.edition, loaded.submission, levels, known, place.root)
 
 
 @dataclass(frozen=True)
