@@ -23,11 +23,12 @@ from nums.site import db as tables
 from nums.site.records import OPEN_APPLICATION, Application
 from nums.site.states import OPEN, State
 from tests import journey_support, site_support
-from tests.journey_support import PROGRAMME, JourneySite, final_review
+from tests.journey_support import OTHER, PROGRAMME, JourneySite, final_review
 
 engine, quick_hashes, journey_site = site_support.engine, site_support.quick_hashes, journey_support.journey
 
 HEAD_START = 1.0  # seconds the second step is given to overtake the first, were it not locked out
+OTHER_PROGRAMME = f"{OTHER}/online-peer-mentoring"
 
 
 def move(j: JourneySite, who: str, to: str, **options: str) -> journey.Moved:
@@ -247,3 +248,42 @@ def test_upgrading_from_0002_withdraws_a_race_s_older_duplicate(tmp_path: Path, 
             ),
             {"t": moment},
         )
+
+
+def test_two_programmes_invoiced_at_once_get_two_numbers(
+    journey_site: JourneySite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "finance, who records an invoice (a sequential number, ...)": two invoices recorded at the
+    same moment for two programmes are numbered 1 and 2, neither refused nor failing."""
+    from nums.site import invoices
+
+    j = journey_site
+    move(j, "coordinator", "submitted")
+    other = j.site.workspace / OTHER_PROGRAMME / "submission.yaml"
+    with other.open("a", encoding="utf-8") as out:
+        out.write("declaration: {name: Ana Reyes, role: Coordinator, date: 2026-04-14}\n")
+    journey.move(j.site, j.person("stranger"), OTHER_PROGRAMME, "submitted")
+    results: list[Any] = []
+    real_record = audit.record
+    main = threading.current_thread()
+
+    def second() -> None:
+        try:
+            results.append(invoices.record_invoice(j.site, j.person("finance"), OTHER_PROGRAMME, net="350.00"))
+        except Exception as error:
+            results.append(error)
+
+    runner = threading.Thread(target=second)
+
+    def recorded_then_overtaken(db: Any, actor: Any, what: str, *args: Any, **kwargs: Any) -> Any:
+        event = real_record(db, actor, what, *args, **kwargs)
+        if what == audit.INVOICE_RECORDED and threading.current_thread() is main and not runner.is_alive():
+            runner.start()
+            runner.join(HEAD_START)
+        return event
+
+    monkeypatch.setattr(audit, "record", recorded_then_overtaken)
+    first = invoices.record_invoice(j.site, j.person("finance"), PROGRAMME)
+    runner.join(30)
+    assert len(results) == 1 and isinstance(results[0], invoices.InvoiceFacts), results
+    assert sorted([first.number, results[0].number]) == [1, 2]
