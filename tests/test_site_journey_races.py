@@ -51,12 +51,14 @@ def race(monkeypatch: pytest.MonkeyPatch, first: Callable[[], Any], second: Call
 
     def checked_then_overtaken(*args: Any, **kwargs: Any) -> None:
         real_check(*args, **kwargs)
-        if not started.is_set() and threading.current_thread() is main:
+        with first_caller:
+            if started.is_set():
+                return  # the second step's own check
             started.set()
-            runner.start()
-            runner.join(HEAD_START)
+        runner.start()
+        runner.join(HEAD_START)
 
-    main = threading.current_thread()
+    first_caller = threading.Lock()
     runner = threading.Thread(target=run_second)
     monkeypatch.setattr(journey, "_check", checked_then_overtaken)
     try:
@@ -269,7 +271,9 @@ def test_two_programmes_invoiced_at_once_get_two_numbers(
 
     def second() -> None:
         try:
-            results.append(invoices.record_invoice(j.site, j.person("finance"), OTHER_PROGRAMME, net="350.00"))
+            results.append(
+                invoices.record_invoice(j.site, j.person("finance"), OTHER_PROGRAMME, net="350.00")
+            )
         except Exception as error:
             results.append(error)
 
@@ -287,3 +291,18 @@ def test_two_programmes_invoiced_at_once_get_two_numbers(
     runner.join(30)
     assert len(results) == 1 and isinstance(results[0], invoices.InvoiceFacts), results
     assert sorted([first.number, results[0].number]) == [1, 2]
+
+
+def test_on_the_web_the_second_of_two_submits_is_a_409_in_words(
+    journey_site: JourneySite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "`POST /api/programmes/{id}/transitions` [...] answers `{state, since, snapshot_sha256}`, or
+    403/409 with the reason in words": two browsers of the coordinator press submit at once."""
+    from tests.test_site_web_journey import Browser
+
+    j = journey_site
+    one, two = Browser(j, "coordinator"), Browser(j, "coordinator")
+    won, lost = race(monkeypatch, lambda: one.step("submitted"), lambda: two.step("submitted"))
+    assert won.status_code == 200 and won.json()["state"] == "submitted"
+    assert lost.status_code == 409 and "the application is submitted" in lost.json()["error"]
+    assert open_applications(j) == 1

@@ -847,22 +847,52 @@ def _programme_title(site: OpenSite, programme_id: str) -> str:
 
 @dataclass(frozen=True)
 class Waiting:
-    """One thing waiting for a person: which programme, what, and since when (or by when)."""
+    """One thing waiting for a person: which programme, what, since when (or by when), and which
+    kind of thing (``request``, ``queue``, ``review``, ``invoice``, ``payment``, ``lapsing``)."""
 
     programme: str
     what: str
     when: date | None = None
+    kind: str = ""
 
 
-def waiting_for(db: Session, person: policy.Person, on: date | None = None) -> list[Waiting]:
-    """What waits for ``person`` on signing in: the coordinator's open requests, the assessor's
-    queue and reviews, finance's applications without an invoice and unpaid invoices."""
+def waiting_for(
+    db: Session, person: policy.Person, on: date | None = None, workspace: Path | None = None
+) -> list[Waiting]:
+    """What waits for ``person`` on signing in: "the coordinator's open requests, the assessor's
+    queue, finance's unpaid invoices, the lead's programmes lapsing within the horizon" (and the
+    assessor's reviews, finance's applications without an invoice). The lapsing awards are read
+    from the programmes' files, so only when the site's ``workspace`` is given."""
     found: list[Waiting] = []
     for application in _open_applications(db):
         thing = programme_thing(db, application.programme)
         state = State(application.state)
         found += _waiting_on(db, person, application, thing, state)
+    if workspace is not None:
+        found += _lapsing(db, workspace, person, on or date.today())
     return found
+
+
+def waiting_on_site(site: OpenSite, person: policy.Person, on: date | None = None) -> list[Waiting]:
+    """``waiting_for`` on the site, in one transaction: what the waiting page and the landing page
+    after sign-in show (and ``GET /api/waiting`` gives)."""
+    with site.transaction() as db:
+        return waiting_for(db, person, on, site.workspace)
+
+
+def _lapsing(db: Session, workspace: Path, person: policy.Person, on: date) -> list[Waiting]:
+    from nums.site.reminders import lapsing  # the reminders' own reading of when an award lapses
+
+    return [
+        Waiting(due.programme, _lapsing_words(due.level, due.lapses, on), due.lapses, "lapsing")
+        for due in lapsing(db, workspace, person, on)
+    ]
+
+
+def _lapsing_words(level: str, lapses: date, on: date) -> str:
+    left = (lapses - on).days
+    counted = "today is its last day" if left == 0 else f"{left} day{'' if left == 1 else 's'} left"
+    return f"the {level} award ends on {lapses.isoformat()} ({counted}): apply to renew it"
 
 
 def _open_applications(db: Session) -> list[Application]:
@@ -879,21 +909,21 @@ def _waiting_on(
     pid = application.programme
     if state is State.EVIDENCE_REQUESTED and policy.can(person, policy.Action.ANSWER_REQUEST, thing):
         found += [
-            Waiting(pid, f"evidence requested on {r.criterion}", r.due)
+            Waiting(pid, f"evidence requested on {r.criterion}", r.due, "request")
             for r in application.requests
             if not r.closed and r.answered is None
         ]
     if state is State.SUBMITTED and policy.can(person, policy.Action.TAKE_APPLICATION, thing):
-        found.append(Waiting(pid, "submitted: waiting for an assessor", application.since.date()))
+        found.append(Waiting(pid, "submitted: waiting for an assessor", application.since.date(), "queue"))
     mine = person.id is not None and application.assessor_id == person.id
     if state in (State.IN_REVIEW, State.RESUBMITTED) and mine:
-        found.append(Waiting(pid, f"{state.value}: your review", application.since.date()))
+        found.append(Waiting(pid, f"{state.value}: your review", application.since.date(), "review"))
     if state is not State.WITHDRAWN and policy.can(person, policy.Action.RECORD_INVOICE, thing):
         invoice = db.scalars(select(Invoice).where(Invoice.application_id == application.id)).first()
         if invoice is None and state is not State.DRAFT:
-            found.append(Waiting(pid, "no invoice recorded yet", application.since.date()))
+            found.append(Waiting(pid, "no invoice recorded yet", application.since.date(), "invoice"))
         elif invoice is not None and invoice.paid is None:
-            found.append(Waiting(pid, f"invoice {invoice.number} not paid", invoice.due))
+            found.append(Waiting(pid, f"invoice {invoice.number} not paid", invoice.due, "payment"))
     return found
 
 

@@ -231,22 +231,27 @@ async def invoice_form(request: Request, target: Target) -> Response:
 # --- waiting for you ---------------------------------------------------------------------------
 
 
-def _waiting(request: Request) -> list[dict[str, Any]]:
+def waiting_list(request: Request) -> list[dict[str, Any]]:
+    """What waits for the signed-in person, as ``GET /api/waiting`` gives it (``kind`` added to
+    ``programme, what, when``); the landing page after sign-in shows it too."""
     site = _site(request)
     if site is None:
         return []
-    with site.transaction() as db:
-        found = journey.waiting_for(db, person_of(request))
     return [
-        {"programme": w.programme, "what": w.what, "when": w.when.isoformat() if w.when else None}
-        for w in found
+        {
+            "programme": w.programme,
+            "what": w.what,
+            "when": w.when.isoformat() if w.when else None,
+            "kind": w.kind,
+        }
+        for w in journey.waiting_on_site(site, person_of(request))
     ]
 
 
 async def get_waiting(request: Request) -> Response:
-    return JSONResponse({"waiting": await run_in_threadpool(_waiting, request)})
+    return JSONResponse({"waiting": await run_in_threadpool(waiting_list, request)})
 
 
 async def waiting_page(request: Request) -> Response:
-    found = await run_in_threadpool(_waiting, request)
+    found = await run_in_threadpool(waiting_list, request)
     return render(request, "waiting.html", title="Waiting for you", waiting=found)

@@ -278,10 +278,22 @@ async def ask_account(request: Request) -> Response:
 
 
 async def home(request: Request) -> Response:
-    """After sign-in: what the person may reach, by role (the policy's answer)."""
+    """After sign-in: what is waiting for the person (the journey's list, as ``/waiting`` shows it),
+    and what they may reach, by role (the policy's answer)."""
+    from nums.web.journey_view import waiting_list
+
     person = person_of(request)
     places = people.reachable(person)
-    return render(request, "welcome.html", title="Home", person=person, places=places, done=_done(request))
+    waiting = await run_in_threadpool(waiting_list, request)
+    return render(
+        request,
+        "welcome.html",
+        title="Home",
+        person=person,
+        places=places,
+        waiting=waiting,
+        done=_done(request),
+    )
 
 
 async def account_page(

@@ -1,0 +1,109 @@
+"""What waits for each person on signing in (issue 23): "Each person sees, on signing in, what is
+waiting for them: the coordinator's open requests, the assessor's queue, finance's unpaid
+invoices, the lead's programmes lapsing within the horizon." On SQLite and PostgreSQL.
+
+The horizon is the standard's: the farthest reminder day of rules.yaml (``reminders.reminder_days``),
+read from the edition here, never written in the test. The example programme holds a bronze award
+from 2025-05-12 in its history; "the award lasts a year", so its last day is 2026-05-11."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from nums.edition_loading import load_edition
+from nums.site import journey
+from nums.site.reminders import reminder_days
+from tests import journey_support, site_support
+from tests.journey_support import PROGRAMME, JourneySite, final_review
+from tests.test_site_journey import move
+from tests.test_site_web_journey import Browser
+
+engine, quick_hashes, journey_site = site_support.engine, site_support.quick_hashes, journey_support.journey
+
+LAST_DAY = date(2026, 5, 11)  # bronze from 2025-05-12, for a year
+HORIZON = max(reminder_days(load_edition(None)))
+
+
+def waiting(j: JourneySite, who: str, on: date) -> list[journey.Waiting]:
+    with j.site.transaction() as db:
+        return journey.waiting_for(db, j.person(who), on, j.site.workspace)
+
+
+def lapsing(j: JourneySite, who: str, on: date) -> list[tuple[str, date | None]]:
+    return [(w.programme, w.when) for w in waiting(j, who, on) if w.kind == "lapsing"]
+
+
+def test_the_lead_sees_their_programme_lapsing_within_the_horizon(journey_site: JourneySite) -> None:
+    """ "the lead's programmes lapsing within the horizon": from the farthest reminder day before
+    the last day, to the last day itself; not before, not after it lapsed."""
+    j = journey_site
+    first_day = LAST_DAY - timedelta(days=HORIZON)
+    assert lapsing(j, "lead", first_day - timedelta(days=1)) == []
+    assert lapsing(j, "lead", first_day) == [(PROGRAMME, LAST_DAY)]
+    assert lapsing(j, "lead", LAST_DAY) == [(PROGRAMME, LAST_DAY)]
+    assert lapsing(j, "lead", LAST_DAY + timedelta(days=1)) == []
+    said = [w.what for w in waiting(j, "lead", first_day)]
+    assert said == [f"the bronze award ends on 2026-05-11 ({HORIZON} days left): apply to renew it"]
+
+
+def test_only_the_lead_of_the_programmes_institution_is_told(journey_site: JourneySite) -> None:
+    """The lead's part is the lead's: not the coordinator's (their reminders come by mail), not
+    the admin's or an assessor's, never another institution's people."""
+    j = journey_site
+    on = LAST_DAY - timedelta(days=HORIZON)
+    for who in ("coordinator", "admin", "assessor", "finance", "home assessor", "stranger"):
+        assert lapsing(j, who, on) == [], who
+
+
+def test_a_renewal_on_its_way_is_not_waiting_for_the_lead(journey_site: JourneySite) -> None:
+    """As the reminders: "No reminder is sent for a programme whose renewal is already on its way"."""
+    j = journey_site
+    move(j, "coordinator", "submitted")
+    assert lapsing(j, "lead", LAST_DAY - timedelta(days=HORIZON)) == []
+    move(j, "coordinator", "withdrawn")
+    assert lapsing(j, "lead", LAST_DAY - timedelta(days=HORIZON)) == [(PROGRAMME, LAST_DAY)]
+
+
+def test_an_award_the_site_decided_lapses_for_the_lead_too(journey_site: JourneySite) -> None:
+    """ "the award is recorded [...] as the review dates it [...] so the portfolio, the next
+    application and the register follow": the lapse of a decided award (the review dates silver
+    from 2026-03-20: its last day 2027-03-19) waits for the lead before its history holds it."""
+    j = journey_site
+    final_review(j.folder)
+    move(j, "coordinator", "submitted")
+    move(j, "assessor", "in review")
+    move(j, "assessor", "decided")
+    silver_last_day = date(2027, 3, 19)
+    assert "2026-03-20" not in (j.folder / "submission.yaml").read_text(encoding="utf-8")
+    on = silver_last_day - timedelta(days=HORIZON)
+    assert lapsing(j, "lead", on) == [(PROGRAMME, silver_last_day)]
+    assert lapsing(j, "lead", on - timedelta(days=1)) == []
+
+
+def test_the_landing_page_after_sign_in_shows_what_waits(journey_site: JourneySite) -> None:
+    """ "Each person sees, on signing in, what is waiting for them": the page after sign-in lists it
+    and links to /waiting; the JSON twin keeps its fields (programme, what, when) and adds kind."""
+    j = journey_site
+    assessor, lead = Browser(j, "assessor"), Browser(j, "lead")
+    home = assessor.client.get("/home")
+    assert home.status_code == 200 and "Nothing is waiting for you." in home.text
+    move(j, "coordinator", "submitted")
+    home = assessor.client.get("/home")
+    section = re.search(
+        r'<section class="card" aria-labelledby="waiting-heading">(.*?)</section>', home.text, re.S
+    )
+    assert section is not None
+    assert "submitted: waiting for an assessor" in section.group(1)
+    assert f'href="/p/{PROGRAMME}/journey"' in section.group(1) and 'href="/waiting"' in section.group(1)
+    assert assessor.client.get("/api/waiting").json() == {
+        "waiting": [
+            {
+                "programme": PROGRAMME,
+                "what": "submitted: waiting for an assessor",
+                "when": date.today().isoformat(),
+                "kind": "queue",
+            }
+        ]
+    }
+    assert "Nothing is waiting for you." in lead.client.get("/home").text  # its award lapsed long ago
