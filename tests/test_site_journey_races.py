@@ -306,3 +306,35 @@ def test_on_the_web_the_second_of_two_submits_is_a_409_in_words(
     assert won.status_code == 200 and won.json()["state"] == "submitted"
     assert lost.status_code == 409 and "the application is submitted" in lost.json()["error"]
     assert open_applications(j) == 1
+
+
+def test_a_decision_a_mail_server_refuses_issues_no_award(journey_site: JourneySite, tmp_path: Path) -> None:
+    """ "A mail server that refuses rolls the whole step back" (the journey's rule): the decision is
+    not made, and the register holds no award of it either (issuing writes its files, so it comes
+    after the mail). Once the mail goes, the decision issues the award once."""
+    import socket
+
+    from nums.awards.keys import init_keys
+    from nums.errors import NumsError
+    from nums.site.awards import issuing_folder, keys_folder
+    from nums.site.folder import OpenSite
+    from nums.site.settings import read_settings
+
+    j = journey_site
+    init_keys(keys_folder(j.site))
+    final_review(j.folder)
+    move(j, "coordinator", "submitted")
+    move(j, "assessor", "in review")
+    with socket.socket() as probe:  # a port nobody listens on: the mail server refuses
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    journey_support.write_settings(j.site.folder, mail_port=closed)
+    refusing = OpenSite(j.site.folder, read_settings(j.site.folder), j.site.engine)
+    with pytest.raises(NumsError) as caught:
+        journey.move(refusing, j.person("assessor"), PROGRAMME, "decided")
+    assert "was not sent" in caught.value.problems[0].message
+    with j.site.transaction() as db:
+        assert journey.state_of(db, PROGRAMME) is State.IN_REVIEW
+    assert list(issuing_folder(j.site).glob("**/logo.svg")) == []
+    assert move(j, "assessor", "decided").state is State.DECIDED  # j.site: mail not set up, logged
+    assert len(list(issuing_folder(j.site).glob("**/logo.svg"))) == 1

@@ -540,10 +540,10 @@ def decide(
         db, person, found, Transition.DECIDE, State.DECIDED, moment, sha, sha, outcome=found.outcome,
         awarded=found.awarded.isoformat() if found.awarded else None,
     )  # fmt: skip
-    if found.awarded is not None:
-        _issue_award(site, db, person, place, found, moment)
     told = _coordinators(db, place.id) + _leads(db, place.id.partition("/")[0])
     _tell(site, db, person, place.id, "application_decided", told, moment, outcome=_outcome_words(reviewed))
+    if found.awarded is not None:  # after the mail: a mail server that refuses undoes the step before
+        _issue_award(site, db, person, place, found, moment)  # the register (files) holds the award
     return _moved(found, sha)
 
 
