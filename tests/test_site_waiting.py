@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
 
 from nums.edition_loading import load_edition
 from nums.site import journey
 from nums.site.reminders import reminder_days
 from tests import journey_support, site_support
 from tests.journey_support import PROGRAMME, JourneySite, final_review
+from tests.test_browser import ARGS, CHROMIUM, WIDTHS, no_serious_violations, shots_folder
 from tests.test_site_journey import move
 from tests.test_site_web_journey import Browser
 
@@ -107,3 +111,55 @@ def test_the_landing_page_after_sign_in_shows_what_waits(journey_site: JourneySi
         ]
     }
     assert "Nothing is waiting for you." in lead.client.get("/home").text  # its award lapsed long ago
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no chromium at {CHROMIUM}")
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_lead_signs_in_and_sees_the_award_lapsing(tmp_path: Path, width: int) -> None:
+    """In Chromium: the lead signs in and the landing page says, first, that the programme's award
+    ends soon, with the way to /waiting; axe finds nothing serious; a screenshot at each width."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
+    from nums.site import db as tables
+    from nums.site.folder import OpenSite
+    from nums.site.settings import read_settings
+    from tests.test_site_browser import Running, sign_in
+    from tests.test_site_mail import free_port
+
+    engine = tables.engine_for(f"sqlite:///{tmp_path / 'site.db'}")
+    tables.migrate(engine)
+    j = journey_support.make_site(tmp_path / "site", engine)
+    today = date.today()
+    awarded = today.replace(year=today.year - 1) + timedelta(days=30)  # a year's award, ending in 29 days
+    path = j.folder / "submission.yaml"
+    text = path.read_text(encoding="utf-8").replace("awarded: 2025-05-12", f"awarded: {awarded.isoformat()}")
+    for day in ("2026-03-02", "2026-03-01"):  # the application and its declaration: today
+        text = text.replace(f"date: {day}", f"date: {today.isoformat()}")
+    path.write_text(text, encoding="utf-8")
+    site_support.add_person(j.site, "lee@harbourside.example.ac.uk", "lead", journey_support.INSTITUTION)
+    with j.site.transaction() as db:
+        assert [w.kind for w in journey.waiting_for(db, j.person("lead"), today, j.site.workspace)] == [
+            "lapsing"
+        ]
+    port = free_port()
+    settings = j.site.folder / "site.toml"
+    text = settings.read_text(encoding="utf-8").replace(
+        "https://nums.example.org", f"http://127.0.0.1:{port}"
+    )
+    settings.write_text(text, encoding="utf-8")
+    served_site = OpenSite(j.site.folder, read_settings(j.site.folder), engine)
+    with sync_api.sync_playwright() as playwright, Running(served_site, port) as served:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+        sign_in(page, served.base, "lee@harbourside.example.ac.uk")
+        section = page.get_by_role("region", name="Waiting for you")
+        assert "award ends on" in section.inner_text() and "apply to renew it" in section.inner_text()
+        no_serious_violations(page)
+        page.screenshot(
+            path=str(shots_folder(tmp_path) / f"site-home-lead-waiting-{width}.png"), full_page=True
+        )
+        section.get_by_role("link", name="All that is waiting for you").click()
+        page.wait_for_url(re.compile(r"/waiting$"))
+        assert "award ends on" in page.content()
+        browser.close()
+    engine.dispose()
