@@ -17,6 +17,7 @@ import pytest
 from nums.edition_loading import load_edition
 from nums.site import journey
 from nums.site.reminders import reminder_days
+from nums.site.waiting import waiting_on_site
 from tests import journey_support, site_support
 from tests.journey_support import PROGRAMME, JourneySite, final_review
 from tests.test_browser import ARGS, CHROMIUM, WIDTHS, no_serious_violations, shots_folder
@@ -30,8 +31,7 @@ HORIZON = max(reminder_days(load_edition(None)))
 
 
 def waiting(j: JourneySite, who: str, on: date) -> list[journey.Waiting]:
-    with j.site.transaction() as db:
-        return journey.waiting_for(db, j.person(who), on, j.site.workspace)
+    return waiting_on_site(j.site, j.person(who), on)
 
 
 def lapsing(j: JourneySite, who: str, on: date) -> list[tuple[str, date | None]]:
@@ -137,10 +137,7 @@ def test_the_lead_signs_in_and_sees_the_award_lapsing(tmp_path: Path, width: int
         text = text.replace(f"date: {day}", f"date: {today.isoformat()}")
     path.write_text(text, encoding="utf-8")
     site_support.add_person(j.site, "lee@harbourside.example.ac.uk", "lead", journey_support.INSTITUTION)
-    with j.site.transaction() as db:
-        assert [w.kind for w in journey.waiting_for(db, j.person("lead"), today, j.site.workspace)] == [
-            "lapsing"
-        ]
+    assert [w.kind for w in waiting_on_site(j.site, j.person("lead"), today)] == ["lapsing"]
     port = free_port()
     settings = j.site.folder / "site.toml"
     text = settings.read_text(encoding="utf-8").replace(

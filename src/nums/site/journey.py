@@ -856,43 +856,16 @@ class Waiting:
     kind: str = ""
 
 
-def waiting_for(
-    db: Session, person: policy.Person, on: date | None = None, workspace: Path | None = None
-) -> list[Waiting]:
-    """What waits for ``person`` on signing in: "the coordinator's open requests, the assessor's
-    queue, finance's unpaid invoices, the lead's programmes lapsing within the horizon" (and the
-    assessor's reviews, finance's applications without an invoice). The lapsing awards are read
-    from the programmes' files, so only when the site's ``workspace`` is given."""
+def waiting_for(db: Session, person: policy.Person, on: date | None = None) -> list[Waiting]:
+    """What of the applications waits for ``person``: "the coordinator's open requests, the
+    assessor's queue, finance's unpaid invoices" (and the assessor's reviews, finance's
+    applications without an invoice). The lead's lapsing awards are ``nums.site.waiting``'s part."""
     found: list[Waiting] = []
     for application in _open_applications(db):
         thing = programme_thing(db, application.programme)
         state = State(application.state)
         found += _waiting_on(db, person, application, thing, state)
-    if workspace is not None:
-        found += _lapsing(db, workspace, person, on or date.today())
     return found
-
-
-def waiting_on_site(site: OpenSite, person: policy.Person, on: date | None = None) -> list[Waiting]:
-    """``waiting_for`` on the site, in one transaction: what the waiting page and the landing page
-    after sign-in show (and ``GET /api/waiting`` gives)."""
-    with site.transaction() as db:
-        return waiting_for(db, person, on, site.workspace)
-
-
-def _lapsing(db: Session, workspace: Path, person: policy.Person, on: date) -> list[Waiting]:
-    from nums.site.reminders import lapsing  # the reminders' own reading of when an award lapses
-
-    return [
-        Waiting(due.programme, _lapsing_words(due.level, due.lapses, on), due.lapses, "lapsing")
-        for due in lapsing(db, workspace, person, on)
-    ]
-
-
-def _lapsing_words(level: str, lapses: date, on: date) -> str:
-    left = (lapses - on).days
-    counted = "today is its last day" if left == 0 else f"{left} day{'' if left == 1 else 's'} left"
-    return f"the {level} award ends on {lapses.isoformat()} ({counted}): apply to renew it"
 
 
 def _open_applications(db: Session) -> list[Application]:

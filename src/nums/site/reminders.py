@@ -27,7 +27,7 @@ from nums import policy
 from nums.site import audit, mail
 from nums.site import db as tables
 from nums.site.folder import OpenSite
-from nums.site.journey import _coordinators, _leads, state_of
+from nums.site.journey import _coordinators, _leads, programme_thing, state_of
 from nums.site.records import ReminderSent
 from nums.site.states import OPEN
 from nums.standard import Edition
@@ -110,8 +110,6 @@ def lapsing(db: Session, workspace: Path, person: policy.Person, on: date) -> li
     reminder has been sent about. As with the reminders, a programme whose renewal is on its way
     (an open application) is not waiting for anyone but its assessor, and a lapsed award is not
     lapsing. Each programme is one ``Due``: the nearest reminder day that has come."""
-    from nums.site.journey import programme_thing
-
     found: list[Due] = []
     place_of = Workspace(workspace)
     for place in place_of.programmes():

@@ -24,7 +24,7 @@ from starlette.responses import RedirectResponse, Response
 
 from nums import policy
 from nums.errors import NumsError
-from nums.site import invoices, journey
+from nums.site import invoices, journey, waiting
 from nums.site.snapshots import change_json
 from nums.site.states import State
 from nums.web.answers import JSONResponse, error_json, json_body
@@ -244,7 +244,7 @@ def waiting_list(request: Request) -> list[dict[str, Any]]:
             "when": w.when.isoformat() if w.when else None,
             "kind": w.kind,
         }
-        for w in journey.waiting_on_site(site, person_of(request))
+        for w in waiting.waiting_on_site(site, person_of(request))
     ]
 
 
