@@ -9,7 +9,9 @@ JSON twins are the issue's contract:
 - ``POST /api/programmes/{id}/transitions`` ``{"to": STATE, "assessor": EMAIL?}`` ->
   ``{state, since, snapshot_sha256}``, or 403/409 ``{"error": reason}``;
 - ``GET /api/programmes/{id}/state`` -> ``{state, since, snapshot_sha256, requests: [{criterion,
-  message, answered, due}]}``.
+  message, answered, due}]}``;
+- ``GET /api/waiting`` -> ``{waiting: [{programme, what, when, kind}]}`` (``nums.site.waiting``),
+  the list the landing page after sign-in shows too.
 """
 
 from __future__ import annotations
