@@ -35,7 +35,7 @@ def test_migrating_twice_changes_nothing(engine: Engine) -> None:
     """`init` and `run` both bring the database to the newest migration."""
     tables.migrate(engine)
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
 
 
 def test_sqlite_is_in_wal_mode_with_foreign_keys_on(engine: Engine) -> None:

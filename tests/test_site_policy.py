@@ -157,6 +157,9 @@ RULEBOOK: dict[Action, tuple[str, str, str]] = {
         "admin assessor finance lead coordinator",
     ),
     Action.WITHDRAW_AWARD: ("site", "admin", "admin"),
+    # "Each person sees, on signing in, what is waiting for them: [...] the lead's programmes
+    # lapsing within the horizon": the lead, of their own institution only
+    Action.SEE_LAPSING_AWARDS: ("programme", "lead", ""),
 }
 
 

@@ -80,6 +80,7 @@ class Action(enum.StrEnum):
     ACCEPT_INVITATION = "accept_invitation"
     ASK_REGISTRATION = "ask_registration"
     CHANGE_PASSWORD = "change_password"
+    SEE_LAPSING_AWARDS = "see_lapsing_awards"
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,10 @@ RULES: Mapping[Action, tuple[Grant, ...]] = {
     Action.RECORD_INVOICE: _grants((F, Scope.ANY)),
     # "[The audit trail] is shown per programme and per person to those who may see it": the admin
     # sees all of it; a lead their institution's; a coordinator their programme's.
+    # "Each person sees, on signing in, what is waiting for them: [...] the lead's programmes
+    # lapsing within the horizon" (the reminders go to the coordinators and the lead; the waiting
+    # list names the lead's part)
+    Action.SEE_LAPSING_AWARDS: _grants((L, Scope.OWN_INSTITUTION)),
     Action.VIEW_AUDIT: _grants((A, Scope.ANY), (L, Scope.OWN_INSTITUTION), (C, Scope.OWN_PROGRAMME)),
     # An application's state and steps: whoever sees the programme, and finance, who "sees
     # applications" (the quote and invoice are theirs to act on).

@@ -7,7 +7,9 @@ price list's terms) and, later, that it was paid." (issue 23)
 The amounts are the quote's unless the quote is tailored (then finance gives the net amount); the
 VAT rate is the quote's unless finance gives another (0 for an institution not charged UK VAT);
 the due date is the issue date plus the price list's ``payment_due_days``. Numbers run 1, 2, 3...
-across the site and never repeat (a unique key: two recorded at once cannot share one).
+across the site and never repeat: the next number is read under the site's invoice-number lock
+(``journey.lock``), so two invoices of two programmes recorded at once get two numbers, one after
+the other (and the unique key refuses a repeat whatever writes it).
 """
 
 from __future__ import annotations
@@ -26,10 +28,13 @@ from nums.pricing import PENNY, vat_on
 from nums.site import audit
 from nums.site import db as tables
 from nums.site.folder import OpenSite
-from nums.site.journey import Refused, _leads, _place, _tell, current, programme_thing
+from nums.site.journey import Refused, _leads, _place, _tell, current, lock, programme_thing
 from nums.site.records import Application, Invoice
 from nums.site.states import State
 from nums.workspace import Workspace
+
+INVOICE_NUMBERS = "#invoice-numbers"
+"""The lock row of the invoices' sequence: no programme's id (a folder name has no '#')."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ def record_invoice(
         amount = _net(quote, net)
         rate = _rate(quote, vat_rate, price_list)
         vat = vat_on(amount, rate)
+        lock(db, INVOICE_NUMBERS)  # after the programme's lock: always in that order, never a deadlock
         number = (db.scalar(select(func.max(Invoice.number))) or 0) + 1
         invoice = Invoice(
             number=number,

@@ -12,18 +12,28 @@ What "submitted for review" means for the policy (CONTRACT 7): ``under_review`` 
 submission on, through review, evidence requested, resubmission and the decision; false for a
 programme never submitted (a draft) and for one withdrawn. An assessor sees a decided application
 still (their decision and letter are part of it); a withdrawn one is the coordinator's again.
+
+Two steps of one programme at the same moment (two submits, two decisions, an answer while the
+resubmission goes in) run one after the other: each first locks the programme's row
+(``lock``: ``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the row's write takes the database's
+one write lock), so the second reads what the first did and is refused in words (409) when the
+step no longer fits. The database keeps "one open application per programme" itself too
+(migration 0003), and a step that meets that index anyway is refused the same way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from nums import policy
@@ -32,7 +42,7 @@ from nums.outcome import FINAL
 from nums.site import accounts, audit, mail, snapshots
 from nums.site import db as tables
 from nums.site.folder import OpenSite
-from nums.site.records import Application, EvidenceRequestRow, Invoice, Snapshot
+from nums.site.records import Application, EvidenceRequestRow, Invoice, ProgrammeLock, Snapshot
 from nums.site.states import OPEN, STEPS, Facts, State, Transition, refusal, transition_to
 from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
 from nums.writing import create_new_file
@@ -221,14 +231,43 @@ def move(
         transition = transition_to(to, state, person, assessor)
         if not isinstance(transition, Transition):
             raise Refused(transition)
-        return STEP_FUNCTIONS[transition](site, db, person, place, found, assessor, moment)
+        try:
+            return STEP_FUNCTIONS[transition](site, db, person, place, found, assessor, moment)
+        except IntegrityError:
+            raise Refused(AT_THE_SAME_MOMENT) from None
+
+
+AT_THE_SAME_MOMENT = (
+    "another step of this programme's application was made at the same moment: "
+    "reload the page to see where it stands now"
+)
 
 
 def _place(site: OpenSite, db: Session, person: policy.Person, programme_id: str) -> ProgrammeFolder:
+    """The programme's folder, locked for this step (``lock``) before anything of it is read."""
     place = Workspace(site.workspace).programme_at(programme_id)
-    if place is None or not policy.sees(person, programme_thing(db, programme_id)):
+    if place is None:
+        raise Refused(f"no programme {programme_id!r} here", 404)
+    lock(db, place.id)
+    if not policy.sees(person, programme_thing(db, programme_id)):
         raise Refused(f"no programme {programme_id!r} here", 404)
     return place
+
+
+def lock(db: Session, key: str) -> None:
+    """Hold the lock row ``key`` (a programme's id) until the transaction ends; a second step of
+    the same programme waits here for the first to commit, then reads what it did.
+
+    The row is made on first use (an insert that does nothing when it is there) and then selected
+    ``FOR UPDATE``. Being a write, the insert is also the first statement of the transaction on
+    SQLite, which takes the database's write lock there and waits for another writer's commit (the
+    busy timeout) before anything is read."""
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.execute(insert(ProgrammeLock).values(programme=key).on_conflict_do_nothing())
+    db.execute(select(ProgrammeLock.programme).where(ProgrammeLock.programme == key).with_for_update())
 
 
 def _check(
@@ -301,8 +340,16 @@ def submit(
 ) -> Moved:  # fmt: skip
     """Submit: "only a submission that validates, with its declaration. It is frozen as a snapshot"
     and "the quote is made at submission from what the application is". A next application gets
-    the awards decided before it in its history first."""
-    _carry_awards(db, person, place, moment)
+    the awards decided before it in its history first: all or nothing, the file is put back as it
+    was when the submit is refused (or fails) after that."""
+    with _carried_awards(db, person, place, moment):
+        return _submit(site, db, person, place, found, moment)
+
+
+def _submit(
+    site: OpenSite, db: Session, person: policy.Person, place: ProgrammeFolder, found: Application | None,
+    moment: datetime,
+) -> Moved:  # fmt: skip
     loaded = Workspace(site.workspace).load(place, moment.date())
     _check(db, person, Transition.SUBMIT, place.id, _facts(db, found, site, **_document_facts(loaded)))
     application = Application(
@@ -662,14 +709,14 @@ def decide(
         db, person, found, Transition.DECIDE, State.DECIDED, moment, sha, sha, outcome=found.outcome,
         awarded=found.awarded.isoformat() if found.awarded else None,
     )  # fmt: skip
-    if found.awarded is not None:
-        _issue_award(site, db, person, place, found, moment)
     told = _coordinators(db, place.id) + _leads(db, place.id.partition("/")[0])
     letter = mail.page_link(site.settings, place.id) + LETTER_PAGE
     _tell(
         site, db, person, place.id, "application_decided", told, moment, outcome=_outcome_words(reviewed),
         letter=letter,
     )  # fmt: skip
+    if found.awarded is not None:  # after the mail: a mail server that refuses undoes the step before
+        _issue_award(site, db, person, place, found, moment)  # the register (files) holds the award
     return _moved(found, sha)
 
 
@@ -710,6 +757,34 @@ def decided_awards(db: Session, programme_id: str) -> list[tuple[str, date]]:
         .order_by(Application.id)
     )
     return [(a.outcome or "", a.awarded) for a in db.scalars(query) if a.awarded is not None]
+
+
+@contextlib.contextmanager
+def _carried_awards(
+    db: Session, person: policy.Person, place: ProgrammeFolder, moment: datetime
+) -> Iterator[None]:
+    """``_carry_awards`` for the block, undone when the block fails: the validation that follows
+    may refuse the submit, or a mail server roll it back, and then the coordinator's file is as it
+    was (the audit event of the carrying rolls back with the transaction). Put back only while the
+    file still holds what was written here: a save made meanwhile is never overwritten."""
+    original = _bytes_of(place.path)
+    _carry_awards(db, person, place, moment)
+    written = _bytes_of(place.path)
+    try:
+        yield
+    except BaseException:
+        if original is not None and written != original and _bytes_of(place.path) == written:
+            from nums.writing import write_bytes_atomically
+
+            write_bytes_atomically(place.path, original)
+        raise
+
+
+def _bytes_of(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None  # a file that does not read is refused by the validation that follows
 
 
 def _carry_awards(db: Session, person: policy.Person, place: ProgrammeFolder, moment: datetime) -> None:
@@ -965,16 +1040,19 @@ def programme_title(site: OpenSite, programme_id: str) -> str:
 
 @dataclass(frozen=True)
 class Waiting:
-    """One thing waiting for a person: which programme, what, and since when (or by when)."""
+    """One thing waiting for a person: which programme, what, since when (or by when), and which
+    kind of thing (``request``, ``queue``, ``review``, ``invoice``, ``payment``, ``lapsing``)."""
 
     programme: str
     what: str
     when: date | None = None
+    kind: str = ""
 
 
 def waiting_for(db: Session, person: policy.Person, on: date | None = None) -> list[Waiting]:
-    """What waits for ``person`` on signing in: the coordinator's open requests, the assessor's
-    queue and reviews, finance's applications without an invoice and unpaid invoices."""
+    """What of the applications waits for ``person``: "the coordinator's open requests, the
+    assessor's queue, finance's unpaid invoices" (and the assessor's reviews, finance's
+    applications without an invoice). The lead's lapsing awards are ``nums.site.waiting``'s part."""
     found: list[Waiting] = []
     for application in _open_applications(db):
         thing = programme_thing(db, application.programme)
@@ -997,21 +1075,21 @@ def _waiting_on(
     pid = application.programme
     if state is State.EVIDENCE_REQUESTED and policy.can(person, policy.Action.ANSWER_REQUEST, thing):
         found += [
-            Waiting(pid, f"evidence requested on {r.criterion}", r.due)
+            Waiting(pid, f"evidence requested on {r.criterion}", r.due, "request")
             for r in application.requests
             if not r.closed and r.answered is None
         ]
     if state is State.SUBMITTED and policy.can(person, policy.Action.TAKE_APPLICATION, thing):
-        found.append(Waiting(pid, "submitted: waiting for an assessor", application.since.date()))
+        found.append(Waiting(pid, "submitted: waiting for an assessor", application.since.date(), "queue"))
     mine = person.id is not None and application.assessor_id == person.id
     if state in (State.IN_REVIEW, State.RESUBMITTED) and mine:
-        found.append(Waiting(pid, f"{state.value}: your review", application.since.date()))
+        found.append(Waiting(pid, f"{state.value}: your review", application.since.date(), "review"))
     if state is not State.WITHDRAWN and policy.can(person, policy.Action.RECORD_INVOICE, thing):
         invoice = db.scalars(select(Invoice).where(Invoice.application_id == application.id)).first()
         if invoice is None and state is not State.DRAFT:
-            found.append(Waiting(pid, "no invoice recorded yet", application.since.date()))
+            found.append(Waiting(pid, "no invoice recorded yet", application.since.date(), "invoice"))
         elif invoice is not None and invoice.paid is None:
-            found.append(Waiting(pid, f"invoice {invoice.number} not paid", invoice.due))
+            found.append(Waiting(pid, f"invoice {invoice.number} not paid", invoice.due, "payment"))
     return found
 
 

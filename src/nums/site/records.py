@@ -1,5 +1,6 @@
 """The journey's tables (issue 23): applications, their frozen snapshots, requests for evidence,
-invoices, the append-only audit trail and the reminders sent. Made by migration 0002.
+invoices, the append-only audit trail and the reminders sent. Made by migration 0002; the
+programmes' lock rows and "one open application per programme" by 0003.
 
 A snapshot and an audit event are never changed once written: the ORM refuses an update or a
 delete of either (``_frozen``), and the migration adds database triggers that refuse them too, so
@@ -11,18 +12,31 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nums.site.db import Base, UTCDateTime
 
 PROGRAMME_ID = 300  # "INSTITUTION/PROGRAMME", as memberships hold it
 
+OPEN_APPLICATION = text("state IN ('submitted', 'in review', 'evidence requested', 'resubmitted')")
+"""An application not yet decided nor withdrawn (``states.OPEN``; a test holds the two together):
+a programme has at most one, which the database itself keeps (``uq_applications_open``)."""
+
 
 class Application(Base):
     """One application of a programme, from its submission to its decision or withdrawal."""
 
     __tablename__ = "applications"
+    __table_args__ = (
+        Index(
+            "uq_applications_open",
+            "programme",
+            unique=True,
+            sqlite_where=OPEN_APPLICATION,
+            postgresql_where=OPEN_APPLICATION,
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     programme: Mapped[str] = mapped_column(String(PROGRAMME_ID), index=True)
     state: Mapped[str] = mapped_column(String(30))
@@ -38,6 +52,15 @@ class Application(Base):
     quote_json: Mapped[str] = mapped_column(Text, default="null")
     snapshots: Mapped[list[Snapshot]] = relationship(order_by="Snapshot.number", viewonly=True)
     requests: Mapped[list[EvidenceRequestRow]] = relationship(order_by="EvidenceRequestRow.id", viewonly=True)
+
+
+class ProgrammeLock(Base):
+    """A programme's lock: the row every step of its journey locks first (``journey.lock``), so two
+    steps of one programme at the same moment run one after the other and the second sees what the
+    first did. Made on a programme's first step; it holds nothing else."""
+
+    __tablename__ = "programme_locks"
+    programme: Mapped[str] = mapped_column(String(PROGRAMME_ID), primary_key=True)
 
 
 class Snapshot(Base):

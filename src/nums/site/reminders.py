@@ -17,15 +17,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from nums import policy
 from nums.site import audit, mail
 from nums.site import db as tables
 from nums.site.folder import OpenSite
-from nums.site.journey import _coordinators, _leads, state_of
+from nums.site.journey import _coordinators, _leads, programme_thing, state_of
 from nums.site.records import ReminderSent
 from nums.site.states import OPEN
 from nums.standard import Edition
@@ -82,15 +84,46 @@ def remind(site: OpenSite, on: date, now: datetime | None = None) -> list[Due]:
 
 def _awards(site: OpenSite, programme: str, history: tuple) -> tuple:
     """The programme's history, with the awards the site decided that it does not list yet."""
+    with site.transaction() as db:
+        return awards_of(db, programme, history)
+
+
+def awards_of(db: Session, programme: str, history: tuple) -> tuple:
+    """The programme's ``history``, with the awards the site decided that it does not list yet."""
     from nums.site.journey import decided_awards
     from nums.submission import Award
 
-    with site.transaction() as db:
-        decided = decided_awards(db, programme)
+    decided = decided_awards(db, programme)
     known = {(a.level, a.awarded) for a in history}
     return tuple(history) + tuple(
         Award(level=lv, awarded=day) for lv, day in decided if (lv, day) not in known
     )
+
+
+def lapsing(db: Session, workspace: Path, person: policy.Person, on: date) -> list[Due]:
+    """The programmes whose award lapses within the horizon, of those ``person`` is told of
+    (``policy.Action.SEE_LAPSING_AWARDS``: the lead, of their institution's): "the lead's
+    programmes lapsing within the horizon" (issue 23).
+
+    The horizon is the standard's, not the site's: the farthest reminder day of the programme's
+    edition (``reminder_days``, rules.yaml's 90), so what waits for the lead is exactly what a
+    reminder has been sent about. As with the reminders, a programme whose renewal is on its way
+    (an open application) is not waiting for anyone but its assessor, and a lapsed award is not
+    lapsing. Each programme is one ``Due``: the nearest reminder day that has come."""
+    found: list[Due] = []
+    place_of = Workspace(workspace)
+    for place in place_of.programmes():
+        if not policy.can(person, policy.Action.SEE_LAPSING_AWARDS, programme_thing(db, place.id)):
+            continue
+        if state_of(db, place.id) in OPEN:
+            continue
+        loaded = place_of.load(place, on)
+        if loaded.submission is None or loaded.edition is None:
+            continue
+        due = due_for(loaded.edition, place.id, awards_of(db, place.id, loaded.submission.history), on)
+        if due:
+            found.append(min(due, key=lambda d: d.days_before))
+    return found
 
 
 def _send_due(site: OpenSite, due: list[Due], on: date, moment: datetime) -> list[Due]:

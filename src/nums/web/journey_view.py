@@ -9,7 +9,9 @@ JSON twins are the issue's contract:
 - ``POST /api/programmes/{id}/transitions`` ``{"to": STATE, "assessor": EMAIL?}`` ->
   ``{state, since, snapshot_sha256}``, or 403/409 ``{"error": reason}``;
 - ``GET /api/programmes/{id}/state`` -> ``{state, since, snapshot_sha256, requests: [{criterion,
-  message, answered, due}]}``.
+  message, answered, due}]}``;
+- ``GET /api/waiting`` -> ``{waiting: [{programme, what, when, kind}]}`` (``nums.site.waiting``),
+  the list the landing page after sign-in shows too.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from starlette.responses import RedirectResponse, Response
 from nums import policy
 from nums.errors import NumsError
 from nums.escaping import content_disposition
-from nums.site import invoices, journey
+from nums.site import invoices, journey, waiting
 from nums.site.snapshots import change_json
 from nums.site.states import State
 from nums.web.answers import JSONResponse, error_json, json_body
@@ -289,27 +291,27 @@ async def invoice_form(request: Request, target: Target) -> Response:
 # --- waiting for you ---------------------------------------------------------------------------
 
 
-def _waiting(request: Request) -> list[dict[str, Any]]:
+def waiting_list(request: Request) -> list[dict[str, Any]]:
+    """What waits for the signed-in person, as ``GET /api/waiting`` gives it (``kind`` added to
+    ``programme, what, when``); the landing page after sign-in shows it too."""
     site = _site(request)
     if site is None:
         return []
-    with site.transaction() as db:
-        found = journey.waiting_for(db, person_of(request))
     return [
-        {"programme": w.programme, "what": w.what, "when": w.when.isoformat() if w.when else None}
-        for w in found
+        {
+            "programme": w.programme,
+            "what": w.what,
+            "when": w.when.isoformat() if w.when else None,
+            "kind": w.kind,
+        }
+        for w in waiting.waiting_on_site(site, person_of(request))
     ]
 
 
-async def waiting_of(request: Request) -> list[dict[str, Any]]:
-    """What waits for the person asking (the home page shows it on signing in)."""
-    return await run_in_threadpool(_waiting, request)
-
-
 async def get_waiting(request: Request) -> Response:
-    return JSONResponse({"waiting": await run_in_threadpool(_waiting, request)})
+    return JSONResponse({"waiting": await run_in_threadpool(waiting_list, request)})
 
 
 async def waiting_page(request: Request) -> Response:
-    found = await run_in_threadpool(_waiting, request)
+    found = await run_in_threadpool(waiting_list, request)
     return render(request, "waiting.html", title="Waiting for you", waiting=found)

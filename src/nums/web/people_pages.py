@@ -24,7 +24,6 @@ from nums.errors import NumsError, Problem
 from nums.site import accounts, people
 from nums.site.folder import OpenSite
 from nums.web.answers import JSONResponse, error_json
-from nums.web.journey_view import waiting_of
 from nums.web.routing import person_of
 from nums.web.session_api import _sign_in as start_session
 from nums.web.site_security import session_cookie
@@ -279,10 +278,13 @@ async def ask_account(request: Request) -> Response:
 
 
 async def home(request: Request) -> Response:
-    """After sign-in: what the person may reach, by role (the policy's answer)."""
+    """After sign-in: what is waiting for the person (the journey's list, as ``/waiting`` shows it),
+    and what they may reach, by role (the policy's answer)."""
+    from nums.web.journey_view import waiting_list
+
     person = person_of(request)
     places = people.reachable(person)
-    waiting = await waiting_of(request)  # "Each person sees, on signing in, what is waiting for them"
+    waiting = await run_in_threadpool(waiting_list, request)
     return render(
         request,
         "welcome.html",
