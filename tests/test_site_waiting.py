@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,8 +20,8 @@ from nums.site import journey
 from nums.site.reminders import reminder_days
 from nums.site.waiting import waiting_on_site
 from tests import journey_support, site_support
+from tests.browser_support import WIDTHS, no_serious_violations, shots_folder
 from tests.journey_support import PROGRAMME, JourneySite, final_review
-from tests.test_browser import ARGS, CHROMIUM, WIDTHS, no_serious_violations, shots_folder
 from tests.test_site_journey import move
 from tests.test_site_web_journey import Browser
 
@@ -95,7 +96,7 @@ def test_the_landing_page_after_sign_in_shows_what_waits(journey_site: JourneySi
     move(j, "coordinator", "submitted")
     home = assessor.client.get("/home")
     section = re.search(
-        r'<section class="card" aria-labelledby="waiting-heading">(.*?)</section>', home.text, re.S
+        r'<section class="card" aria-labelledby="waiting-heading"[^>]*>(.*?)</section>', home.text, re.S
     )
     assert section is not None
     assert "submitted: waiting for an assessor" in section.group(1)
@@ -114,12 +115,10 @@ def test_the_landing_page_after_sign_in_shows_what_waits(journey_site: JourneySi
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no chromium at {CHROMIUM}")
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_lead_signs_in_and_sees_the_award_lapsing(tmp_path: Path, width: int) -> None:
+def test_the_lead_signs_in_and_sees_the_award_lapsing(browser: Any, tmp_path: Path, width: int) -> None:
     """In Chromium: the lead signs in and the landing page says, first, that the programme's award
     ends soon, with the way to /waiting; axe finds nothing serious; a screenshot at each width."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
     from nums.site import db as tables
     from nums.site.folder import OpenSite
     from nums.site.settings import read_settings
@@ -145,9 +144,9 @@ def test_the_lead_signs_in_and_sees_the_award_lapsing(tmp_path: Path, width: int
     )
     settings.write_text(text, encoding="utf-8")
     served_site = OpenSite(j.site.folder, read_settings(j.site.folder), engine)
-    with sync_api.sync_playwright() as playwright, Running(served_site, port) as served:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    with Running(served_site, port) as served:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
         sign_in(page, served.base, "lee@harbourside.example.ac.uk")
         section = page.get_by_role("region", name="Waiting for you")
         assert "award ends on" in section.inner_text() and "apply to renew it" in section.inner_text()
@@ -158,5 +157,5 @@ def test_the_lead_signs_in_and_sees_the_award_lapsing(tmp_path: Path, width: int
         section.get_by_role("link", name="All that is waiting for you").click()
         page.wait_for_url(re.compile(r"/waiting$"))
         assert "award ends on" in page.content()
-        browser.close()
+        context.close()
     engine.dispose()
