@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from nums.standard import Edition
+from nums.web.blocks import criterion_block
 from nums.web.files import KEEP_VERSIONS
 from nums.web.form import claim_of, evidence_of, text
 
@@ -35,6 +36,13 @@ def level_options(edition: Edition) -> list[tuple[str, str]]:
     return [(level, edition.level_name(level)) for level in edition.levels]
 
 
+STATUS_WORDS = {
+    "met": "✓ Counts towards the level",
+    "claimed-unevidenced": "Claimed but not counted",
+    "not-claimed": "",
+}
+"""What a criterion's result is called on the programme page (``_claim.html``, ``_received.html``)."""
+
 ENV = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(default=True, default_for_string=True),
@@ -48,7 +56,13 @@ ENV.globals.update(
     claim_of=claim_of,
     evidence_of=evidence_of,
     level_options=level_options,
+    status_words=STATUS_WORDS,
+    criterion_block=lambda *args: criterion_block(_render_criterion, *args),
 )
+
+
+def _render_criterion(**context: Any) -> str:
+    return ENV.get_template("_criterion.html").render(**context)
 
 
 def _app_context(request: Request) -> dict[str, Any]:

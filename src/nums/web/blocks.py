@@ -1,0 +1,119 @@
+"""The programme page's criterion blocks, rendered once per content and kept (a bounded LRU).
+
+A programme page is some seventy criterion blocks (``_criterion.html``: the claim, its statement,
+its evidence, what the standard says about it), and rendering them is most of the page's cost.
+A block is a pure function of what it is rendered from, so the cache is keyed by exactly that:
+the edition, the item, the programme's id (its download links), the claim as written in the file,
+the claim's status and reasons, the messages shown on it, and the evidence files still pending.
+It is never keyed by a time or a file's date, so a save cannot leave a stale block behind: the
+new words are a new key. Two workers each keep their own; being keyed by content, they agree.
+
+The cache is invisible: a page rendered with it is byte-identical to one rendered without it
+(tests/test_site_speed_cache.py renders both).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+from markupsafe import Markup
+
+BLOCKS_KEPT = 8192
+"""Criterion blocks kept per worker (a few kilobytes each): a standard's seventy items for a
+hundred programmes, the busy ones of a site of thousands; the least recently used go first."""
+
+
+class BlockCache:
+    """A thread-safe LRU of rendered blocks; ``size`` 0 keeps nothing (every block is rendered)."""
+
+    def __init__(self, size: int = BLOCKS_KEPT) -> None:
+        self.size = size
+        self._kept: OrderedDict[Hashable, tuple[object, Markup]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> Markup | None:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._kept.move_to_end(key)
+            self.hits += 1
+            return found[1]
+
+    def put(self, key: Hashable, owner: object, block: Markup) -> None:
+        """Keep ``block``; ``owner`` (the edition whose ``id()`` is in the key) is kept with it,
+        so that the id cannot be reused by another edition while the entry lives."""
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._kept[key] = (owner, block)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+BLOCKS = BlockCache()
+
+
+def _status_key(status: Any) -> Hashable:
+    """What ``_claim.html`` shows of a claim's result: its status and reasons."""
+    return None if status is None else (status.status, tuple(status.reasons))
+
+
+def block_key(
+    edition: Any, item: Any, programme_id: str, claim: Any, status: Any, messages: Any, pending: Any
+) -> Hashable:
+    """Everything a criterion block is rendered from. The claim enters as its ``repr``: the
+    file's parsed YAML (dicts, lists, strings, numbers, dates), whose ``repr`` tells apart any
+    two claims that render differently (``True`` and ``'True'``, ``1`` and ``'1'``)."""
+    return (
+        id(edition),
+        item.id,
+        programme_id,
+        repr(claim),
+        _status_key(status),
+        tuple(messages or ()),
+        frozenset(pending or ()),
+    )
+
+
+def criterion_block(
+    render: Any,
+    edition: Any,
+    item: Any,
+    programme_id: str,
+    claim: Mapping[str, Any],
+    status: Any,
+    errors: Mapping[str, list[str]],
+    pending: Any,
+) -> Markup:
+    """The block of ``item`` (``_criterion.html`` through ``render``), from the cache when the
+    same content was rendered before."""
+    messages = errors.get(f"c.{item.id}")
+    key = block_key(edition, item, programme_id, claim, status, messages, pending)
+    found = BLOCKS.get(key)
+    if found is not None:
+        return found
+    block = Markup(
+        render(
+            ed=edition,
+            item=item,
+            id=programme_id,
+            claim=claim,
+            status=status,
+            errors={f"c.{item.id}": messages} if messages else {},
+            pending=pending,
+        )
+    )
+    BLOCKS.put(key, edition, block)
+    return block

@@ -1,0 +1,137 @@
+"""The programme page's block cache (``nums.web.blocks``) is invisible (issue 22: the site meets
+its speed target "with no lost update: every save is in the file or refused with 409").
+
+A page rendered from the cache is byte-identical to one rendered without it; a save followed by a
+load shows the new words, on the same app and on a second app over the same site folder (two
+workers); evidence removed on disk changes the page at once (the block is keyed by the claim's
+status, not by the file's date). On SQLite, and on PostgreSQL when NUMS_TEST_POSTGRES_URL is set."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from starlette.testclient import TestClient
+
+from nums.site import accounts
+from nums.site.folder import OpenSite
+from nums.web import blocks
+from nums.web.app import create_site_app
+from tests import journey_support, site_support
+from tests.conftest import EXAMPLES
+from tests.site_support import LONG_ENOUGH
+
+engine, quick_hashes = site_support.engine, site_support.quick_hashes
+ADDRESS = "https://nums.example.org"
+EMAIL = "coordinator@harbourside.example.ac.uk"
+SHIPPED = sorted(path.parent.name for path in EXAMPLES.glob("*/submission.yaml"))
+
+
+@pytest.fixture()
+def site(engine: Engine, tmp_path: Path) -> Iterator[OpenSite]:
+    """A site with one coordinator of every shipped example, at harbourside/EXAMPLE."""
+    made = journey_support.make_site(tmp_path / "site", engine).site
+    with made.transaction() as db:
+        person = accounts.add_person(db, "all@harbourside.example.ac.uk", "All", LONG_ENOUGH, "harbourside")
+        for name in SHIPPED:
+            if not (made.workspace / "harbourside" / name).exists():
+                shutil.copytree(EXAMPLES / name, made.workspace / "harbourside" / name)
+            accounts.grant(db, person, "coordinator", name)
+    yield made
+    blocks.BLOCKS.size = blocks.BLOCKS_KEPT
+
+
+def signed_in(site: OpenSite) -> tuple[TestClient, str]:
+    """A client of a new app over the site (a worker of its own), signed in; and its CSRF token."""
+    client = TestClient(create_site_app(site, submitted=lambda programme_id: False), base_url=ADDRESS)
+    answer = client.post(
+        "/api/session", json={"email": "all@harbourside.example.ac.uk", "password": LONG_ENOUGH}
+    )
+    assert answer.status_code == 200, answer.text
+    return client, answer.json()["csrf"]
+
+
+def page(client: TestClient, name: str) -> str:
+    answer = client.get(f"/p/harbourside/{name}")
+    assert answer.status_code == 200
+    return answer.text
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_a_page_from_the_cache_is_the_page_without_it(site: OpenSite, name: str) -> None:
+    """ "Every cache must be invisible": the same bytes uncached, first cached, and from the cache."""
+    client, _ = signed_in(site)
+    blocks.BLOCKS.size = 0
+    blocks.BLOCKS.clear()
+    uncached = page(client, name)
+    assert len(blocks.BLOCKS._kept) == 0
+    blocks.BLOCKS.size = blocks.BLOCKS_KEPT
+    first = page(client, name)
+    hits = blocks.BLOCKS.hits
+    again = page(client, name)
+    assert blocks.BLOCKS.hits > hits  # the second page came from the cache
+    assert uncached == first == again
+    assert 'class="claim' in again  # the criterion blocks are there
+
+
+def _save(client: TestClient, csrf: str, name: str, words: str) -> str:
+    api = f"/api/programmes/harbourside/{name}/submission"
+    got = client.get(api).json()
+    document = got["submission"]
+    next(iter(document["criteria"].values()))["statement"] = words
+    answer = client.put(
+        api, json={"base_sha256": got["sha256"], "submission": document}, headers={"X-CSRF-Token": csrf}
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["sha256"]
+
+
+def test_a_save_then_a_load_shows_the_new_words_on_every_worker(site: OpenSite) -> None:
+    """ "Never serve a stale page after a save": two apps over one folder, as two workers are."""
+    one, one_csrf = signed_in(site)
+    two, two_csrf = signed_in(site)
+    for client in (one, two):
+        assert "Saved by worker" not in page(client, "peer-mentoring")  # both have the old blocks
+    _save(one, one_csrf, "peer-mentoring", "Saved by worker one.")
+    assert "Saved by worker one." in page(one, "peer-mentoring")
+    assert "Saved by worker one." in page(two, "peer-mentoring")
+    _save(two, two_csrf, "peer-mentoring", "Saved by worker two.")
+    for client in (one, two):
+        shown = page(client, "peer-mentoring")
+        assert "Saved by worker two." in shown and "Saved by worker one." not in shown
+
+
+def test_a_save_back_to_earlier_words_shows_them_again(site: OpenSite) -> None:
+    """A key seen before (the words saved back) is the same page as before: content, not time."""
+    client, csrf = signed_in(site)
+    before = page(client, "peer-mentoring")
+    original = client.get("/api/programmes/harbourside/peer-mentoring/submission").json()["submission"]
+    statement = next(iter(original["criteria"].values()))["statement"]
+    _save(client, csrf, "peer-mentoring", "For a moment, other words.")
+    assert "For a moment, other words." in page(client, "peer-mentoring")
+    _save(client, csrf, "peer-mentoring", statement)
+    after = page(client, "peer-mentoring")
+    assert "For a moment, other words." not in after
+    assert _criteria(after) == _criteria(before)  # (the file's hash and history differ: a new version)
+
+
+def _criteria(html: str) -> str:
+    """The page's criteria: from the first pillar to the form's last save button."""
+    return html[html.index('class="pillar card"') : html.index('class="savebar bottom"')]
+
+
+def test_evidence_removed_on_disk_shows_at_once(site: OpenSite) -> None:
+    """The file is unchanged but a claim's evidence file is gone: "Claimed but not counted" shows
+    on the next load (the block's key holds the claim's status and reasons)."""
+    client, _ = signed_in(site)
+    folder = site.workspace / "harbourside" / "peer-mentoring"
+    before = page(client, "peer-mentoring")
+    evidence = sorted((folder / "evidence").iterdir())
+    assert evidence, "the example has evidence files"
+    for path in evidence:
+        path.unlink()
+    after = page(client, "peer-mentoring")
+    assert after.count("Claimed but not counted") > before.count("Claimed but not counted")
