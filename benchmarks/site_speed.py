@@ -260,6 +260,30 @@ def _cpu(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) of one process so far, from /proc (Linux); None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _workers(pid: int) -> list[int]:
+    """The site's processes: uvicorn's supervisor and its workers (the children, on Linux)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return [pid]
+    return [pid, *(int(child) for child in children)]
+
+
+def site_processes_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds so far of each of the site's processes (empty where /proc is not there)."""
+    found = {each: _process_cpu(each) for each in _workers(pid)}
+    return {each: cpu for each, cpu in found.items() if cpu is not None}
+
+
 def percentile(values: list[float], point: int) -> float:
     if len(values) < 2:
         return values[0] if values else float("nan")
@@ -293,6 +317,7 @@ def main() -> int:
                 thread.join()
             print(f"{len(people)} sign-ins in {time.perf_counter() - began:.1f} s")
             client_cpu_before = _cpu(resource.RUSAGE_SELF)
+            site_cpu_before = site_processes_cpu(process.pid)
             stop_at = time.perf_counter() + args.seconds
             threads = [
                 threading.Thread(target=work, args=(client, who, stop_at, args.think, tally))
@@ -306,6 +331,10 @@ def main() -> int:
                 thread.join()
             elapsed = time.perf_counter() - began
             client_cpu = _cpu(resource.RUSAGE_SELF) - client_cpu_before
+            site_cpu = {
+                each: cpu - site_cpu_before.get(each, 0.0)
+                for each, cpu in site_processes_cpu(process.pid).items()
+            }
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -328,6 +357,14 @@ def main() -> int:
         f"CPU: the site {server_cpu:.1f} s in all (start and sign-ins included), "
         f"the clients {client_cpu:.1f} s while measured"
     )
+    requests = len(tally.pages) + len(tally.saves)
+    if site_cpu and requests:
+        per_worker = ", ".join(f"{cpu:.1f}" for cpu in list(site_cpu.values())[1:])
+        print(
+            f"CPU while measured: the site {sum(site_cpu.values()):.1f} s "
+            f"({sum(site_cpu.values()) / requests * 1000:.1f} ms a request; workers {per_worker} s), "
+            f"{sum(site_cpu.values()) / elapsed:.2f} cores of {os.cpu_count()}"
+        )
     print(f"errors: {len(tally.errors)}; lost updates: {len(tally.lost)}")
     for problem in (tally.errors + tally.lost)[:10]:
         print(f"  {problem}")

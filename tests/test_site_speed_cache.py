@@ -8,6 +8,7 @@ status, not by the file's date). On SQLite, and on PostgreSQL when NUMS_TEST_POS
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,10 +17,13 @@ import pytest
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
+from nums import loading_cache
+from nums.render.assessment import assessment_json
 from nums.site import accounts
 from nums.site.folder import OpenSite
 from nums.web import blocks
 from nums.web.app import create_site_app
+from nums.workspace import Workspace
 from tests import journey_support, site_support
 from tests.conftest import EXAMPLES
 from tests.site_support import LONG_ENOUGH
@@ -135,3 +139,46 @@ def test_evidence_removed_on_disk_shows_at_once(site: OpenSite) -> None:
         path.unlink()
     after = page(client, "peer-mentoring")
     assert after.count("Claimed but not counted") > before.count("Claimed but not counted")
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_a_load_from_the_cache_is_the_load_without_it(tmp_path: Path, name: str) -> None:
+    """The parse, the validated submission and the assessment kept by the file's hash are what
+    reading the file afresh gives (``Workspace.load``, the CLI's and the web app's)."""
+    shutil.copytree(EXAMPLES / name, tmp_path / name)
+    workspace = Workspace(tmp_path)
+    place = workspace.programme_at(name)
+    assert place is not None
+    for kept in loading_cache.every_cache():
+        kept.size = 0
+    try:
+        afresh = workspace.load(place)
+    finally:
+        for kept in loading_cache.every_cache():
+            kept.size = loading_cache.FILES_KEPT
+    first, again = workspace.load(place), workspace.load(place)
+    assert afresh == first == again
+    assert afresh.assessment is not None and assessment_json(afresh.assessment) == assessment_json(
+        again.assessment  # type: ignore[arg-type]
+    )
+    assert again.submission is not first.submission  # each load checks the evidence on disk anew
+
+
+def test_a_file_changed_by_hand_is_read_anew(tmp_path: Path) -> None:
+    """Kept by content, never by date: a file changed outside the app (an editor, git) with the
+    same size and modification time is still read as it is now."""
+    shutil.copytree(EXAMPLES / "peer-mentoring", tmp_path / "p")
+    workspace = Workspace(tmp_path)
+    place = workspace.programme_at("p")
+    assert place is not None
+    before = workspace.load(place)
+    stat = place.path.stat()
+    text = place.path.read_text(encoding="utf-8")
+    at = text.index("statement:", text.index("criteria:"))
+    changed = text[:at] + text[at:].replace("mentor", "MENTOR", 1)  # the same size
+    assert changed != text and len(changed) == len(text)
+    place.path.write_text(changed, encoding="utf-8")
+    os.utime(place.path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    after = workspace.load(place)
+    assert after.sha256 != before.sha256 and after.document != before.document
+    assert after.document == Workspace(tmp_path).load(place).document

@@ -84,9 +84,7 @@ def person_for(db: Session, session_id: str | None, now: datetime | None = None)
     return person
 
 
-def _session_and_person(
-    db: Session, session_id: str
-) -> tuple[tables.SignInSession, tables.Person] | None:
+def _session_and_person(db: Session, session_id: str) -> tuple[tables.SignInSession, tables.Person] | None:
     """The session row and its person, with the person's institution and roles, in one query:
     every request of a signed-in person asks this, so it is one round trip, not four."""
     query = (

@@ -14,55 +14,21 @@ The cache is invisible: a page rendered with it is byte-identical to one rendere
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from typing import Any
 
 from markupsafe import Markup
+
+from nums.lru import Kept
 
 BLOCKS_KEPT = 8192
 """Criterion blocks kept per worker (a few kilobytes each): a standard's seventy items for a
 hundred programmes, the busy ones of a site of thousands; the least recently used go first."""
 
 
-class BlockCache:
-    """A thread-safe LRU of rendered blocks; ``size`` 0 keeps nothing (every block is rendered)."""
-
-    def __init__(self, size: int = BLOCKS_KEPT) -> None:
-        self.size = size
-        self._kept: OrderedDict[Hashable, tuple[object, Markup]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: Hashable) -> Markup | None:
-        with self._lock:
-            found = self._kept.get(key)
-            if found is None:
-                self.misses += 1
-                return None
-            self._kept.move_to_end(key)
-            self.hits += 1
-            return found[1]
-
-    def put(self, key: Hashable, owner: object, block: Markup) -> None:
-        """Keep ``block``; ``owner`` (the edition whose ``id()`` is in the key) is kept with it,
-        so that the id cannot be reused by another edition while the entry lives."""
-        if self.size <= 0:
-            return
-        with self._lock:
-            self._kept[key] = (owner, block)
-            self._kept.move_to_end(key)
-            while len(self._kept) > self.size:
-                self._kept.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
-
-
-BLOCKS = BlockCache()
+BLOCKS: Kept[tuple[object, Markup]] = Kept(BLOCKS_KEPT)
+"""Each block with the edition whose ``id()`` is in its key: kept with it, so that the id cannot
+be reused by another edition while the entry lives."""
 
 
 def _status_key(status: Any) -> Hashable:
@@ -103,7 +69,7 @@ def criterion_block(
     key = block_key(edition, item, programme_id, claim, status, messages, pending)
     found = BLOCKS.get(key)
     if found is not None:
-        return found
+        return found[1]
     block = Markup(
         render(
             ed=edition,
@@ -115,5 +81,5 @@ def criterion_block(
             pending=pending,
         )
     )
-    BLOCKS.put(key, edition, block)
+    BLOCKS.put(key, (edition, block))
     return block
