@@ -83,3 +83,61 @@ def criterion_block(
     )
     BLOCKS.put(key, (edition, block))
     return block
+
+
+SECTIONS_KEPT = 512
+"""Whole pillar sections kept per worker (a programme's criteria: some two hundred kilobytes each)."""
+
+SECTIONS: Kept[tuple[object, Markup]] = Kept(SECTIONS_KEPT)
+
+
+def section_key(
+    edition: Any,
+    programme_id: str,
+    sha256: str,
+    statuses: Mapping[str, Any],
+    errors: Mapping[str, list[str]],
+    pending: Any,
+) -> Hashable:
+    """Everything the pillars of a page shown from its file are rendered from: the file's hash
+    stands for the document parsed from it (its claims and self-ratings)."""
+    return (
+        id(edition),
+        programme_id,
+        sha256,
+        tuple((target, _status_key(status)) for target, status in statuses.items()),
+        tuple((field, tuple(messages)) for field, messages in errors.items()),
+        frozenset(pending or ()),
+    )
+
+
+def pillars_section(
+    render: Any,
+    edition: Any,
+    programme_id: str,
+    document: Mapping[str, Any],
+    sha256: str | None,
+    statuses: Mapping[str, Any],
+    errors: Mapping[str, list[str]],
+    pending: Any,
+) -> Markup:
+    """The pillars of the programme form (``_pillars.html`` through ``render``). Kept whole when
+    the page shows the file as it is (``sha256`` is its hash); a document from a posted form
+    (``sha256`` None) is rendered each time, its criteria still from the block cache."""
+
+    def rendered() -> Markup:
+        return Markup(
+            render(
+                ed=edition, id=programme_id, doc=document, statuses=statuses, errors=errors, pending=pending
+            )
+        )
+
+    if sha256 is None:
+        return rendered()
+    key = section_key(edition, programme_id, sha256, statuses, errors, pending)
+    found = SECTIONS.get(key)
+    if found is not None:
+        return found[1]
+    section = rendered()
+    SECTIONS.put(key, (edition, section))
+    return section

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from nums.standard import Edition
-from nums.web.blocks import criterion_block
+from nums.web.blocks import criterion_block, pillars_section
 from nums.web.files import KEEP_VERSIONS
 from nums.web.form import claim_of, evidence_of, text
 
@@ -58,7 +58,12 @@ ENV.globals.update(
     level_options=level_options,
     status_words=STATUS_WORDS,
     criterion_block=lambda *args: criterion_block(_render_criterion, *args),
+    pillars_section=lambda *args: pillars_section(_render_pillars, *args),
 )
+
+
+def _render_pillars(**context: Any) -> str:
+    return ENV.get_template("_pillars.html").render(**context)
 
 
 def _render_criterion(**context: Any) -> str:
