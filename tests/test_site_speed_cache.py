@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from nums import loading_cache
+from nums import loading_cache, policy
 from nums.render.assessment import assessment_json
 from nums.site import accounts
 from nums.site.folder import OpenSite
@@ -183,3 +183,23 @@ def test_a_file_changed_by_hand_is_read_anew(tmp_path: Path) -> None:
     after = workspace.load(place)
     assert after.sha256 != before.sha256 and after.document != before.document
     assert after.document == Workspace(tmp_path).load(place).document
+
+
+@pytest.mark.parametrize("role", list(policy.Role))
+def test_the_journey_is_asked_only_of_whom_it_can_change(role: policy.Role) -> None:
+    """The site skips the journey's "submitted for review" look-up (CONTRACT 7) for a person whose
+    every decision is the same either way ("assessor sees programmes submitted for review": the
+    assessor's are not)."""
+    for institution in ("harbourside", "northfield"):
+        person = policy.person_from(
+            1, "p@x.test", "P", institution, [(role.value, "harbourside/peer-mentoring")]
+        )
+        differs = any(
+            policy.can(person, action, policy.Programme(place, "peer-mentoring", submitted=True))
+            != policy.can(person, action, policy.Programme(place, "peer-mentoring", submitted=False))
+            for action in policy.Action
+            for place in ("harbourside", "northfield")
+        )
+        assert not differs or policy.turns_on_submission(person)
+        if role is policy.Role.ASSESSOR and institution == "northfield":
+            assert differs and policy.turns_on_submission(person)
