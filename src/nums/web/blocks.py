@@ -20,6 +20,7 @@ from typing import Any
 from markupsafe import Markup
 
 from nums.lru import Kept
+from nums.web.form import claim_of
 
 BLOCKS_KEPT = 8192
 """Criterion blocks kept per worker (a few kilobytes each): a standard's seventy items for a
@@ -83,6 +84,76 @@ def criterion_block(
     )
     BLOCKS.put(key, (edition, block))
     return block
+
+
+PILLARS_KEPT = 2048
+"""Pillar sections kept per worker: the seven of some three hundred programmes."""
+
+PILLARS: Kept[tuple[object, Markup]] = Kept(PILLARS_KEPT)
+
+
+def pillar_key(
+    edition: Any,
+    pillar: Any,
+    programme_id: str,
+    rating: Any,
+    document: Mapping[str, Any],
+    statuses: Mapping[str, Any],
+    errors: Mapping[str, list[str]],
+    pending: Any,
+) -> Hashable:
+    """Everything one pillar's section is rendered from: its self-rating and its messages, and
+    for each of its items what the item's block is keyed by (``block_key``)."""
+    return (
+        id(edition),
+        pillar.id,
+        programme_id,
+        repr(rating),
+        tuple(errors.get(f"self_rating.{pillar.id}") or ()),
+        tuple(
+            (
+                item.id,
+                repr(claim_of(document, item.id)),
+                _status_key(statuses.get(item.id)),
+                tuple(errors.get(f"c.{item.id}") or ()),
+            )
+            for item in pillar.items
+        ),
+        frozenset(pending or ()),
+    )
+
+
+def pillar_block(
+    render: Any,
+    edition: Any,
+    pillar: Any,
+    programme_id: str,
+    rating: Any,
+    document: Mapping[str, Any],
+    statuses: Mapping[str, Any],
+    errors: Mapping[str, list[str]],
+    pending: Any,
+) -> Markup:
+    """One pillar's section (``_pillar.html`` through ``render``), kept by its content: after a
+    save that changed one criterion, the other pillars come from here."""
+    key = pillar_key(edition, pillar, programme_id, rating, document, statuses, errors, pending)
+    found = PILLARS.get(key)
+    if found is not None:
+        return found[1]
+    section = Markup(
+        render(
+            ed=edition,
+            pillar=pillar,
+            id=programme_id,
+            rating=rating,
+            doc=document,
+            statuses=statuses,
+            errors=errors,
+            pending=pending,
+        )
+    )
+    PILLARS.put(key, (edition, section))
+    return section
 
 
 SECTIONS_KEPT = 512

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from nums.standard import Edition
-from nums.web.blocks import criterion_block, pillars_section
+from nums.web.blocks import criterion_block, pillar_block, pillars_section
 from nums.web.files import KEEP_VERSIONS
 from nums.web.form import claim_of, evidence_of, text
 
@@ -48,6 +48,9 @@ ENV = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    # the templates are the installed package's: a compiled template is kept for the life of the
+    # process, not checked against its file (a stat for every template of every page) each use
+    auto_reload=False,
 )
 ENV.globals.update(
     keep_versions=KEEP_VERSIONS,
@@ -59,7 +62,12 @@ ENV.globals.update(
     status_words=STATUS_WORDS,
     criterion_block=lambda *args: criterion_block(_render_criterion, *args),
     pillars_section=lambda *args: pillars_section(_render_pillars, *args),
+    pillar_block=lambda *args: pillar_block(_render_pillar, *args),
 )
+
+
+def _render_pillar(**context: Any) -> str:
+    return ENV.get_template("_pillar.html").render(**context)
 
 
 def _render_pillars(**context: Any) -> str:
