@@ -34,9 +34,9 @@ if TYPE_CHECKING:
     from nums.submission import Submission
     from nums.yamlsource import YamlDocument
 
-FILES_KEPT = 256
-"""Submission files whose parse, validation and assessment each worker keeps: every programme of
-a busy site's day; a submission of all seventy criteria is a few hundred kilobytes parsed."""
+FILES_KEPT = 128
+"""Submission files whose parse, validation and assessment each process keeps: some 170 kB a
+file (a submission of seventy criteria, measured), so at most about 20 MB."""
 
 DOCUMENTS: Kept[YamlDocument] = Kept(FILES_KEPT)
 SUBMISSIONS: Kept[tuple[Edition, Submission]] = Kept(FILES_KEPT)

@@ -1,15 +1,20 @@
-"""The programme page's criterion blocks, rendered once per content and kept (a bounded LRU).
+"""The programme page's criteria, rendered once per content and kept (bounded LRUs, ``nums.lru``).
 
-A programme page is some seventy criterion blocks (``_criterion.html``: the claim, its statement,
-its evidence, what the standard says about it), and rendering them is most of the page's cost.
-A block is a pure function of what it is rendered from, so the cache is keyed by exactly that:
-the edition, the item, the programme's id (its download links), the claim as written in the file,
-the claim's status and reasons, the messages shown on it, and the evidence files still pending.
-It is never keyed by a time or a file's date, so a save cannot leave a stale block behind: the
-new words are a new key. Two workers each keep their own; being keyed by content, they agree.
+A programme page is seven pillars of some seventy criterion blocks (the claim, its statement, its
+evidence, what the standard says about it), and rendering them was most of the page's cost. Each
+part is a pure function of what it is rendered from, and is kept by exactly that, at three sizes:
 
-The cache is invisible: a page rendered with it is byte-identical to one rendered without it
-(tests/test_site_speed_cache.py renders both).
+- ``pillars_section``: all the pillars of a page showing its file as it is, keyed by the file's
+  SHA-256 (which stands for the document parsed from it), the claims' statuses and reasons, the
+  messages shown, the evidence files pending, the edition and the programme's id;
+- ``pillar_block``: one pillar, keyed by its self-rating and, for each of its items, the claim as
+  written, its status and its messages (so after a save of one criterion six pillars are kept);
+- ``criterion_block``: one criterion, keyed the same way for that item alone.
+
+Nothing is keyed by a time or a file's date, so a save cannot leave a stale page behind: the new
+words are a new key (and a claim whose evidence vanished on disk has a new status, a new key).
+Two workers each keep their own; being keyed by content, they agree. The cache is invisible: a
+page rendered with it is byte-identical to one rendered without it (tests/test_site_speed_cache.py).
 """
 
 from __future__ import annotations
@@ -22,9 +27,9 @@ from markupsafe import Markup
 from nums.lru import Kept
 from nums.web.form import claim_of
 
-BLOCKS_KEPT = 8192
-"""Criterion blocks kept per worker (a few kilobytes each): a standard's seventy items for a
-hundred programmes, the busy ones of a site of thousands; the least recently used go first."""
+BLOCKS_KEPT = 4096
+"""Criterion blocks kept per worker (some 2.5 kB each, so at most about 20 MB): the seventy items
+of some sixty programmes; the least recently used go first."""
 
 
 BLOCKS: Kept[tuple[object, Markup]] = Kept(BLOCKS_KEPT)
@@ -86,8 +91,9 @@ def criterion_block(
     return block
 
 
-PILLARS_KEPT = 2048
-"""Pillar sections kept per worker: the seven of some three hundred programmes."""
+PILLARS_KEPT = 512
+"""Pillar sections kept per worker (some 25 kB each, at most about 25 MB): the seven of some
+seventy programmes."""
 
 PILLARS: Kept[tuple[object, Markup]] = Kept(PILLARS_KEPT)
 
@@ -156,8 +162,8 @@ def pillar_block(
     return section
 
 
-SECTIONS_KEPT = 512
-"""Whole pillar sections kept per worker (a programme's criteria: some two hundred kilobytes each)."""
+SECTIONS_KEPT = 64
+"""A programme's pillars whole, kept per worker (some 180 kB each, at most about 25 MB)."""
 
 SECTIONS: Kept[tuple[object, Markup]] = Kept(SECTIONS_KEPT)
 
