@@ -225,3 +225,28 @@ def test_the_journey_is_asked_only_of_whom_it_can_change(role: policy.Role) -> N
         assert not differs or policy.turns_on_submission(person)
         if role is policy.Role.ASSESSOR and institution == "northfield":
             assert differs and policy.turns_on_submission(person)
+
+
+RENDERED_ALONE = {
+    # template: what web/blocks.py passes it, and what it sets for the templates it includes
+    "_criterion.html": ({"ed", "item", "id", "claim", "status", "errors", "pending"}, set()),
+    "_claim.html": (
+        {"ed", "item", "id", "claim", "status", "errors", "pending"},
+        {"target", "heading", "criterion", "details", "m"},  # set by _criterion.html
+    ),
+    "_pillar.html": ({"ed", "pillar", "id", "rating", "doc", "statuses", "errors", "pending"}, set()),
+    "_pillars.html": ({"ed", "id", "doc", "statuses", "errors", "pending"}, set()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RENDERED_ALONE))
+def test_what_is_rendered_alone_is_given_all_it_uses(name: str) -> None:
+    """A name a template rendered on its own is not given would print as nothing, uncached and
+    cached alike: each uses only what it is given, what its includer sets, and the globals."""
+    from jinja2 import meta
+
+    from nums.web.templating import ENV
+
+    given, set_by_includer = RENDERED_ALONE[name]
+    used = meta.find_undeclared_variables(ENV.parse(ENV.loader.get_source(ENV, name)[0]))  # type: ignore[union-attr]
+    assert used - set(ENV.globals) <= given | set_by_includer

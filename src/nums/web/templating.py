@@ -21,7 +21,7 @@ from starlette.templating import Jinja2Templates
 from nums.standard import Edition
 from nums.web.blocks import criterion_block, pillar_block, pillars_section
 from nums.web.files import KEEP_VERSIONS
-from nums.web.form import claim_of, evidence_of, text
+from nums.web.form import CONTINUATION, claim_of, evidence_of, text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -60,6 +60,7 @@ ENV.globals.update(
     evidence_of=evidence_of,
     level_options=level_options,
     status_words=STATUS_WORDS,
+    CONTINUATION=CONTINUATION,  # _claim.html's test, also where it is rendered alone (web/blocks.py)
     criterion_block=lambda *args: criterion_block(_render_criterion, *args),
     pillars_section=lambda *args: pillars_section(_render_pillars, *args),
     pillar_block=lambda *args: pillar_block(_render_pillar, *args),
