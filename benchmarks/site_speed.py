@@ -16,6 +16,19 @@ Times are taken by clients on the same machine over loopback (keep-alive connect
 include the HTTP round trip and the clients' own share of the two cores.
 
 Run: python benchmarks/site_speed.py [--seconds 30] [--clients 50] [--think 1.0] [--workers 2]
+
+With ``--journey`` (issue 23, "under load: submissions and decisions from 50 clients lose nothing
+and keep the audit trail complete"), the clients carry applications through the JSON API instead
+(``POST /api/programmes/{id}/transitions``): ``--assessors`` of them (10) are assessors, the rest
+coordinators of a programme each. A coordinator submits, sometimes withdraws, answers the evidence
+requested and resubmits; an assessor takes from what waits for them (``GET /api/waiting``), asks
+for evidence while the review does, accepts it after the resubmission (``PUT`` of the review) and
+decides. At the end it prints p50/p95 of each kind of step and checks that nothing was lost: every
+step answered 200 is an audit event of that state at that moment and every such event was a 200;
+the last 200 of each programme is the state the database holds; ``states.replay`` of each trail
+reaches it; every refusal was a 403, 404 or 409 with words. Exits non-zero on any loss or error.
+
+``--database-url`` puts the site's database there (an empty PostgreSQL database) instead of SQLite.
 """
 
 from __future__ import annotations
@@ -54,12 +67,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def make_site(folder: Path, port: int, clients: int) -> list[tuple[str, str, str]]:
+def make_site(
+    folder: Path, port: int, clients: int, database_url: str | None = None
+) -> list[tuple[str, str, str]]:
     """A site at http://127.0.0.1:PORT with ``clients`` coordinators: (email, own id, shared id)."""
     from nums.site import accounts
     from nums.site.folder import init_site, open_site
 
-    init_site(folder, "admin@bench.test", "Admin", PASSWORD, "Benchmark", f"http://127.0.0.1:{port}")
+    init_site(
+        folder, "admin@bench.test", "Admin", PASSWORD, "Benchmark", f"http://127.0.0.1:{port}", database_url
+    )
     site = open_site(folder)
     example = REPO / "evidence_examples" / "peer-mentoring"
     people = []
@@ -260,10 +277,281 @@ def _cpu(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) of one process so far, from /proc (Linux); None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _workers(pid: int) -> list[int]:
+    """The site's processes: uvicorn's supervisor and its workers (the children, on Linux)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return [pid]
+    return [pid, *(int(child) for child in children)]
+
+
+def site_processes_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds so far of each of the site's processes (empty where /proc is not there)."""
+    found = {each: _process_cpu(each) for each in _workers(pid)}
+    return {each: cpu for each, cpu in found.items() if cpu is not None}
+
+
 def percentile(values: list[float], point: int) -> float:
     if len(values) < 2:
         return values[0] if values else float("nan")
     return statistics.quantiles(values, n=100)[point - 1]
+
+
+# --- the journey under load (issue 23) -------------------------------------------------------
+
+JOURNEY_REFUSALS = frozenset({403, 404, 409})
+"""A step refused as the site refuses one: may not (403), may not see (404: an assessor and a
+programme withdrawn meanwhile), or not from where it stands now (409); always with words."""
+WITHDRAW_SHARE = 0.15
+"""Of the coordinators who find their application submitted, how many withdraw it (a draw each round)."""
+
+
+def make_journey_site(
+    folder: Path, port: int, coordinators: int, assessors: int, database_url: str | None
+) -> tuple[list, list]:
+    """``make_site``'s coordinators and programmes, and ``assessors`` assessors of the scheme
+    (no institution: they may review every programme): (coordinators, assessors' emails)."""
+    from nums.site import accounts
+    from nums.site.folder import open_site
+
+    people = make_site(folder, port, coordinators, database_url)
+    site = open_site(folder)
+    emails = []
+    with site.transaction() as db:
+        for n in range(assessors):
+            person = accounts.add_person(db, f"a{n}@bench.test", f"Assessor {n}", PASSWORD)
+            accounts.grant(db, person, "assessor")
+            emails.append(person.email)
+    site.engine.dispose()
+    return people, emails
+
+
+@dataclass
+class Journey:
+    """What the clients saw: each step's time by kind, every transition's answer."""
+
+    times: dict[str, list[float]] = field(default_factory=dict)
+    moved: list[tuple[str, str, str]] = field(default_factory=list)  # (programme, state, since) of each 200
+    refused: dict[int, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _step(client: Client, journey: Journey, kind: str, method: str, path: str, body: object = None):  # type: ignore[no-untyped-def]
+    """One request, timed under ``kind``: its status and its JSON (None when not JSON)."""
+    took, status, data = _timed(client, method, path, body)
+    try:
+        answer = json.loads(data) if data else None
+    except ValueError:
+        answer = None
+    with journey.lock:
+        journey.times.setdefault(kind, []).append(took)
+    return status, answer
+
+
+def _transition(client: Client, journey: Journey, programme: str, to: str, kind: str) -> str | None:
+    """Ask to move ``programme`` to ``to``; the state it is in after a 200, None when refused."""
+    status, answer = _step(
+        client, journey, kind, "POST", f"/api/programmes/{programme}/transitions", {"to": to}
+    )
+    with journey.lock:
+        if status == 200 and isinstance(answer, dict) and answer.get("state") == to and answer.get("since"):
+            journey.moved.append((programme, to, answer["since"]))
+            return to
+        if status in JOURNEY_REFUSALS and isinstance(answer, dict) and str(answer.get("error", "")).strip():
+            journey.refused[status] = journey.refused.get(status, 0) + 1
+            return None
+        journey.errors.append(f"{kind} {programme}: {status} {answer!r:.200}")
+    return None
+
+
+def coordinate(client: Client, programme: str, stop_at: float, think: float, journey: Journey) -> None:
+    """A coordinator: submits, sometimes withdraws, answers what is requested and resubmits."""
+    import random
+
+    api = f"/api/programmes/{programme}"
+    while time.perf_counter() < stop_at:
+        try:
+            status, got = _step(client, journey, "state (coordinator)", "GET", f"{api}/state")
+            if status != 200 or not isinstance(got, dict):
+                with journey.lock:
+                    journey.errors.append(f"state of {programme}: {status}")
+            elif got["state"] in {"draft", "withdrawn", "decided"}:
+                _transition(client, journey, programme, "submitted", "submit")
+            elif got["state"] == "submitted" and random.random() < WITHDRAW_SHARE:
+                _transition(client, journey, programme, "withdrawn", "withdraw")
+            elif got["state"] == "evidence requested":
+                for open_request in [r for r in got["requests"] if not r["answered"]]:
+                    note = {"criterion": open_request["criterion"], "note": "The evidence is added."}
+                    answered, _ = _step(client, journey, "answer", "POST", f"{api}/requests", note)
+                    if answered != 200:
+                        with journey.lock:
+                            journey.errors.append(f"answer on {programme}: {answered}")
+                _transition(client, journey, programme, "resubmitted", "resubmit")
+        except (OSError, http.client.HTTPException) as error:
+            with journey.lock:
+                journey.errors.append(f"{programme}: {error}")
+        time.sleep(think)
+
+
+def _final_review(client: Client, journey: Journey, programme: str) -> bool:
+    """The assessor accepts what asked for more evidence (``PUT`` of the review): a final review."""
+    api = f"/api/programmes/{programme}/review"
+    status, got = _step(client, journey, "review (read)", "GET", api)
+    if status != 200 or not isinstance(got, dict):
+        return False
+    review = got["review"]
+    for decision in review.get("decisions", {}).values():
+        if isinstance(decision, dict) and decision.get("decision") == "more-evidence":
+            decision["decision"] = "accepted"
+    saved, _ = _step(
+        client, journey, "review (save)", "PUT", api, {"base_sha256": got["sha256"], "review": review}
+    )
+    return saved == 200
+
+
+def _asks_for_evidence(client: Client, journey: Journey, programme: str) -> bool:
+    status, got = _step(client, journey, "review (read)", "GET", f"/api/programmes/{programme}/review")
+    decisions = got.get("review", {}).get("decisions", {}) if status == 200 and isinstance(got, dict) else {}
+    return any(isinstance(d, dict) and d.get("decision") == "more-evidence" for d in decisions.values())
+
+
+def assess_queue(client: Client, stop_at: float, think: float, journey: Journey) -> None:
+    """An assessor: takes from what waits for them, asks for evidence while the review does,
+    accepts after a resubmission, and decides."""
+    import random
+
+    while time.perf_counter() < stop_at:
+        try:
+            status, waiting = _step(client, journey, "waiting (assessor)", "GET", "/api/waiting")
+            found = waiting.get("waiting", []) if status == 200 and isinstance(waiting, dict) else []
+            if found:
+                programme = random.choice(found)["programme"]
+                seen, got = _step(
+                    client, journey, "state (assessor)", "GET", f"/api/programmes/{programme}/state"
+                )
+                state = got.get("state") if seen == 200 and isinstance(got, dict) else None
+                if state == "submitted":
+                    _transition(client, journey, programme, "in review", "take")
+                elif state == "in review" and _asks_for_evidence(client, journey, programme):
+                    _transition(client, journey, programme, "evidence requested", "request evidence")
+                elif state in {"in review", "resubmitted"} and _final_review(client, journey, programme):
+                    _transition(client, journey, programme, "decided", "decide")
+        except (OSError, http.client.HTTPException) as error:
+            with journey.lock:
+                journey.errors.append(f"assessor: {error}")
+        time.sleep(think)
+
+
+def check_journey(folder: Path, programmes: list[str], journey: Journey) -> list[str]:
+    """Nothing lost, the trail complete: every 200 is an audit event with that state at that
+    moment and every event a 200; the last 200 of each programme is its state in the database;
+    ``states.replay`` of each programme's trail reaches it."""
+    from datetime import datetime
+
+    from nums.site import audit
+    from nums.site import journey as steps
+    from nums.site.folder import open_site
+    from nums.site.states import State, Transition, replay
+
+    lost: list[str] = []
+    answered: dict[str, list[tuple[datetime, str]]] = {}
+    for programme, state, since in journey.moved:
+        answered.setdefault(programme, []).append((datetime.fromisoformat(since), state))
+    site = open_site(folder)
+    with site.transaction() as db:
+        for programme in programmes:
+            events = [e for e in audit.events(db, programme) if e.what == audit.STATE_CHANGED]
+            details = [json.loads(e.detail) for e in events]
+            trail = sorted((e.at, d["state"]) for e, d in zip(events, details, strict=True))
+            ours = sorted(answered.get(programme, []))
+            if trail != ours:
+                lost.append(f"{programme}: {len(ours)} steps answered 200, {len(trail)} in the audit trail")
+            now = steps.state_of(db, programme)
+            if ours and State(ours[-1][1]) is not now:
+                lost.append(
+                    f"{programme}: the last step answered {ours[-1][1]}, the database holds {now.value}"
+                )
+            try:
+                replayed = replay([(Transition(d["transition"]), State(d["state"])) for d in details])
+            except ValueError as error:
+                lost.append(f"{programme}: the trail does not replay: {error}")
+                continue
+            if replayed is not now:
+                lost.append(
+                    f"{programme}: the trail replays to {replayed.value}, the database holds {now.value}"
+                )
+    site.engine.dispose()
+    return lost
+
+
+def run_journey(args: argparse.Namespace) -> int:
+    """``--journey``: coordinators and assessors carry applications through the JSON API."""
+    assessors = max(1, min(args.assessors, args.clients - 1))
+    with tempfile.TemporaryDirectory(prefix="nums-site-journey-") as scratch:
+        folder, port = Path(scratch) / "site", free_port()
+        people, assessor_emails = make_journey_site(
+            folder, port, args.clients - assessors, assessors, args.database_url
+        )
+        process = start(folder, port, args.workers)
+        base = f"http://127.0.0.1:{port}"
+        journey, signing_tally = Journey(), Tally()
+        try:
+            emails = [email for email, _, _ in people] + assessor_emails
+            clients = [signed_in(base, email, signing_tally) for email in emails]
+            stop_at = time.perf_counter() + args.seconds
+            threads = [
+                threading.Thread(target=coordinate, args=(client, own, stop_at, args.think, journey))
+                for client, (_, own, _) in zip(clients, people, strict=False)
+                if client is not None
+            ] + [
+                threading.Thread(target=assess_queue, args=(client, stop_at, args.think, journey))
+                for client in clients[len(people) :]
+                if client is not None
+            ]
+            began = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.perf_counter() - began
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+        lost = check_journey(folder, [own for _, own, _ in people], journey)
+    steps = sum(len(times) for times in journey.times.values())
+    print(
+        f"journey: {len(people)} coordinators and {assessors} assessors, {args.workers} workers, "
+        f"{elapsed:.0f} s, think {args.think:g} s: {steps} requests, {steps / elapsed:.0f} per second"
+    )
+    for kind, times in sorted(journey.times.items()):
+        print(
+            f"  {kind}: {len(times)}, p50 {percentile(times, 50):.0f} ms, p95 {percentile(times, 95):.0f} ms"
+        )
+    moved_by_state: dict[str, int] = {}
+    for _, state, _ in journey.moved:
+        moved_by_state[state] = moved_by_state.get(state, 0) + 1
+    print(
+        f"steps answered 200: {len(journey.moved)} ({', '.join(f'{k} {v}' for k, v in sorted(moved_by_state.items()))})"
+    )
+    print(
+        f"steps refused in words: {', '.join(f'{k}: {v}' for k, v in sorted(journey.refused.items())) or 'none'}"
+    )
+    problems = signing_tally.errors + journey.errors
+    print(f"errors: {len(problems)}; lost or unrecorded: {len(lost)}")
+    for problem in (problems + lost)[:10]:
+        print(f"  {problem}")
+    return 1 if problems or lost or not journey.moved else 0
 
 
 def main() -> int:
@@ -272,10 +560,21 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--think", type=float, default=1.0, help="seconds each client waits between rounds")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--journey", action="store_true", help="carry applications through submission and decision instead"
+    )
+    parser.add_argument(
+        "--assessors", type=int, default=10, help="of the clients, how many are assessors (--journey)"
+    )
+    parser.add_argument(
+        "--database-url", help="an empty database for the site (default: SQLite in its folder)"
+    )
     args = parser.parse_args()
+    if args.journey:
+        return run_journey(args)
     with tempfile.TemporaryDirectory(prefix="nums-site-bench-") as scratch:
         folder, port = Path(scratch) / "site", free_port()
-        people = make_site(folder, port, args.clients)
+        people = make_site(folder, port, args.clients, args.database_url)
         process = start(folder, port, args.workers)
         base = f"http://127.0.0.1:{port}"
         tally = Tally()
@@ -293,6 +592,7 @@ def main() -> int:
                 thread.join()
             print(f"{len(people)} sign-ins in {time.perf_counter() - began:.1f} s")
             client_cpu_before = _cpu(resource.RUSAGE_SELF)
+            site_cpu_before = site_processes_cpu(process.pid)
             stop_at = time.perf_counter() + args.seconds
             threads = [
                 threading.Thread(target=work, args=(client, who, stop_at, args.think, tally))
@@ -306,6 +606,10 @@ def main() -> int:
                 thread.join()
             elapsed = time.perf_counter() - began
             client_cpu = _cpu(resource.RUSAGE_SELF) - client_cpu_before
+            site_cpu = {
+                each: cpu - site_cpu_before.get(each, 0.0)
+                for each, cpu in site_processes_cpu(process.pid).items()
+            }
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -328,6 +632,14 @@ def main() -> int:
         f"CPU: the site {server_cpu:.1f} s in all (start and sign-ins included), "
         f"the clients {client_cpu:.1f} s while measured"
     )
+    requests = len(tally.pages) + len(tally.saves)
+    if site_cpu and requests:
+        per_worker = ", ".join(f"{cpu:.1f}" for cpu in list(site_cpu.values())[1:])
+        print(
+            f"CPU while measured: the site {sum(site_cpu.values()):.1f} s "
+            f"({sum(site_cpu.values()) / requests * 1000:.1f} ms a request; workers {per_worker} s), "
+            f"{sum(site_cpu.values()) / elapsed:.2f} cores of {os.cpu_count()}"
+        )
     print(f"errors: {len(tally.errors)}; lost updates: {len(tally.lost)}")
     for problem in (tally.errors + tally.lost)[:10]:
         print(f"  {problem}")

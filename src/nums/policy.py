@@ -319,6 +319,22 @@ def _holds(person: Person, grant: Grant, thing: Thing) -> bool:
     return thing.submitted and not own  # SUBMITTED_ELSEWHERE
 
 
+_SUBMISSION_ROLES = frozenset(
+    grant.role
+    for grants in RULES.values()
+    for grant in grants
+    if grant.scope in (Scope.SUBMITTED, Scope.SUBMITTED_ELSEWHERE)
+)
+"""The roles some of whose grants turn on a programme being submitted for review (an assessor's)."""
+
+
+def turns_on_submission(person: Person) -> bool:
+    """Whether any answer ``can`` gives ``person`` about a programme may depend on its being
+    submitted for review. When not (a coordinator, a lead, finance), the site need not look the
+    programme's journey up before deciding: ``False`` there changes no decision."""
+    return any(role in _SUBMISSION_ROLES for role in person.roles)
+
+
 def can(person: Person, action: Action | str, thing: Thing) -> bool:
     """Whether ``person`` may take ``action`` on ``thing``. An action with no row is refused."""
     if person.everything:

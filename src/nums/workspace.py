@@ -158,17 +158,18 @@ class Workspace:
         return self.root.joinpath(*parts)
 
     def load(self, place: ProgrammeFolder, on: date | None = None) -> LoadedProgramme:
-        """Read, validate and assess one programme; problems are returned, never raised."""
-        from nums.evaluation import assess
+        """Read, validate and assess one programme; problems are returned, never raised.
+
+        What is derived from the file's content alone is kept by its hash (``nums.loading_cache``):
+        the file is read every time, the evidence beside it checked every time."""
+        from nums import loading_cache
         from nums.submission import SUBMISSION_FILE as SUBMISSION_KIND
-        from nums.submission import submission_from_document
-        from nums.yamlsource import parse_yaml
 
         text, sha256, problems = _read(place.path, self.resolved)
-        if text is None:
+        if text is None or sha256 is None:
             return LoadedProgramme(place, None, None, None, None, None, None, problems)
         try:
-            doc = parse_yaml(text, str(place.path), kind=SUBMISSION_KIND)
+            doc = loading_cache.parsed(text, sha256, str(place.path), SUBMISSION_KIND)
         except NumsError as error:
             return LoadedProgramme(place, text, sha256, None, None, None, None, error.problems)
         document = doc.data if isinstance(doc.data, dict) else None
@@ -178,10 +179,10 @@ class Workspace:
             located = [doc.problem(("standard",), p.message, p.suggestion) for p in error.problems]
             return LoadedProgramme(place, text, sha256, document, None, None, None, tuple(located))
         try:
-            submission = submission_from_document(doc, edition, place.path)
+            submission = loading_cache.validated(doc, sha256, edition, place.path)
         except NumsError as error:
             return LoadedProgramme(place, text, sha256, document, edition, None, None, error.problems)
-        result = assess(edition, submission, on, today=date.today())
+        result = loading_cache.assessed(edition, submission, sha256, on, date.today())
         return LoadedProgramme(
             place, text, sha256, document, edition, submission, result, (), submission.warnings
         )

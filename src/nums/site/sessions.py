@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from nums.errors import NumsError, Problem
 from nums.site import SECRET_FILE
@@ -68,20 +68,33 @@ def person_for(db: Session, session_id: str | None, now: datetime | None = None)
     if not session_id:
         return None
     moment = now or tables.now()
-    row = db.get(tables.SignInSession, digest(session_id))
-    if row is None:
+    found = _session_and_person(db, session_id)
+    if found is None:
         return None
+    row, person = found
     if moment - row.last_seen > IDLE_LIFETIME or moment - row.created > ABSOLUTE_LIFETIME:
         db.delete(row)
         db.flush()
         return None
-    person = db.get(tables.Person, row.person_id)
-    if person is None or person.disabled:
+    if person.disabled:
         return None
     if moment - row.last_seen >= TOUCH_INTERVAL:
         row.last_seen = moment
         db.flush()
     return person
+
+
+def _session_and_person(db: Session, session_id: str) -> tuple[tables.SignInSession, tables.Person] | None:
+    """The session row and its person, with the person's institution and roles, in one query:
+    every request of a signed-in person asks this, so it is one round trip, not four."""
+    query = (
+        select(tables.SignInSession, tables.Person)
+        .join(tables.Person, tables.Person.id == tables.SignInSession.person_id)
+        .where(tables.SignInSession.id_hash == digest(session_id))
+        .options(joinedload(tables.Person.institution), joinedload(tables.Person.memberships))
+    )
+    found = db.execute(query).unique().first()
+    return None if found is None else (found[0], found[1])
 
 
 def end(db: Session, session_id: str) -> None:

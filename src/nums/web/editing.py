@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from nums import loading_cache
 from nums.canonical import filled_submission
 from nums.errors import NumsError, Problem
-from nums.evaluation import Assessment, assess
+from nums.evaluation import Assessment
 from nums.standard import Edition
-from nums.submission import Submission, parse_submission
+from nums.submission import SUBMISSION_FILE, Submission
 from nums.web.files import save_submission
-from nums.workspace import ProgrammeFolder, Workspace
+from nums.workspace import ProgrammeFolder, Workspace, file_sha256
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ class Checked:
     def assessment(self, on: date | None = None) -> Assessment | None:
         if self.edition is None or self.submission is None:
             return None
-        return assess(self.edition, self.submission, on, today=date.today())
+        sha256 = file_sha256(self.text.encode("utf-8"))  # kept, for the load after the save
+        return loading_cache.assessed(self.edition, self.submission, sha256, on, date.today())
 
 
 def check_document(workspace: Workspace, place: ProgrammeFolder, document: Any) -> Checked:
@@ -47,10 +49,18 @@ def check_document(workspace: Workspace, place: ProgrammeFolder, document: Any) 
         return Checked("", None, None, tuple(_located(p, "standard") for p in error.problems))
     text = filled_submission(edition, document)
     try:
-        submission = parse_submission(text, edition, place.path)
+        submission = _parsed_back(text, edition, place)
     except NumsError as error:
         return Checked(text, edition, None, error.problems)
     return Checked(text, edition, submission, ())
+
+
+def _parsed_back(text: str, edition: Edition, place: ProgrammeFolder) -> Submission:
+    """``parse_submission(text, edition, place.path)`` through ``nums.loading_cache``: the text
+    is what the save writes, so the page loaded after the save finds its parse ready."""
+    sha256 = file_sha256(text.encode("utf-8"))
+    doc = loading_cache.parsed(text, sha256, str(place.path), SUBMISSION_FILE)
+    return loading_cache.validated(doc, sha256, edition, place.path)
 
 
 def save_document(place: ProgrammeFolder, checked: Checked, base_sha256: str | None) -> str:

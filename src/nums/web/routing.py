@@ -135,9 +135,12 @@ def top_thing(action: Action, person: policy.Person) -> policy.Thing:
 
 def programme_thing(request: Request, programme_id: str) -> policy.Programme:
     """A programme of the workspace as the policy sees it, with whether it is submitted for
-    review (CONTRACT 7: ``app.state.submitted``; none under ``nums serve``)."""
+    review (CONTRACT 7: ``app.state.submitted``; none under ``nums serve``), asked only of the
+    journey when the person's answer may turn on it (``policy.turns_on_submission``)."""
     submitted = getattr(request.app.state, "submitted", None)
-    return policy.programme_of(programme_id, bool(submitted(programme_id)) if submitted else False)
+    if submitted is None or not policy.turns_on_submission(person_of(request)):
+        return policy.programme_of(programme_id)  # nothing this person may do turns on it
+    return policy.programme_of(programme_id, bool(submitted(programme_id)))
 
 
 async def refusal(

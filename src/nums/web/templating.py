@@ -19,8 +19,9 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from nums.standard import Edition
+from nums.web.blocks import criterion_block, pillar_block, pillars_section
 from nums.web.files import KEEP_VERSIONS
-from nums.web.form import claim_of, evidence_of, text
+from nums.web.form import CONTINUATION, claim_of, evidence_of, text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -35,11 +36,21 @@ def level_options(edition: Edition) -> list[tuple[str, str]]:
     return [(level, edition.level_name(level)) for level in edition.levels]
 
 
+STATUS_WORDS = {
+    "met": "✓ Counts towards the level",
+    "claimed-unevidenced": "Claimed but not counted",
+    "not-claimed": "",
+}
+"""What a criterion's result is called on the programme page (``_claim.html``, ``_received.html``)."""
+
 ENV = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    # the templates are the installed package's: a compiled template is kept for the life of the
+    # process, not checked against its file (a stat for every template of every page) each use
+    auto_reload=False,
 )
 ENV.globals.update(
     keep_versions=KEEP_VERSIONS,
@@ -48,7 +59,24 @@ ENV.globals.update(
     claim_of=claim_of,
     evidence_of=evidence_of,
     level_options=level_options,
+    status_words=STATUS_WORDS,
+    CONTINUATION=CONTINUATION,  # _claim.html's test, also where it is rendered alone (web/blocks.py)
+    criterion_block=lambda *args: criterion_block(_render_criterion, *args),
+    pillars_section=lambda *args: pillars_section(_render_pillars, *args),
+    pillar_block=lambda *args: pillar_block(_render_pillar, *args),
 )
+
+
+def _render_pillar(**context: Any) -> str:
+    return ENV.get_template("_pillar.html").render(**context)
+
+
+def _render_pillars(**context: Any) -> str:
+    return ENV.get_template("_pillars.html").render(**context)
+
+
+def _render_criterion(**context: Any) -> str:
+    return ENV.get_template("_criterion.html").render(**context)
 
 
 def _app_context(request: Request) -> dict[str, Any]:
