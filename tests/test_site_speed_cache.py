@@ -229,13 +229,16 @@ def test_the_journey_is_asked_only_of_whom_it_can_change(role: policy.Role) -> N
 
 RENDERED_ALONE = {
     # template: what web/blocks.py passes it, and what it sets for the templates it includes
-    "_criterion.html": ({"ed", "item", "id", "claim", "status", "errors", "pending"}, set()),
+    "_criterion.html": ({"ed", "item", "id", "claim", "status", "errors", "pending", "journey"}, set()),
     "_claim.html": (
-        {"ed", "item", "id", "claim", "status", "errors", "pending"},
+        {"ed", "item", "id", "claim", "status", "errors", "pending", "journey"},
         {"target", "heading", "criterion", "details", "m"},  # set by _criterion.html
     ),
-    "_pillar.html": ({"ed", "pillar", "id", "rating", "doc", "statuses", "errors", "pending"}, set()),
-    "_pillars.html": ({"ed", "id", "doc", "statuses", "errors", "pending"}, set()),
+    "_pillar.html": (
+        {"ed", "pillar", "id", "rating", "doc", "statuses", "errors", "pending", "requests"},
+        set(),
+    ),
+    "_pillars.html": ({"ed", "id", "doc", "statuses", "errors", "pending", "requests"}, set()),
 }
 
 

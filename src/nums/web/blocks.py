@@ -42,8 +42,28 @@ def _status_key(status: Any) -> Hashable:
     return None if status is None else (status.status, tuple(status.reasons))
 
 
+def requests_key(requests: Mapping[str, Any], targets: Any) -> Hashable:
+    """What ``_claim.html`` shows of the site's requests for evidence on ``targets`` (the
+    assessor's words, the due day, whether answered or closed, the note): each as its ``repr``,
+    the JSON-like facts ``journey.beside_criteria`` gives."""
+    return tuple((target, repr(requests[target])) for target in targets if target in requests)
+
+
+def _journey(requests: Mapping[str, Any], targets: Any) -> dict[str, Any] | None:
+    """The ``journey`` ``_claim.html`` reads, with only the requests of ``targets`` (None: none)."""
+    shown = {target: requests[target] for target in targets if target in requests}
+    return {"requests": shown} if shown else None
+
+
 def block_key(
-    edition: Any, item: Any, programme_id: str, claim: Any, status: Any, messages: Any, pending: Any
+    edition: Any,
+    item: Any,
+    programme_id: str,
+    claim: Any,
+    status: Any,
+    messages: Any,
+    pending: Any,
+    requests: Mapping[str, Any] | None = None,
 ) -> Hashable:
     """Everything a criterion block is rendered from. The claim enters as its ``repr``: the
     file's parsed YAML (dicts, lists, strings, numbers, dates), whose ``repr`` tells apart any
@@ -56,6 +76,7 @@ def block_key(
         _status_key(status),
         tuple(messages or ()),
         frozenset(pending or ()),
+        requests_key(requests or {}, (item.id,)),
     )
 
 
@@ -68,11 +89,13 @@ def criterion_block(
     status: Any,
     errors: Mapping[str, list[str]],
     pending: Any,
+    requests: Mapping[str, Any] | None = None,
 ) -> Markup:
     """The block of ``item`` (``_criterion.html`` through ``render``), from the cache when the
-    same content was rendered before."""
+    same content was rendered before. ``requests``: the site's requests for evidence by
+    criterion (shown inside the block; none under ``nums serve``)."""
     messages = errors.get(f"c.{item.id}")
-    key = block_key(edition, item, programme_id, claim, status, messages, pending)
+    key = block_key(edition, item, programme_id, claim, status, messages, pending, requests)
     found = BLOCKS.get(key)
     if found is not None:
         return found[1]
@@ -85,6 +108,7 @@ def criterion_block(
             status=status,
             errors={f"c.{item.id}": messages} if messages else {},
             pending=pending,
+            journey=_journey(requests or {}, (item.id,)),
         )
     )
     BLOCKS.put(key, (edition, block))
@@ -107,6 +131,7 @@ def pillar_key(
     statuses: Mapping[str, Any],
     errors: Mapping[str, list[str]],
     pending: Any,
+    requests: Mapping[str, Any] | None = None,
 ) -> Hashable:
     """Everything one pillar's section is rendered from: its self-rating and its messages, and
     for each of its items what the item's block is keyed by (``block_key``)."""
@@ -126,6 +151,7 @@ def pillar_key(
             for item in pillar.items
         ),
         frozenset(pending or ()),
+        requests_key(requests or {}, [item.id for item in pillar.items]),
     )
 
 
@@ -139,10 +165,11 @@ def pillar_block(
     statuses: Mapping[str, Any],
     errors: Mapping[str, list[str]],
     pending: Any,
+    requests: Mapping[str, Any] | None = None,
 ) -> Markup:
     """One pillar's section (``_pillar.html`` through ``render``), kept by its content: after a
     save that changed one criterion, the other pillars come from here."""
-    key = pillar_key(edition, pillar, programme_id, rating, document, statuses, errors, pending)
+    key = pillar_key(edition, pillar, programme_id, rating, document, statuses, errors, pending, requests)
     found = PILLARS.get(key)
     if found is not None:
         return found[1]
@@ -156,6 +183,7 @@ def pillar_block(
             statuses=statuses,
             errors=errors,
             pending=pending,
+            requests=requests or {},
         )
     )
     PILLARS.put(key, (edition, section))
@@ -175,6 +203,7 @@ def section_key(
     statuses: Mapping[str, Any],
     errors: Mapping[str, list[str]],
     pending: Any,
+    requests: Mapping[str, Any] | None = None,
 ) -> Hashable:
     """Everything the pillars of a page shown from its file are rendered from: the file's hash
     stands for the document parsed from it (its claims and self-ratings)."""
@@ -185,6 +214,7 @@ def section_key(
         tuple((target, _status_key(status)) for target, status in statuses.items()),
         tuple((field, tuple(messages)) for field, messages in errors.items()),
         frozenset(pending or ()),
+        requests_key(requests or {}, sorted(requests or {})),
     )
 
 
@@ -197,6 +227,7 @@ def pillars_section(
     statuses: Mapping[str, Any],
     errors: Mapping[str, list[str]],
     pending: Any,
+    requests: Mapping[str, Any] | None = None,
 ) -> Markup:
     """The pillars of the programme form (``_pillars.html`` through ``render``). Kept whole when
     the page shows the file as it is (``sha256`` is its hash); a document from a posted form
@@ -205,13 +236,19 @@ def pillars_section(
     def rendered() -> Markup:
         return Markup(
             render(
-                ed=edition, id=programme_id, doc=document, statuses=statuses, errors=errors, pending=pending
+                ed=edition,
+                id=programme_id,
+                doc=document,
+                statuses=statuses,
+                errors=errors,
+                pending=pending,
+                requests=requests or {},
             )
         )
 
     if sha256 is None:
         return rendered()
-    key = section_key(edition, programme_id, sha256, statuses, errors, pending)
+    key = section_key(edition, programme_id, sha256, statuses, errors, pending, requests)
     found = SECTIONS.get(key)
     if found is not None:
         return found[1]
