@@ -141,8 +141,15 @@ class Site:
     """The site as a whole: accounts, institutions, assignments."""
 
 
+@dataclass(frozen=True)
+class Account:
+    """One person's account, by its email: what a person's own audit trail is about."""
+
+    email: str
+
+
 SITE = Site()
-Thing = Programme | Institution | Site
+Thing = Programme | Institution | Site | Account
 
 
 class Scope(enum.StrEnum):
@@ -155,6 +162,7 @@ class Scope(enum.StrEnum):
     OWN_PROGRAMME = "own programme"
     SUBMITTED = "submitted for review"
     SUBMITTED_ELSEWHERE = "submitted for review, not of their own institution"
+    OWN_ACCOUNT = "own account"
 
 
 @dataclass(frozen=True)
@@ -222,7 +230,16 @@ RULES: Mapping[Action, tuple[Grant, ...]] = {
     Action.RECORD_INVOICE: _grants((F, Scope.ANY)),
     # "[The audit trail] is shown per programme and per person to those who may see it": the admin
     # sees all of it; a lead their institution's; a coordinator their programme's.
-    Action.VIEW_AUDIT: _grants((A, Scope.ANY), (L, Scope.OWN_INSTITUTION), (C, Scope.OWN_PROGRAMME)),
+    # Per person: "shown per programme and per person to those who may see it". The admin sees any
+    # person's trail; everyone signed in sees their own (what they did, and what was done to their
+    # account: a role given, a sign-in that failed with their address); no one else sees another
+    # person's, not a lead their coordinators' (a lead reads their programmes' trails instead).
+    Action.VIEW_AUDIT: _grants(
+        (A, Scope.ANY),
+        (L, Scope.OWN_INSTITUTION),
+        (C, Scope.OWN_PROGRAMME),
+        (EVERYONE, Scope.OWN_ACCOUNT),
+    ),
     # An application's state and steps: whoever sees the programme, and finance, who "sees
     # applications" (the quote and invoice are theirs to act on).
     Action.VIEW_JOURNEY: _grants(
@@ -266,6 +283,7 @@ SIGHT: Mapping[type, tuple[Action, ...]] = {
     Programme: (Action.VIEW_PROGRAMME, Action.VIEW_REVIEW, Action.VIEW_APPLICATION, Action.VIEW_QUOTE),
     Institution: (Action.VIEW_INSTITUTION, Action.VIEW_PORTFOLIO),
     Site: (),
+    Account: (Action.VIEW_AUDIT,),
 }
 """What seeing a thing means: a person who may take any of these actions on it knows it exists
 (a refusal of anything else on it is a 403); one who may take none gets a 404. Everyone signed in
@@ -291,6 +309,8 @@ def _holds(person: Person, grant: Grant, thing: Thing) -> bool:
         return True
     if grant.scope is Scope.SIGNED_IN:
         return person.signed_in
+    if grant.scope is Scope.OWN_ACCOUNT:
+        return _own_account(person, thing)
     if grant.role not in person.roles:
         return False
     if grant.scope is Scope.ANY:
@@ -305,6 +325,16 @@ def _holds(person: Person, grant: Grant, thing: Thing) -> bool:
     if grant.scope is Scope.SUBMITTED:
         return thing.submitted
     return thing.submitted and not own  # SUBMITTED_ELSEWHERE
+
+
+def _own_account(person: Person, thing: Thing) -> bool:
+    """The account is the person's: signed in, the same address (compared case folded)."""
+    return (
+        person.signed_in
+        and isinstance(thing, Account)
+        and bool(person.email)
+        and thing.email.strip().casefold() == person.email.strip().casefold()
+    )
 
 
 def can(person: Person, action: Action | str, thing: Thing) -> bool:

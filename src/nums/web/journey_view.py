@@ -89,6 +89,7 @@ def _page_facts(request: Request, programme_id: str) -> dict[str, Any]:
                 or policy.can(person, policy.Action.TAKE_APPLICATION, thing),
                 "assign": policy.can(person, policy.Action.ASSIGN_ASSESSOR, thing),
                 "invoice": policy.can(person, policy.Action.RECORD_INVOICE, thing),
+                "audit": policy.can(person, policy.Action.VIEW_AUDIT, thing),
             },
         }
 
