@@ -251,6 +251,11 @@ def test_nums_site_commands_are_recorded_as_the_command_line(tmp_path: Path) -> 
         (actor, audit.ROLE_GRANTED),
         (actor, audit.ACCOUNT_DISABLED),
     ]
+    exported = runner.invoke(cli, ["site", "audit", str(folder), "--person", "LEAD@northfield.test"])
+    rows = list(csv.DictReader(io.StringIO(exported.output)))
+    assert [row["what"] for row in rows] == [audit.PERSON_ADDED, audit.ROLE_GRANTED, audit.ACCOUNT_DISABLED]
+    ended = runner.invoke(cli, ["site", "audit", str(folder), "--until", "2000-01-01"])
+    assert list(csv.reader(io.StringIO(ended.output))) == [list(audit.CSV_COLUMNS)]
 
 
 # --- sign-in failures and password resets ------------------------------------------------------

@@ -223,6 +223,17 @@ def visible_to(
     return shown
 
 
+def export(
+    db: Session,
+    programme: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    person: str | None = None,
+) -> str:
+    """``nums site audit``'s CSV: the whole trail, or the part the filters name, oldest first."""
+    return as_csv(events(db, programme, since, until=until, person=person))
+
+
 def as_csv(found: Sequence[AuditEvent]) -> str:
     """The events as CSV, a header line first; moments in UTC, ISO 8601. Every cell goes through
     ``escaping.csv_cell``, as the portfolio's CSV does: a programme, a name or a note an applicant
