@@ -26,7 +26,8 @@ from starlette.testclient import TestClient
 
 from nums import policy
 from nums.cli import cli
-from nums.site import accounts, audit, journey, people, sessions
+from nums.site import accounts, audit, invoices, journey, people, sessions
+from nums.site import db as tables
 from nums.site.records import AuditEvent
 from nums.web import files
 from nums.web.app import create_site_app
@@ -328,6 +329,8 @@ def _steps(j: JourneySite) -> list[tuple[str, Callable[[], object], str]]:
     site, admin, coordinator = j.site, j.person("admin"), j.person("coordinator")
     return [
         ("submit", lambda: journey.move(site, coordinator, PROGRAMME, "submitted"), audit.STATE_CHANGED),
+        ("invoice", lambda: invoices.record_invoice(site, j.person("finance"), PROGRAMME), audit.INVOICE_RECORDED),
+        ("payment", lambda: invoices.record_payment(site, j.person("finance"), PROGRAMME, tables.now().date()), audit.INVOICE_PAID),
         ("withdraw", lambda: journey.move(site, coordinator, PROGRAMME, "withdrawn"), audit.STATE_CHANGED),
         ("institution", lambda: people.add_institution(site, admin, "lakeside", "Lakeside"), audit.INSTITUTION_ADDED),
         ("grant", lambda: people.grant_role(site, admin, EMAILS["finance"], "admin", None), audit.ROLE_GRANTED),
@@ -495,3 +498,16 @@ def test_the_policy_says_who_sees_a_persons_trail() -> None:
     assert not policy.can(lead, policy.Action.VIEW_AUDIT, other)
     assert policy.can(admin, policy.Action.VIEW_AUDIT, other)
     assert not policy.can(policy.ANONYMOUS, policy.Action.VIEW_AUDIT, policy.Account(""))
+
+
+def test_a_hostile_filter_is_text_or_a_refusal_never_a_failure(journey_site: JourneySite) -> None:
+    """ "every input hostile": a person asked for with NUL and markup, a limit of fifteen digits."""
+    admin = Browser(journey_site, "admin")
+    odd = "\x00<script>x</script>@example.org"
+    answer = admin.get("/api/audit", person=odd)
+    assert answer.status_code == 200 and answer.json()["events"] == []
+    page = admin.get("/audit", person=odd)
+    assert page.status_code == 200 and "<script>x</script>" not in page.text
+    refused = admin.get("/api/audit", limit="1" * 15)
+    assert refused.status_code == 422 and refused.json()["field"] == "limit"
+    assert admin.get(f"{API}/audit", until="2026-01-01", since="2026-02-01").json()["field"] == "until"
