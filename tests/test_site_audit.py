@@ -113,6 +113,31 @@ def test_a_submission_saved_by_the_api_is_recorded_with_its_fingerprints(journey
     )
 
 
+def test_the_forms_saves_are_recorded_as_the_apis_are(journey_site: JourneySite) -> None:
+    """ "every save of a submission or review": the programme's form and the review's form (web
+    form posts, JavaScript off) save through the same library function as the JSON API."""
+    from tests.test_web_review import review_form
+    from tests.web_support import form_fields
+
+    coordinator = Browser(journey_site, "coordinator")
+    fields = form_fields(coordinator.get(PAGE).text)
+    fields.update(
+        {"c.aims.1.statement": "Said again, in other words.", "action": "save", "csrf": coordinator.token}
+    )
+    assert coordinator.post(f"{PAGE}/save", data=fields).status_code == 303
+    event = last(journey_site, audit.SUBMISSION_SAVED)
+    assert (event.actor, event.before) == (EMAILS["coordinator"], fields["base_sha256"])
+    assert event.after == file_sha256((journey_site.folder / "submission.yaml").read_bytes())
+
+    assert coordinator.post(f"{API}/transitions", json={"to": "submitted"}).status_code == 200
+    assessor = Browser(journey_site, "assessor")
+    answers = dict(review_form(assessor.get(f"{PAGE}/review").text)) | {"csrf": assessor.token}
+    assert assessor.post(f"{PAGE}/review/save", data=answers).status_code == 303
+    event = last(journey_site, audit.REVIEW_SAVED)
+    assert (event.actor, event.before) == (EMAILS["assessor"], answers["base_sha256"])
+    assert event.after == file_sha256((journey_site.folder / "review.yaml").read_bytes())
+
+
 def test_a_save_refused_as_stale_records_nothing(journey_site: JourneySite) -> None:
     """The event is in the save's transaction: a save that did not happen is not in the trail."""
     coordinator = Browser(journey_site, "coordinator")
