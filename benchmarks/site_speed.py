@@ -9,7 +9,8 @@ the base it last saw and the CSRF token), load the shared programme's page, then
 
 Prints p50/p95 of pages and of saves, the errors (any answer but 200, or 409 for a save whose
 base is stale) and the lost updates: a save answered 200 whose words are not on the next load of
-the page, or not in the file at the end. Exits non-zero when p95 page > 250 ms, p95 save >
+the page, or not in the file at the end, or not in the audit trail (one "submission saved" event
+each, issue 23). Exits non-zero when p95 page > 250 ms, p95 save >
 300 ms, or there is any error or lost update.
 
 Times are taken by clients on the same machine over loopback (keep-alive connections), so they
@@ -152,6 +153,7 @@ class Tally:
     conflicts: int = 0
     lost: list[str] = field(default_factory=list)
     last: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (sha256, words saved)
+    saved: dict[str, int] = field(default_factory=dict)  # id -> saves answered 200
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -213,6 +215,7 @@ def work(client: Client, who: tuple[str, str, str], stop_at: float, think: float
             if save_status == 200:
                 sha, saved_words = json.loads(answer)["sha256"], words
                 tally.last[own] = (sha, words)
+                tally.saved[own] = tally.saved.get(own, 0) + 1
             elif save_status == 409:
                 tally.conflicts += 1
                 sha = json.loads(answer)["sha256"]
@@ -228,6 +231,21 @@ def check_files(workspace: Path, tally: Tally) -> None:
         data = (workspace / programme_id / "submission.yaml").read_bytes()
         if hashlib.sha256(data).hexdigest() != sha or words.encode() not in data:
             tally.lost.append(f"{programme_id}: the file is not its last save")
+
+
+def check_trail(folder: Path, tally: Tally) -> None:
+    """Issue 23: "keep the audit trail complete": each save answered 200 is one "submission
+    saved" event of its programme, the last of them ending at the hash the last save answered."""
+    from nums.site import audit
+    from nums.site.folder import open_site
+
+    site = open_site(folder)
+    with site.transaction() as db:
+        for programme_id, count in tally.saved.items():
+            events = [e for e in audit.events(db, programme_id) if e.what == audit.SUBMISSION_SAVED]
+            if len(events) != count or events[-1].after != tally.last[programme_id][0]:
+                tally.lost.append(f"{programme_id}: {count} saves, {len(events)} in the audit trail")
+    site.engine.dispose()
 
 
 def start(folder: Path, port: int, workers: int) -> subprocess.Popen[str]:
@@ -615,6 +633,7 @@ def main() -> int:
             process.wait(timeout=30)
         server_cpu = _cpu(resource.RUSAGE_CHILDREN)
         check_files(folder / "workspace", tally)
+        check_trail(folder, tally)
     page95, save95 = percentile(tally.pages, 95), percentile(tally.saves, 95)
     print(
         f"{args.clients} signed-in clients, {args.workers} workers, {elapsed:.0f} s, think {args.think:g} s: "

@@ -290,3 +290,37 @@ def test_the_public_pages_pass_axe_and_are_photographed(
     assert "Approved. The invitation is on its way to kit@eastmoor.ac.uk" in page.content()
     assert unquote(link_in(received, "kit@eastmoor.ac.uk")).startswith(base + "/account/invitation?token=")
     page.context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_audit_trails_pass_axe_and_are_photographed(
+    browser: Any, running: tuple[Running, OpenSite], tmp_path: Path, width: int
+) -> None:
+    """Issue 23: the trail "shown per programme and per person to those who may see it": the
+    admin's own trail, a person's from the people page (with a failed sign-in of theirs), a
+    programme's filtered by day; each passing axe."""
+    served, _ = running
+    base = served.base
+    snap = Camera(shots_folder(tmp_path), width)
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page.goto(base + "/sign-in")
+    page.get_by_label("Email address").fill("  SOL@southgate.ac.uk ")  # as typed: in Sol's trail
+    page.locator("#f-password").fill("not the password at all")
+    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, base, ADMIN_EMAIL)
+    page.goto(base + "/account")
+    page.get_by_role("link", name="Your audit trail").click()
+    page.wait_for_url(re.compile(r"/audit$"))
+    assert "role granted" in page.content()
+    snap(page, "audit-own")
+    page.goto(base + "/admin/people")
+    page.get_by_role("link", name=re.compile(r"audit trail of sol$")).first.click()
+    assert "sign-in failed" in page.content() and "wrong password" in page.content()
+    snap(page, "audit-person")
+    page.goto(base + "/p/southgate/buddies/audit")
+    assert "role granted" in page.content()
+    page.get_by_label("From").fill("2999-01-01")
+    page.get_by_role("button", name="Show").click()
+    assert "No events on these days" in page.content()
+    snap(page, "audit-programme")
+    page.context.close()

@@ -232,7 +232,17 @@ def test_the_site_only_rows_are_not_there_under_nums_serve(tmp_path: Path) -> No
 
     serve, _ = client_for(copy_examples(tmp_path))
     site_only = [(s, a) for s, a in all_actions() if a.site_only]
-    people_surfaces = {"session", "accounts", "admin", "institution", "register", "journey", "waiting"}
+    people_surfaces = {
+        "session",
+        "accounts",
+        "admin",
+        "institution",
+        "register",
+        "journey",
+        "waiting",
+        "audit",
+        "trail",
+    }
     assert {a.name for _, a in site_only} == {a.name for s, a in all_actions() if s.name in people_surfaces}
     for surface, action in site_only:
         for side in ("page", "api"):

@@ -46,6 +46,8 @@ def test_pages_and_their_json_twins_share_one_row() -> None:
         "pack.pdf",
         "review.view",
         "review.letter",
+        "audit.view",  # issue 23: the trail's page beside its JSON twin
+        "trail.view",
     } <= twins
     assert [surface.name for surface in SURFACES] == [
         "programmes",
@@ -59,6 +61,8 @@ def test_pages_and_their_json_twins_share_one_row() -> None:
         "review",
         "journey",  # issue 23: an application's state and steps, under a programme
         "waiting",  # issue 23: what waits for each person
+        "audit",  # issue 23: a programme's audit trail, under a programme
+        "trail",  # issue 23: a person's audit trail
     ]
 
 

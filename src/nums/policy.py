@@ -143,8 +143,15 @@ class Site:
     """The site as a whole: accounts, institutions, assignments."""
 
 
+@dataclass(frozen=True)
+class Account:
+    """One person's account, by its email: what a person's own audit trail is about."""
+
+    email: str
+
+
 SITE = Site()
-Thing = Programme | Institution | Site
+Thing = Programme | Institution | Site | Account
 
 
 class Scope(enum.StrEnum):
@@ -157,6 +164,7 @@ class Scope(enum.StrEnum):
     OWN_PROGRAMME = "own programme"
     SUBMITTED = "submitted for review"
     SUBMITTED_ELSEWHERE = "submitted for review, not of their own institution"
+    OWN_ACCOUNT = "own account"
 
 
 @dataclass(frozen=True)
@@ -228,7 +236,16 @@ RULES: Mapping[Action, tuple[Grant, ...]] = {
     # lapsing within the horizon" (the reminders go to the coordinators and the lead; the waiting
     # list names the lead's part)
     Action.SEE_LAPSING_AWARDS: _grants((L, Scope.OWN_INSTITUTION)),
-    Action.VIEW_AUDIT: _grants((A, Scope.ANY), (L, Scope.OWN_INSTITUTION), (C, Scope.OWN_PROGRAMME)),
+    # Per person: "shown per programme and per person to those who may see it". The admin sees any
+    # person's trail; everyone signed in sees their own (what they did, and what was done to their
+    # account: a role given, a sign-in that failed with their address); no one else sees another
+    # person's, not a lead their coordinators' (a lead reads their programmes' trails instead).
+    Action.VIEW_AUDIT: _grants(
+        (A, Scope.ANY),
+        (L, Scope.OWN_INSTITUTION),
+        (C, Scope.OWN_PROGRAMME),
+        (EVERYONE, Scope.OWN_ACCOUNT),
+    ),
     # An application's state and steps: whoever sees the programme, and finance, who "sees
     # applications" (the quote and invoice are theirs to act on).
     Action.VIEW_JOURNEY: _grants(
@@ -278,6 +295,7 @@ SIGHT: Mapping[type, tuple[Action, ...]] = {
     Programme: (Action.VIEW_PROGRAMME, Action.VIEW_REVIEW, Action.VIEW_APPLICATION, Action.VIEW_QUOTE),
     Institution: (Action.VIEW_INSTITUTION, Action.VIEW_PORTFOLIO),
     Site: (),
+    Account: (Action.VIEW_AUDIT,),
 }
 """What seeing a thing means: a person who may take any of these actions on it knows it exists
 (a refusal of anything else on it is a 403); one who may take none gets a 404. Everyone signed in
@@ -303,6 +321,8 @@ def _holds(person: Person, grant: Grant, thing: Thing) -> bool:
         return True
     if grant.scope is Scope.SIGNED_IN:
         return person.signed_in
+    if grant.scope is Scope.OWN_ACCOUNT:
+        return _own_account(person, thing)
     if grant.role not in person.roles:
         return False
     if grant.scope is Scope.ANY:
@@ -333,6 +353,16 @@ def turns_on_submission(person: Person) -> bool:
     submitted for review. When not (a coordinator, a lead, finance), the site need not look the
     programme's journey up before deciding: ``False`` there changes no decision."""
     return any(role in _SUBMISSION_ROLES for role in person.roles)
+
+
+def _own_account(person: Person, thing: Thing) -> bool:
+    """The account is the person's: signed in, the same address (compared case folded)."""
+    return (
+        person.signed_in
+        and isinstance(thing, Account)
+        and bool(person.email)
+        and thing.email.strip().casefold() == person.email.strip().casefold()
+    )
 
 
 def can(person: Person, action: Action | str, thing: Thing) -> bool:

@@ -101,25 +101,31 @@ def user_add(
     invite: bool,
 ) -> None:
     """Add an account (or give an existing one another role)."""
-    from nums.site import accounts, mail
+    from nums.site import accounts, audit, mail
     from nums.site.folder import open_site
 
     site_ = open_site(folder)
+    by = audit.command_line()
     with site_.transaction() as db:
         existing = accounts.find_person(db, email)
         if existing is not None:
-            accounts.grant(db, existing, role, programme)
+            accounts.grant(db, existing, role, programme, by=by)
             click.echo(f"{existing.email} is now also {role}")
             return
         if invite:
-            token = accounts.invite(db, email, name, role, institution, programme)
+            token = accounts.invite(db, email, name, role, institution, programme, by=by)
         else:
-            person = accounts.add_person(db, email, name, read_password(), institution)
-            accounts.grant(db, person, role, programme)
+            person = accounts.add_person(db, email, name, read_password(), institution, by=by)
+            accounts.grant(db, person, role, programme, by=by)
     if invite:
         sent = mail.send_link(
             site_.settings, "invitation", email, token, name=name, role=role, institution=institution or ""
         )
+        with site_.transaction() as db:  # "every [...] mail sent" is in the trail, as the pages' are
+            audit.record(
+                db, by, audit.MAIL_SENT if sent else audit.MAIL_NOT_SENT, kind="invitation", to=email,
+                **{audit.SUBJECT: audit.person_key(email)},
+            )  # fmt: skip
         click.echo(
             f"invited {email}" + ("" if sent else " (mail is not set up: the link is in the log above)")
         )
@@ -151,11 +157,11 @@ def user_list(folder: Path, as_json: bool) -> None:
 @click.option("--email", required=True)
 def user_disable(folder: Path, email: str) -> None:
     """Disable an account: it can no longer sign in, and every session it has ends."""
-    from nums.site import accounts
+    from nums.site import accounts, audit
     from nums.site.folder import open_site
 
     with open_site(folder).transaction() as db:
-        person = accounts.disable(db, email)
+        person = accounts.disable(db, email, by=audit.command_line())
     click.echo(f"disabled {person.email}; every session it had is ended")
 
 
@@ -170,12 +176,12 @@ def institution() -> None:
 @click.option("--name", required=True)
 def institution_add(folder: Path, slug: str, name: str) -> None:
     """Add an institution (and its folder in the workspace)."""
-    from nums.site import accounts
+    from nums.site import accounts, audit
     from nums.site.folder import open_site
 
     site_ = open_site(folder)
     with site_.transaction() as db:
-        accounts.add_institution(db, slug, name)
+        accounts.add_institution(db, slug, name, by=audit.command_line())
     (site_.workspace / slug).mkdir(parents=True, exist_ok=True)
     click.echo(f"added {slug}: {name}")
 

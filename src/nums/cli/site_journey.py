@@ -61,15 +61,26 @@ def remind(folder: Path, on: date | None) -> None:
 @click.argument("folder", type=SITE)
 @click.option("--programme", default=None, help="Only this programme's events (INSTITUTION/PROGRAMME).")
 @click.option("--since", type=DATE, default=None, help="Only events from this day on (YYYY-MM-DD).")
+@click.option("--until", type=DATE, default=None, help="Only events up to this day, included (YYYY-MM-DD).")
+@click.option(
+    "--person", default=None, help="Only this person's events: what they did, what was done to their account."
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the CSV here.")
-def audit_command(folder: Path, programme: str | None, since: date | None, output: Path | None) -> None:
+def audit_command(
+    folder: Path,
+    programme: str | None,
+    since: date | None,
+    until: date | None,
+    person: str | None,
+    output: Path | None,
+) -> None:
     """Export the audit trail as CSV: who, when, what, programme, fingerprints before and after."""
     from nums.site import audit
     from nums.site.folder import open_site
     from nums.writing import write_text_atomically
 
     with open_site(folder).transaction() as db:
-        text = audit.as_csv(audit.events(db, programme, since))
+        text = audit.export(db, programme, since, until, person)
     if output is None:
         click.echo(text, nl=False)
     else:

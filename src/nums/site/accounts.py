@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 
 from nums import policy
 from nums.errors import NumsError, Problem
+from nums.site import audit, sessions
 from nums.site import db as tables
-from nums.site import sessions
 
 MIN_PASSWORD_LENGTH = 12
 """Characters in a password, at least: the issue's rule, and NIST SP 800-63B's advice that length,
@@ -76,12 +76,26 @@ HASHER = PasswordHasher()
 others is rehashed when its owner next signs in."""
 
 
-class SignInRefused(NumsError):
-    """A sign-in that did not succeed; ``retry_after`` (seconds) when the refusal is a throttle."""
+Actor = policy.Person | str
+"""Who made a change, for the audit trail: a signed-in person, or words (``audit.command_line()``)."""
 
-    def __init__(self, message: str, retry_after: int | None = None) -> None:
+UNKNOWN_ACCOUNT, WRONG_PASSWORD, DISABLED, THROTTLED = (
+    "unknown account",
+    "wrong password",
+    "disabled",
+    "throttled",
+)
+"""Why a sign-in failed, as the audit trail says it (the person trying is never told which)."""
+
+
+class SignInRefused(NumsError):
+    """A sign-in that did not succeed; ``retry_after`` (seconds) when the refusal is a throttle;
+    ``reason`` what the audit trail records (one of ``UNKNOWN_ACCOUNT`` ...)."""
+
+    def __init__(self, message: str, retry_after: int | None = None, reason: str = WRONG_PASSWORD) -> None:
         super().__init__(Problem(message))
         self.retry_after = retry_after
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -157,13 +171,17 @@ def address_key(address: str) -> str:
 # --- institutions and people ---------------------------------------------------------------
 
 
-def add_institution(db: Session, slug: str, name: str, now: datetime | None = None) -> tables.Institution:
+def add_institution(
+    db: Session, slug: str, name: str, now: datetime | None = None, *, by: Actor = audit.SITE_ACTOR
+) -> tables.Institution:
+    """A new institution; recorded in the audit trail as ``by``'s."""
     slug = checked_slug(slug)
     if db.scalar(select(tables.Institution).where(tables.Institution.slug == slug)) is not None:
         raise NumsError(Problem(f"there is already an institution {slug!r}", field="slug"))
     institution = tables.Institution(slug=slug, name=_one_line(name, "name"), created=now or tables.now())
     db.add(institution)
     db.flush()
+    audit.record(db, by, audit.INSTITUTION_ADDED, at=institution.created, slug=slug, name=institution.name)
     return institution
 
 
@@ -192,6 +210,8 @@ def add_person(
     password: str | None,
     institution_slug: str | None = None,
     now: datetime | None = None,
+    *,
+    by: Actor = audit.SITE_ACTOR,
 ) -> tables.Person:
     """A new account; ``password`` None for one that is invited (it signs in once it has one)."""
     email = checked_email(email)
@@ -208,10 +228,25 @@ def add_person(
     )
     db.add(person)
     db.flush()
+    audit.record(
+        db, by, audit.PERSON_ADDED, at=person.created, institution=institution_slug, **_subject(person)
+    )
     return person
 
 
-def grant(db: Session, person: tables.Person, role: str, programme: str | None = None) -> None:
+def _subject(person: tables.Person) -> dict[str, str]:
+    """The detail naming the account an event is about (what its trail is found by)."""
+    return {audit.SUBJECT: person.email_key}
+
+
+def grant(
+    db: Session,
+    person: tables.Person,
+    role: str,
+    programme: str | None = None,
+    *,
+    by: Actor = audit.SITE_ACTOR,
+) -> None:
     """Give a role. A lead holds it over their institution; a coordinator over one programme
     ("INSTITUTION/PROGRAMME" or just "PROGRAMME" within their institution)."""
     try:
@@ -243,6 +278,7 @@ def grant(db: Session, person: tables.Person, role: str, programme: str | None =
             )
     person.memberships.append(tables.Membership(role=str(chosen), programme=programme))
     db.flush()
+    audit.record(db, by, audit.ROLE_GRANTED, programme, role=str(chosen), **_subject(person))
 
 
 def _programme_id(person: tables.Person, programme: str | None) -> str:
@@ -262,7 +298,14 @@ def _programme_id(person: tables.Person, programme: str | None) -> str:
     return f"{slug}/{name}"
 
 
-def revoke(db: Session, person: tables.Person, role: str, programme: str | None = None) -> None:
+def revoke(
+    db: Session,
+    person: tables.Person,
+    role: str,
+    programme: str | None = None,
+    *,
+    by: Actor = audit.SITE_ACTOR,
+) -> None:
     """Take a role away (a coordinator's of one programme: give the programme). Every session
     of the person stays; what they may do is read from their roles at each request."""
     wanted = programme
@@ -272,6 +315,7 @@ def revoke(db: Session, person: tables.Person, role: str, programme: str | None 
         if held.role == role and held.programme == wanted:
             person.memberships.remove(held)
             db.flush()
+            audit.record(db, by, audit.ROLE_REVOKED, wanted, role=role, **_subject(person))
             return
     shown = f"{role} of {wanted}" if wanted else role
     raise NumsError(Problem(f"{person.email} is not {shown}", field="role"))
@@ -292,14 +336,15 @@ def as_policy_person(person: tables.Person) -> policy.Person:
     )
 
 
-def disable(db: Session, email: str) -> tables.Person:
+def disable(db: Session, email: str, *, by: Actor = audit.SITE_ACTOR) -> tables.Person:
     """Disable an account: it cannot sign in, and every session it has ends now."""
     person = find_person(db, email)
     if person is None:
         raise NumsError(Problem(f"there is no account {email!r}", field="email"))
     person.disabled = True
-    sessions.end_all(db, person.id)
+    ended = sessions.end_all(db, person.id)
     db.flush()
+    audit.record(db, by, audit.ACCOUNT_DISABLED, sessions_ended=ended, **_subject(person))
     return person
 
 
@@ -373,7 +418,10 @@ def sign_in(db: Session, email: str, password: str, address: str, now: datetime 
     moment = now or tables.now()
     wait = throttle_wait(db, email, address, moment)
     if wait:
-        raise SignInRefused(f"too many tries: wait {wait} seconds, then try again", retry_after=wait)
+        _failed(db, email, address, THROTTLED, moment)
+        raise SignInRefused(
+            f"too many tries: wait {wait} seconds, then try again", retry_after=wait, reason=THROTTLED
+        )
     person = find_person(db, email)
     right = _verify(person.password_hash if person else None, password[:MAX_PASSWORD_LENGTH])
     db.add(
@@ -383,12 +431,31 @@ def sign_in(db: Session, email: str, password: str, address: str, now: datetime 
     )
     db.flush()
     if not right or person is None:
-        raise SignInRefused(BAD_SIGN_IN)
+        why = UNKNOWN_ACCOUNT if person is None else WRONG_PASSWORD
+        _failed(db, email, address, why, moment)
+        raise SignInRefused(BAD_SIGN_IN, reason=why)
     if person.disabled:
-        raise SignInRefused("this account is disabled; ask the scheme's administrator")
+        _failed(db, email, address, DISABLED, moment)
+        raise SignInRefused("this account is disabled; ask the scheme's administrator", reason=DISABLED)
     if HASHER.check_needs_rehash(person.password_hash or ""):
         person.password_hash = HASHER.hash(password)
     return SignedIn(person, sessions.start(db, person.id, moment))
+
+
+def _failed(db: Session, email: str, address: str, reason: str, moment: datetime) -> None:
+    """A failed sign-in in the audit trail: the address as typed (normalised, cut to an email's
+    length), where from, and why; never the password. Its actor is ``audit.ANYONE``: who they
+    said they were is only the event's ``person``."""
+    typed = audit.person_key(audit.typed(email))
+    audit.record(
+        db,
+        audit.ANYONE,
+        audit.SIGN_IN_FAILED,
+        at=moment,
+        address=audit.typed(address),
+        reason=reason,
+        **{audit.SUBJECT: typed},
+    )
 
 
 def forget_old_attempts(db: Session, now: datetime | None = None) -> int:
@@ -407,8 +474,9 @@ def change_password(db: Session, person: tables.Person, old: str, new: str, keep
     if not _verify(person.password_hash, old):
         raise NumsError(Problem("is not your current password", field="current password"))
     person.password_hash = HASHER.hash(checked_password(new))
-    sessions.end_all(db, person.id, keep=keep_session)
+    ended = sessions.end_all(db, person.id, keep=keep_session)
     db.flush()
+    audit.record(db, person.email, audit.PASSWORD_CHANGED, sessions_ended=ended, **_subject(person))
 
 
 # --- one-time links ------------------------------------------------------------------------
@@ -475,11 +543,14 @@ def invite(
     institution_slug: str | None = None,
     programme: str | None = None,
     now: datetime | None = None,
+    *,
+    by: Actor = audit.SITE_ACTOR,
 ) -> str:
     """An account without a password, with its role, and the invitation token that sets one."""
     moment = now or tables.now()
-    person = add_person(db, email, name, None, institution_slug, moment)
-    grant(db, person, role, programme)
+    person = add_person(db, email, name, None, institution_slug, moment, by=by)
+    grant(db, person, role, programme, by=by)
+    audit.record(db, by, audit.PERSON_INVITED, at=moment, role=role, **_subject(person))
     return _issue(db, person, "invitation", moment)
 
 
@@ -504,6 +575,7 @@ def accept_invitation(
     if chosen is not None:
         person.name = chosen
     db.flush()
+    audit.record(db, person.email, audit.INVITATION_ACCEPTED, **_subject(person))
     return person
 
 
@@ -512,8 +584,9 @@ def request_reset(db: Session, email: str, now: datetime | None = None) -> tuple
     either way: "if there is an account, a link is on its way")."""
     person = find_person(db, email)
     if person is None or person.disabled or person.password_hash is None:
-        return None
+        return None  # not recorded: the trail is of accounts, and there is none to reset
     token = _issue(db, person, "reset", now or tables.now(), bound_to=_password_digest(person.password_hash))
+    audit.record(db, audit.ANYONE, audit.RESET_ASKED, **_subject(person))
     return person, token
 
 
@@ -522,8 +595,9 @@ def reset_password(db: Session, token: str, password: str, now: datetime | None 
     checked_password(password)
     person = _take(db, token, "reset", now or tables.now())
     person.password_hash = HASHER.hash(password)
-    sessions.end_all(db, person.id)
+    ended = sessions.end_all(db, person.id)
     db.flush()
+    audit.record(db, person.email, audit.RESET_USED, sessions_ended=ended, **_subject(person))
     return person
 
 
@@ -554,7 +628,13 @@ def pending_registrations(db: Session) -> list[tables.RegistrationRequest]:
 
 
 def approve_registration(
-    db: Session, request_id: int, slug: str, admin: tables.Person | None, now: datetime | None = None
+    db: Session,
+    request_id: int,
+    slug: str,
+    admin: tables.Person | None,
+    now: datetime | None = None,
+    *,
+    by: Actor = audit.SITE_ACTOR,
 ) -> tuple[tables.Person, str]:
     """Approve a request: the institution (made if ``slug`` is new), its lead invited. The token
     returned is the invitation to mail."""
@@ -562,19 +642,33 @@ def approve_registration(
     request = db.get(tables.RegistrationRequest, request_id)
     if request is None or request.decided is not None:
         raise NumsError(Problem(f"there is no registration request {request_id} waiting", field="request"))
+    by = _actor(admin, by)
     if db.scalar(select(tables.Institution).where(tables.Institution.slug == slug)) is None:
-        add_institution(db, slug, request.institution_name, moment)
-    token = invite(db, request.email, request.name, policy.Role.LEAD, slug, now=moment)
+        add_institution(db, slug, request.institution_name, moment, by=by)
+    token = invite(db, request.email, request.name, policy.Role.LEAD, slug, now=moment, by=by)
     request.decided, request.outcome = moment, "approved"
     request.decided_by = admin.id if admin else None  # None: from the command line
     db.flush()
     person = find_person(db, request.email)
     assert person is not None
+    audit.record(
+        db, by, audit.REGISTRATION_APPROVED, at=moment, request=request.id, slug=slug, **_subject(person)
+    )
     return person, token
 
 
+def _actor(admin: tables.Person | None, by: Actor) -> Actor:
+    """Who decided: the admin's account when there is one, else what the caller said."""
+    return admin.email if admin is not None else by
+
+
 def refuse_registration(
-    db: Session, request_id: int, admin: tables.Person | None, now: datetime | None = None
+    db: Session,
+    request_id: int,
+    admin: tables.Person | None,
+    now: datetime | None = None,
+    *,
+    by: Actor = audit.SITE_ACTOR,
 ) -> tables.RegistrationRequest:
     """Refuse a request: it is kept, decided, and makes no account. The reason goes to the person
     who asked, by mail (``nums.site.people.refuse_registration``); the database keeps the outcome."""
@@ -584,4 +678,12 @@ def refuse_registration(
     request.decided, request.outcome = now or tables.now(), "refused"
     request.decided_by = admin.id if admin else None
     db.flush()
+    audit.record(
+        db,
+        _actor(admin, by),
+        audit.REGISTRATION_REFUSED,
+        at=request.decided,
+        request=request.id,
+        **{audit.SUBJECT: request.email_key},
+    )
     return request

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from nums import policy
 from nums.errors import NumsError, Problem
-from nums.site import AWARDS_FOLDER, KEYS_FOLDER, SETTINGS_FILE, WORKSPACE_FOLDER, accounts, sessions
+from nums.site import AWARDS_FOLDER, KEYS_FOLDER, SETTINGS_FILE, WORKSPACE_FOLDER, accounts, audit, sessions
 from nums.site import db as tables
 from nums.site.settings import SiteSettings, read_settings, settings_template
 
@@ -90,8 +90,8 @@ def init_site(
         )
         site = open_site(building)
         with site.transaction() as db:
-            admin = accounts.add_person(db, admin_email, admin_name, password)
-            accounts.grant(db, admin, policy.Role.ADMIN)
+            admin = accounts.add_person(db, admin_email, admin_name, password, by=audit.command_line())
+            accounts.grant(db, admin, policy.Role.ADMIN, by=audit.command_line())
         site.engine.dispose()
         if folder.exists():
             folder.rmdir()  # empty, as checked: the rename puts the new site in its place

@@ -1018,7 +1018,8 @@ def _tell(
         sent = mail.send(site.settings, message, shown_link=link)
         audit.record(
             db, actor, audit.MAIL_SENT if sent else audit.MAIL_NOT_SENT, programme_id, at=moment,
-            to=person.email, subject=str(message["Subject"]),
+            to=person.email, subject=str(message["Subject"]), kind=kind,
+            **{audit.SUBJECT: audit.person_key(person.email)},
         )  # fmt: skip
 
 

@@ -13,6 +13,7 @@ words. Nothing here knows about HTTP.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,12 +21,20 @@ from sqlalchemy import select
 
 from nums import policy
 from nums.errors import NumsError, Problem
-from nums.site import accounts, mail, sessions
+from nums.site import accounts, audit, mail, sessions
 from nums.site import db as tables
 from nums.site.folder import OpenSite
 from nums.workspace import Workspace
 
 log = logging.getLogger("nums.site.people")
+
+ARGON2_AT_ONCE = 2
+"""Password checks one worker runs at once. An Argon2id check (argon2-cffi's defaults) takes
+64 MiB and most of a core for tens of milliseconds, on purpose; a burst of sign-ins (a class
+signing in together, or a guesser) would otherwise take every core and the memory for them, and
+every page would wait. Two, for the two cores the site is sized for; the rest queue here."""
+
+_ARGON2_SLOTS = threading.BoundedSemaphore(ARGON2_AT_ONCE)
 
 MAX_REASON_LENGTH = 2000
 """Characters in a refusal's reason, at most: a paragraph for the person who asked."""
@@ -63,14 +72,22 @@ class Delivery:
         return f"{what} is on its way to {self.to}"
 
 
-def _deliver(send: Any, to: str) -> Delivery:
+def _deliver(send: Any, to: str, *, site: OpenSite, kind: str, by: accounts.Actor) -> Delivery:
     """Run ``send`` (a ``mail.send``/``send_link`` call); a refusing server is words, not an error:
-    the change it announces is made already."""
+    the change it announces is made already. Called after the change's transaction is committed;
+    how the mail went is an audit event of its own ("every [...] mail sent"), in a transaction of
+    its own, so a mail that failed is in the trail too."""
     try:
-        return Delivery(to, bool(send()))
+        delivery = Delivery(to, bool(send()))
     except NumsError as exc:
         log.warning("%s", exc)
-        return Delivery(to, False, "; ".join(p.message for p in exc.problems))
+        delivery = Delivery(to, False, "; ".join(p.message for p in exc.problems))
+    with site.transaction() as db:
+        audit.record(
+            db, by, audit.MAIL_SENT if delivery.sent else audit.MAIL_NOT_SENT, kind=kind, to=to,
+            problem=delivery.problem, **{audit.SUBJECT: audit.person_key(to)},
+        )  # fmt: skip
+    return delivery
 
 
 def _db_person(db: Any, asker: policy.Person) -> tables.Person | None:
@@ -78,6 +95,24 @@ def _db_person(db: Any, asker: policy.Person) -> tables.Person | None:
 
 
 # --- signing in, links, registration (public) ----------------------------------------------
+
+
+def sign_in(
+    site: OpenSite, email: str, password: str, address: str, previous: str | None
+) -> tuple[str, policy.Person] | accounts.SignInRefused:
+    """Check the password (one of ``ARGON2_AT_ONCE`` at once) and start the session: its id and
+    who signed in. A refusal is returned, not raised, so the transaction commits what the failure
+    leaves: the try that counts towards the throttle and its audit event (``accounts.sign_in``
+    records the address typed, where from and why, never the password). The page and the JSON
+    API both call this, and only this."""
+    with _ARGON2_SLOTS, site.transaction() as db:
+        try:
+            signed = accounts.sign_in(db, email, password, address)
+        except accounts.SignInRefused as refused:
+            return refused
+        if previous:
+            sessions.end(db, previous)  # the session this browser had is over: one at a time
+        return signed.session_id, accounts.as_policy_person(signed.person)
 
 
 def sign_out(site: OpenSite, session_id: str | None) -> None:
@@ -95,7 +130,13 @@ def ask_reset(site: OpenSite, email: str) -> None:
             return
         person, token = found
         to, name = person.email, person.name
-    _deliver(lambda: mail.send_link(site.settings, "reset", to, token, name=name), to)
+    _deliver(
+        lambda: mail.send_link(site.settings, "reset", to, token, name=name),
+        to,
+        site=site,
+        kind="reset",
+        by=audit.ANYONE,
+    )
 
 
 def link_holder(site: OpenSite, token: str, purpose: str) -> dict[str, str]:
@@ -135,6 +176,9 @@ def ask_registration(site: OpenSite, email: str, name: str, institution: str, me
             mail.compose(site.settings, "registration_received", to, name=shown, institution=place),
         ),
         to,
+        site=site,
+        kind="registration_received",
+        by=audit.ANYONE,
     )
 
 
@@ -248,7 +292,7 @@ def invite(
     if programme:
         _programme_exists(site, institution, programme)
     with site.transaction() as db:
-        token = accounts.invite(db, email, name, role, institution or None, programme or None)
+        token = accounts.invite(db, email, name, role, institution or None, programme or None, by=asker)
         place = accounts.institution(db, institution).name if institution else ""
         to = accounts.checked_email(email)
     return _deliver(
@@ -256,6 +300,9 @@ def invite(
             site.settings, "invitation", to, token, name=name.strip(), role=role, institution=place
         ),
         to,
+        site=site,
+        kind="invitation",
+        by=asker,
     )
 
 
@@ -272,6 +319,9 @@ def reinvite(site: OpenSite, asker: policy.Person, email: str) -> Delivery:
             site.settings, "invitation", to, token, name=name, role=role, institution=place
         ),
         to,
+        site=site,
+        kind="invitation",
+        by=asker,
     )
 
 
@@ -282,7 +332,7 @@ def disable(site: OpenSite, asker: policy.Person, email: str) -> str:
         person = accounts.find_person(db, email)
         if person is not None and person.id == asker.id:
             raise NumsError(Problem("you cannot disable your own account", field="email"))
-        return accounts.disable(db, email).email
+        return accounts.disable(db, email, by=asker).email
 
 
 def _chosen(role: str) -> None:
@@ -306,7 +356,7 @@ def grant_role(site: OpenSite, asker: policy.Person, email: str, role: str, prog
         person = _found(db, email)
         if programme and person.institution is not None:
             _programme_exists(site, person.institution.slug, programme)
-        accounts.grant(db, person, role, programme or None)
+        accounts.grant(db, person, role, programme or None, by=asker)
         return f"{person.email} is now {role}" + (f" of {programme}" if programme else "")
 
 
@@ -317,7 +367,7 @@ def revoke_role(site: OpenSite, asker: policy.Person, email: str, role: str, pro
         person = _found(db, email)
         if person.id == asker.id and role == policy.Role.ADMIN:
             raise NumsError(Problem("you cannot take your own admin role", field="role"))
-        accounts.revoke(db, person, role, programme or None)
+        accounts.revoke(db, person, role, programme or None, by=asker)
         return f"{person.email} is no longer {role}" + (f" of {programme}" if programme else "")
 
 
@@ -337,7 +387,7 @@ def assign_coordinator(site: OpenSite, asker: policy.Person, email: str, program
                 )
             )
         _programme_exists(site, institution, name)
-        accounts.grant(db, person, policy.Role.COORDINATOR, name)
+        accounts.grant(db, person, policy.Role.COORDINATOR, name, by=asker)
         return f"{person.email} now coordinates {institution}/{name}"
 
 
@@ -381,7 +431,7 @@ def add_institution(site: OpenSite, asker: policy.Person, slug: str, name: str) 
     """An institution, and its folder in the workspace (``DIR/workspace/SLUG/``)."""
     allow(asker, policy.Action.MANAGE_INSTITUTIONS, policy.SITE)
     with site.transaction() as db:
-        made = accounts.add_institution(db, slug, name)
+        made = accounts.add_institution(db, slug, name, by=asker)
         slug = made.slug
     (site.workspace / slug).mkdir(parents=True, exist_ok=True)
     return slug
@@ -433,7 +483,7 @@ def approve_registration(site: OpenSite, asker: policy.Person, request_id: int, 
     allow(asker, policy.Action.MANAGE_INSTITUTIONS, policy.SITE)
     slug = accounts.checked_slug(slug.strip())
     with site.transaction() as db:
-        person, token = accounts.approve_registration(db, request_id, slug, _db_person(db, asker))
+        person, token = accounts.approve_registration(db, request_id, slug, _db_person(db, asker), by=asker)
         assert person.institution is not None
         to, name, place = person.email, person.name, person.institution.name
     (site.workspace / slug).mkdir(parents=True, exist_ok=True)
@@ -442,6 +492,9 @@ def approve_registration(site: OpenSite, asker: policy.Person, request_id: int, 
             site.settings, "registration_approved", to, token, name=name, institution=place
         ),
         to,
+        site=site,
+        kind="registration_approved",
+        by=asker,
     )
 
 
@@ -452,7 +505,7 @@ def refuse_registration(site: OpenSite, asker: policy.Person, request_id: int, r
     if not reason or len(reason) > MAX_REASON_LENGTH:
         raise NumsError(Problem(f"give the reason, in 1 to {MAX_REASON_LENGTH} characters", field="reason"))
     with site.transaction() as db:
-        request = accounts.refuse_registration(db, request_id, _db_person(db, asker))
+        request = accounts.refuse_registration(db, request_id, _db_person(db, asker), by=asker)
         to, name, place = request.email, request.name, request.institution_name
     return _deliver(
         lambda: mail.send(
@@ -462,6 +515,9 @@ def refuse_registration(site: OpenSite, asker: policy.Person, request_id: int, r
             ),
         ),
         to,
+        site=site,
+        kind="registration_refused",
+        by=asker,
     )
 
 
@@ -514,9 +570,9 @@ def invite_coordinator(
             if existing.institution is None or existing.institution.slug != slug:
                 # the same words as for an address already taken: nothing about another institution
                 raise NumsError(Problem(f"{email.strip()} already has an account", field="email"))
-            accounts.grant(db, existing, policy.Role.COORDINATOR, short)
+            accounts.grant(db, existing, policy.Role.COORDINATOR, short, by=asker)
             return f"{existing.email} now coordinates {programme_id}"
-        token = accounts.invite(db, email, name, policy.Role.COORDINATOR, slug, short)
+        token = accounts.invite(db, email, name, policy.Role.COORDINATOR, slug, short, by=asker)
         place = accounts.institution(db, slug).name
         to = accounts.checked_email(email)
     return _deliver(
@@ -524,6 +580,9 @@ def invite_coordinator(
             site.settings, "invitation", to, token, name=name.strip(), role="coordinator", institution=place
         ),
         to,
+        site=site,
+        kind="invitation",
+        by=asker,
     )
 
 

@@ -1,4 +1,6 @@
-"""Where a new programme goes on the site: ``DIR/workspace/INSTITUTION/PROGRAMME`` (CONTRACT 6).
+"""A programme on the site: where a new one goes, and its files saved with their audit event.
+
+Where a new programme goes: ``DIR/workspace/INSTITUTION/PROGRAMME`` (CONTRACT 6).
 
 Under ``nums serve`` a new programme's folder is the name typed, anywhere in the workspace. On
 the site a programme's id is ``INSTITUTION/PROGRAMME`` and its institution is what the policy
@@ -9,9 +11,16 @@ someone who may start programmes at any institution (an admin) names it, ``INSTI
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from nums import policy
 from nums.errors import NumsError, Problem
+from nums.site import audit
+
+if TYPE_CHECKING:
+    from nums.site.folder import OpenSite
+
+T = TypeVar("T")
 
 
 def site_folder(person: policy.Person, name: str, institution_exists: Callable[[str], bool]) -> str:
@@ -48,3 +57,29 @@ def site_folder(person: policy.Person, name: str, institution_exists: Callable[[
             Problem(f"there is no institution {institution!r} you may start programmes at", field="folder")
         )
     return f"{institution}/{rest}"
+
+
+def save_audited(
+    site: OpenSite,
+    person: policy.Person,
+    programme_id: str,
+    what: str,
+    before: str | None,
+    save: Callable[[], T],
+    after: Callable[[T], str | None],
+    detail: Callable[[T], dict[str, Any]] | None = None,
+) -> T:
+    """Save a programme's file and record it, together: "every save of a submission or review
+    [...] who, when, what, and the fingerprints before and after" (issue 23).
+
+    ``save`` writes the file (conflict-checked against ``before``, the SHA-256 the person saw: a
+    save that goes through replaced exactly that), ``after`` says the fingerprint it left,
+    ``detail`` what else the event names (a restored version, an uploaded file's name). The save
+    runs inside the audit event's transaction: a save refused (a conflict, a link) records
+    nothing, and an event is only committed for a save that happened. The page and the JSON API
+    both call this, under ``nums site run`` (``nums serve`` keeps no trail)."""
+    with site.transaction() as db:
+        value = save()
+        extra = detail(value) if detail is not None else {}
+        audit.record(db, person, what, programme_id, before, after(value), **extra)
+    return value

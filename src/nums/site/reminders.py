@@ -179,7 +179,8 @@ def _mail(site: OpenSite, db: Session, due: Due, people: list, on: date, moment:
         went = mail.send(site.settings, message, shown_link=link)
         audit.record(
             db, SYSTEM, audit.MAIL_SENT if went else audit.MAIL_NOT_SENT, due.programme, at=moment,
-            to=person.email, subject=str(message["Subject"]),
+            to=person.email, subject=str(message["Subject"]), kind="award_lapsing",
+            **{audit.SUBJECT: audit.person_key(person.email)},
         )  # fmt: skip
 
 

@@ -100,6 +100,7 @@ def _page_facts(request: Request, programme_id: str) -> dict[str, Any]:
                 "assign": policy.can(person, policy.Action.ASSIGN_ASSESSOR, thing),
                 "invoice": policy.can(person, policy.Action.RECORD_INVOICE, thing),
                 "review": policy.can(person, policy.Action.VIEW_REVIEW, thing),
+                "audit": policy.can(person, policy.Action.VIEW_AUDIT, thing),
             },
         }
 

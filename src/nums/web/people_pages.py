@@ -25,7 +25,6 @@ from nums.site import accounts, people
 from nums.site.folder import OpenSite
 from nums.web.answers import JSONResponse, error_json
 from nums.web.routing import person_of
-from nums.web.session_api import _sign_in as start_session
 from nums.web.site_security import session_cookie
 from nums.web.templating import render
 from nums.workspace import Workspace
@@ -122,7 +121,7 @@ async def sign_in(request: Request) -> Response:
     email, password = form.get("email", ""), form.get("password", "")
     address = request.client.host if request.client else "unknown"
     previous = getattr(request.state, "session_id", None)
-    result = await _run(start_session, _site(request), email, password, address, previous)
+    result = await _run(people.sign_in, _site(request), email, password, address, previous)
     if isinstance(result, accounts.SignInRefused):
         status = 429 if result.retry_after else 422  # a refused form, as every other; 401 is the API's
         answer = _sign_in_form(request, next_path, {"form": [result.problems[0].message]}, email, status)

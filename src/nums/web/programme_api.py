@@ -23,7 +23,7 @@ from nums.limits import day_problem
 from nums.render.assessment import assessment_json
 from nums.render.pack_pdf import pack_pdf
 from nums.starting import start_in_workspace
-from nums.web import files
+from nums.web import files, saving
 from nums.web.answers import JSONResponse, checked_save, error_json, json_body
 from nums.web.downloads import evidence_download
 from nums.web.editing import check_document, json_ready, problem_json, save_document
@@ -111,15 +111,19 @@ async def put_submission(request: Request, target: Target) -> Response:
     body = await json_body(request)
     if not isinstance(body, dict) or "submission" not in body:
         return error_json(422, 'send {"base_sha256": ..., "submission": {...}}')
-    return await checked_save(lambda: _check_save_assess(workspace, place, body), "the file")
+    keep = saving.keeper(request)
+    return await checked_save(lambda: _check_save_assess(workspace, place, body, keep), "the file")
 
 
-def _check_save_assess(workspace: Workspace, place: ProgrammeFolder, body: dict[str, Any]) -> dict[str, Any]:
-    """One trip to a worker thread: validate, save, assess."""
+def _check_save_assess(
+    workspace: Workspace, place: ProgrammeFolder, body: dict[str, Any], keep: saving.Keeper
+) -> dict[str, Any]:
+    """One trip to a worker thread: validate, save (on the site, with its audit event), assess."""
     checked = check_document(workspace, place, body["submission"])
     if checked.problems:
         return {"errors": [problem_json(p) for p in checked.problems]}
-    sha = save_document(place, checked, body.get("base_sha256"))
+    base = body.get("base_sha256")
+    sha = keep.file(saving.SUBMISSION_SAVED, place.id, base, lambda: save_document(place, checked, base))
     result = checked.assessment()
     return {"sha256": sha, "assessment": assessment_json(result) if result else None}
 
@@ -149,8 +153,13 @@ async def post_evidence(request: Request, target: Target) -> Response:
         if upload is None or isinstance(upload, str):
             return error_json(422, "send the file as the multipart field 'file'")
         try:
+            keep = saving.keeper(request)
             path = await run_in_threadpool(
-                files.save_upload, place.folder, upload.filename or "upload", chunks(upload.file), limit
+                keep.upload,
+                place.id,
+                lambda: files.save_upload(
+                    place.folder, upload.filename or "upload", chunks(upload.file), limit
+                ),
             )
         except files.TooLarge:
             return error_json(413, f"a file may be at most {limit} bytes; nothing was written")

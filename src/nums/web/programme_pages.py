@@ -25,7 +25,7 @@ from nums.received import dropped_packs, is_received, receive_dropped
 from nums.render.pack_pdf import pack_html, pack_pdf
 from nums.skeleton import submission_skeleton
 from nums.starting import start_in_workspace
-from nums.web import files
+from nums.web import files, saving
 from nums.web.downloads import evidence_download
 from nums.web.editing import check_document, save_document
 from nums.web.form import (
@@ -349,7 +349,10 @@ async def save(request: Request, target: Target) -> Response:
             **_page(loaded, posted.document, checked.problems, sha256=base, unsaved=True, stored=stored),
         )
     try:
-        await run_in_threadpool(save_document, place, checked, base)
+        keep = saving.keeper(request)
+        await run_in_threadpool(
+            keep.file, saving.SUBMISSION_SAVED, place.id, base, lambda: save_document(place, checked, base)
+        )
     except files.Conflict as conflict:
         return await _programme_html(
             request,
@@ -385,9 +388,15 @@ def _store_uploads(request: Request, place: ProgrammeFolder, posted: Posted) -> 
     """Files chosen in the form go into evidence/ and become evidence items of their criterion;
     returns the names they were stored under."""
     limit = request.app.state.max_upload
+    keep = saving.keeper(request)
     stored = []
     for upload in posted.uploads:
-        path = files.save_upload(place.folder, upload.filename, _chunks(upload.stream), limit)
+        path = keep.upload(
+            place.id,
+            lambda chosen=upload: files.save_upload(
+                place.folder, chosen.filename, _chunks(chosen.stream), limit
+            ),
+        )
         claim = (
             posted.document[CONTINUATION]
             if upload.target == CONTINUATION
@@ -434,12 +443,16 @@ async def preview(request: Request, target: Target) -> Response:
 async def restore(request: Request, target: Target) -> Response:
     workspace, place = target.workspace, target.place
     form = await request.form()
+    version, base = str(form.get("version") or ""), str(form.get("base_sha256") or "") or None
+    keep = saving.keeper(request)
     try:
         await run_in_threadpool(
-            files.restore,
-            place.folder,
-            str(form.get("version") or ""),
-            str(form.get("base_sha256") or "") or None,
+            keep.file,
+            saving.SUBMISSION_SAVED,
+            place.id,
+            base,
+            lambda: files.restore(place.folder, version, base),
+            restored=version,
         )
     except FileNotFoundError:
         return render(request, "missing.html", status=404, title="Not found")
@@ -467,9 +480,16 @@ async def replace(request: Request, target: Target) -> Response:
         problem = Problem("tick the box to confirm you want to start again; the file is kept under History")
         return await _programme_html(request, status=422, **_page(loaded, None, (), confirm_error=problem))
     skeleton = submission_skeleton(workspace.edition_for(None))
+    base = str(form.get("base_sha256") or "") or None
+    keep = saving.keeper(request)
     try:
         await run_in_threadpool(
-            files.save_submission, place.folder, skeleton, str(form.get("base_sha256") or "") or None
+            keep.file,
+            saving.SUBMISSION_SAVED,
+            place.id,
+            base,
+            lambda: files.save_submission(place.folder, skeleton, base),
+            replaced="started again from a blank form",
         )
     except files.Conflict:
         return RedirectResponse(page_url(place.id) + "?conflict=1", status_code=303)

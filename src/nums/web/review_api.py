@@ -18,6 +18,7 @@ from starlette.responses import Response
 from nums.errors import NumsError
 from nums.escaping import content_disposition
 from nums.review import review_from_text
+from nums.web import saving
 from nums.web.answers import JSONResponse, checked_save, error_json, json_body
 from nums.web.editing import json_ready, problem_json
 from nums.web.journey_view import case_for_review
@@ -56,7 +57,7 @@ async def _get(request: Request, target: Target, case: Case) -> Response:
 
 
 async def _put(request: Request, target: Target, case: Case) -> Response:
-    return await _put_review(request, case)
+    return await _put_review(request, case, target.place.id)
 
 
 async def _outcome(request: Request, target: Target, case: Case) -> Response:
@@ -78,18 +79,20 @@ def _get_review(case: Case) -> Response:
     return JSONResponse({"sha256": stored.sha256, "review": json_ready(stored.document)})
 
 
-async def _put_review(request: Request, case: Case) -> Response:
+async def _put_review(request: Request, case: Case, programme_id: str) -> Response:
     body = await json_body(request)
     if not isinstance(body, dict) or "review" not in body:
         return error_json(422, 'send {"base_sha256": ..., "review": {...}}')
-    return await checked_save(lambda: _check_save(case, body), "the review")
+    keep = saving.keeper(request)
+    return await checked_save(lambda: _check_save(case, body, keep, programme_id), "the review")
 
 
-def _check_save(case: Case, body: dict[str, Any]) -> dict[str, Any]:
+def _check_save(case: Case, body: dict[str, Any], keep: saving.Keeper, programme_id: str) -> dict[str, Any]:
     checked = check_review(case, body["review"])
     if checked.review is None:
         return {"errors": [problem_json(p) for p in checked.problems]}
-    sha = save_review(case, checked, body.get("base_sha256"))
+    base = body.get("base_sha256")
+    sha = keep.file(saving.REVIEW_SAVED, programme_id, base, lambda: save_review(case, checked, base))
     return {
         "sha256": sha,
         "outcome": outcome_json(case, checked.review),

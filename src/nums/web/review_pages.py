@@ -23,7 +23,7 @@ from nums.boundary import LinkRefused
 from nums.errors import Problem
 from nums.escaping import content_disposition
 from nums.review import ACCEPTED, CONTINUATION, MORE_EVIDENCE, REJECTED, Review
-from nums.web import files
+from nums.web import files, saving
 from nums.web.editing import json_ready
 from nums.web.journey_view import beside, case_for_review
 from nums.web.reviewing import (
@@ -122,14 +122,16 @@ async def _restore(request: Request, target: Target, case: Case) -> Response:
     """The programme page's restore, for ``review.yaml``: checked against the base hash like a save."""
     place = target.place
     form = await request.form()
+    version, base = str(form.get("version") or ""), str(form.get("base_sha256") or "") or None
+    keep = saving.keeper(request)
     try:
         await run_in_threadpool(
-            files.restore,
-            case.folder,
-            str(form.get("version") or ""),
-            str(form.get("base_sha256") or "") or None,
-            REVIEW_FILE,
-            files.REVIEW_HISTORY,
+            keep.file,
+            saving.REVIEW_SAVED,
+            place.id,
+            base,
+            lambda: files.restore(case.folder, version, base, REVIEW_FILE, files.REVIEW_HISTORY),
+            restored=version,
         )
     except FileNotFoundError:
         return render(request, "missing.html", status=404, title="Not found")
@@ -167,7 +169,10 @@ async def _save(request: Request, target: Target, case: Case) -> Response:
             **_context(case, place, document, checked, base, checked.problems),
         )
     try:
-        await run_in_threadpool(save_review, case, checked, base)
+        keep = saving.keeper(request)
+        await run_in_threadpool(
+            keep.file, saving.REVIEW_SAVED, place.id, base, lambda: save_review(case, checked, base)
+        )
     except files.Conflict:
         problem = Problem(
             "the review file changed on disk since you opened it (another tab, a colleague or the command line);"

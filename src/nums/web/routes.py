@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute
 
 from nums.policy import Action as Do
 from nums.web import (
+    audit_pages,
     finance,
     journey_view,
     people_pages,
@@ -191,6 +192,29 @@ WAITING = Surface(
     ),
 )  # fmt: skip
 
+AUDIT = Surface(
+    "audit",
+    (
+        # issue 23: "shown per programme [...] to those who may see it, exported as CSV"
+        Action("audit.view", GET, "audit", page=audit_pages.programme_page, api=audit_pages.programme_json, needs=Do.VIEW_AUDIT, site_only=True),
+        Action("audit.csv", GET, "audit.csv", page=audit_pages.programme_csv, api=audit_pages.programme_csv, needs=Do.VIEW_AUDIT, site_only=True),
+    ),
+    PAGE_PREFIX,
+    API_PREFIX,
+    under_programme=True,
+)  # fmt: skip
+"""One programme's audit trail: its page beside its JSON twin, and the CSV of what it shows."""
+
+TRAIL = Surface(
+    "trail",
+    (
+        # issue 23: "shown [...] per person": one's own; ``?person=EMAIL`` any person's, for an admin
+        Action("trail.view", GET, "audit", page=audit_pages.person_page, api=audit_pages.person_json, needs=Do.VIEW_AUDIT, on="account", site_only=True),
+        Action("trail.csv", GET, "audit.csv", page=audit_pages.person_csv, api=audit_pages.person_csv, needs=Do.VIEW_AUDIT, on="account", site_only=True),
+    ),
+)  # fmt: skip
+"""A person's audit trail: what they did and what was done to their account."""
+
 SURFACES = (
     PROGRAMMES,
     SESSION,
@@ -203,6 +227,8 @@ SURFACES = (
     REVIEW,
     JOURNEY,
     WAITING,
+    AUDIT,
+    TRAIL,
 )
 
 PAGE_ANSWERS = Answers(programme_pages.not_found, programme_pages.not_found, programme_pages.read_only)

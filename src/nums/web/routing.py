@@ -41,7 +41,7 @@ from nums.web.templating import render
 from nums.workspace import ProgrammeFolder, Workspace
 
 Side = Literal["page", "api"]
-On = Literal["site", "institution"]
+On = Literal["site", "institution", "account"]
 SIGN_IN_PAGE = "/sign-in"
 TopHandler = Callable[[Request], Awaitable[Response]]
 
@@ -69,7 +69,8 @@ class Action:
     of editing the submission, refused for a programme received as a pack, whose submission
     stays as it was sent. ``needs``: the permission asked of ``policy.decide`` before the
     handler runs (a row without one is refused to everyone, and fails the route test).
-    ``on``: what a top row is decided against, the site or the person's institution.
+    ``on``: what a top row is decided against: the site, the person's institution, or their own
+    account (``policy.Account``, for a person's audit trail).
     ``site_only``: answered only under ``nums site run`` (404 under ``nums serve``)."""
 
     name: str
@@ -127,9 +128,13 @@ def on_site(request: Request) -> bool:
 
 def top_thing(action: Action, person: policy.Person) -> policy.Thing:
     """What a top row is decided against: the site, or the person's own institution when the
-    row is ``on="institution"`` and they have one (a lead's portfolio, a lead's new programme)."""
+    row is ``on="institution"`` and they have one (a lead's portfolio, a lead's new programme),
+    or their own account when it is ``on="account"`` (their audit trail; the library asks again
+    about the one the address names, another's being an admin's to see)."""
     if action.on == "institution" and person.institution is not None:
         return policy.Institution(person.institution)
+    if action.on == "account" and person.signed_in and person.email:
+        return policy.Account(person.email)
     return policy.SITE
 
 

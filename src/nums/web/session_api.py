@@ -2,14 +2,13 @@
 ``GET /api/me``. A public contract, like ``--json``.
 
 The rules are ``nums.site.accounts``' (Argon2id, the throttle, words that never say whether an
-account exists, a new session id at every sign-in); this module only reads the body, calls it
-in a worker thread, and answers. The answer to a sign-in carries the session's CSRF token, so a
+account exists, a new session id at every sign-in, the failure's audit event); this module only
+reads the body, calls ``people.sign_in`` in a worker thread, and answers. The answer to a sign-in carries the session's CSRF token, so a
 client of the API can make the writes that need it (``X-CSRF-Token``).
 """
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -17,19 +16,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from nums import policy
-from nums.site import accounts, sessions
+from nums.site import accounts, people, sessions
 from nums.site.folder import OpenSite
 from nums.web.answers import JSONResponse, error_json, json_body
 from nums.web.routing import person_of
 from nums.web.site_security import session_cookie
 
-ARGON2_AT_ONCE = 2
-"""Password checks one worker runs at once. An Argon2id check (argon2-cffi's defaults) takes
-64 MiB and most of a core for tens of milliseconds, on purpose; a burst of sign-ins (a class
-signing in together, or a guesser) would otherwise take every core and the memory for them, and
-every page would wait. Two, for the two cores the site is sized for; the rest queue here."""
-
-_ARGON2_SLOTS = threading.BoundedSemaphore(ARGON2_AT_ONCE)
+ARGON2_AT_ONCE = people.ARGON2_AT_ONCE
+"""Password checks one worker runs at once: the library's (``people.ARGON2_AT_ONCE``), named here
+as before."""
 
 
 def me_json(person: policy.Person) -> dict[str, Any]:
@@ -40,21 +35,6 @@ def me_json(person: policy.Person) -> dict[str, Any]:
         "roles": sorted(str(role) for role in person.roles),
         "institution": person.institution,
     }
-
-
-def _sign_in(
-    site: OpenSite, email: str, password: str, address: str, previous: str | None
-) -> tuple[str, policy.Person] | accounts.SignInRefused:
-    """Check the password (one of ``ARGON2_AT_ONCE``) and start the session; a refusal is
-    returned, not raised, so the failed try is committed and counts towards the throttle."""
-    with _ARGON2_SLOTS, site.transaction() as db:
-        try:
-            signed = accounts.sign_in(db, email, password, address)
-        except accounts.SignInRefused as refused:
-            return refused
-        if previous:
-            sessions.end(db, previous)  # the session this browser had is over: one at a time
-        return signed.session_id, accounts.as_policy_person(signed.person)
 
 
 async def sign_in(request: Request) -> Response:
@@ -68,7 +48,7 @@ async def sign_in(request: Request) -> Response:
     address = request.client.host if request.client else "unknown"
     site: OpenSite = request.app.state.site
     previous = getattr(request.state, "session_id", None)
-    result = await run_in_threadpool(_sign_in, site, body["email"], body["password"], address, previous)
+    result = await run_in_threadpool(people.sign_in, site, body["email"], body["password"], address, previous)
     if isinstance(result, accounts.SignInRefused):
         message = str(result.problems[0].message)
         if result.retry_after:
