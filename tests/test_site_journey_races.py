@@ -9,6 +9,7 @@ same check in that second; with it, the second waits for the first to commit."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +24,7 @@ from nums.site import db as tables
 from nums.site.records import OPEN_APPLICATION, Application
 from nums.site.states import OPEN, State
 from tests import journey_support, site_support
-from tests.journey_support import OTHER, PROGRAMME, JourneySite, final_review
+from tests.journey_support import EMAILS, OTHER, PROGRAMME, JourneySite, final_review
 
 engine, quick_hashes, journey_site = site_support.engine, site_support.quick_hashes, journey_support.journey
 
@@ -308,14 +309,16 @@ def test_on_the_web_the_second_of_two_submits_is_a_409_in_words(
     assert open_applications(j) == 1
 
 
-def test_a_decision_a_mail_server_refuses_issues_no_award(journey_site: JourneySite, tmp_path: Path) -> None:
-    """ "A mail server that refuses rolls the whole step back" (the journey's rule): the decision is
-    not made, and the register holds no award of it either (issuing writes its files, so it comes
-    after the mail). Once the mail goes, the decision issues the award once."""
+def test_a_mail_server_that_refuses_neither_undoes_nor_holds_up_a_decision(
+    journey_site: JourneySite, tmp_path: Path
+) -> None:
+    """Mail goes once the step is committed (site/outbox.py): a mail server that refuses does not
+    undo the decision (nor hold its transaction open while it refuses); the award is issued once,
+    and the trail says which messages were not sent and why ("every [...] mail sent": the ones
+    not sent too)."""
     import socket
 
     from nums.awards.keys import init_keys
-    from nums.errors import NumsError
     from nums.site.awards import issuing_folder, keys_folder
     from nums.site.folder import OpenSite
     from nums.site.settings import read_settings
@@ -330,11 +333,41 @@ def test_a_decision_a_mail_server_refuses_issues_no_award(journey_site: JourneyS
         closed = probe.getsockname()[1]
     journey_support.write_settings(j.site.folder, mail_port=closed)
     refusing = OpenSite(j.site.folder, read_settings(j.site.folder), j.site.engine)
-    with pytest.raises(NumsError) as caught:
-        journey.move(refusing, j.person("assessor"), PROGRAMME, "decided")
-    assert "was not sent" in caught.value.problems[0].message
+    assert journey.move(refusing, j.person("assessor"), PROGRAMME, "decided").state is State.DECIDED
+    assert len(list(issuing_folder(j.site).glob("**/logo.svg"))) == 1
+    with j.site.transaction() as db:
+        assert journey.state_of(db, PROGRAMME) is State.DECIDED
+        trail = audit.events(db, PROGRAMME)
+    decided = [
+        e for e in trail if e.what == audit.STATE_CHANGED and json.loads(e.detail)["state"] == "decided"
+    ]
+    assert len(decided) == 1
+    told = [e for e in trail if e.what in {audit.MAIL_SENT, audit.MAIL_NOT_SENT} and e.id > decided[0].id]
+    assert told and {e.what for e in told} == {audit.MAIL_NOT_SENT}
+    details = [json.loads(e.detail) for e in told]
+    assert {d["kind"] for d in details} == {"application_decided"}
+    assert all("was not sent" in d["problem"] for d in details)
+    assert {d["to"] for d in details} == {EMAILS["coordinator"], EMAILS["lead"]}
+
+
+def test_a_step_that_fails_after_its_mail_was_composed_tells_nobody(
+    journey_site: JourneySite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nobody is told of a step that did not happen: the decision's mail is composed, then the
+    step fails (here: issuing the award breaks) and rolls back, and its messages go with it."""
+    j = journey_site
+    final_review(j.folder)
+    move(j, "coordinator", "submitted")
+    move(j, "assessor", "in review")
+    with j.site.transaction() as db:
+        before = len(audit.events(db, PROGRAMME))
+
+    def breaks(*args: Any) -> None:
+        raise RuntimeError("the disk is gone")
+
+    monkeypatch.setattr(journey, "_issue_award", breaks)
+    with pytest.raises(RuntimeError):
+        move(j, "assessor", "decided")
     with j.site.transaction() as db:
         assert journey.state_of(db, PROGRAMME) is State.IN_REVIEW
-    assert list(issuing_folder(j.site).glob("**/logo.svg")) == []
-    assert move(j, "assessor", "decided").state is State.DECIDED  # j.site: mail not set up, logged
-    assert len(list(issuing_folder(j.site).glob("**/logo.svg"))) == 1
+        assert len(audit.events(db, PROGRAMME)) == before  # no step, no mail sent nor "not sent"

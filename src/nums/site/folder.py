@@ -19,7 +19,16 @@ from sqlalchemy.orm import Session
 
 from nums import policy
 from nums.errors import NumsError, Problem
-from nums.site import AWARDS_FOLDER, KEYS_FOLDER, SETTINGS_FILE, WORKSPACE_FOLDER, accounts, audit, sessions
+from nums.site import (
+    AWARDS_FOLDER,
+    KEYS_FOLDER,
+    SETTINGS_FILE,
+    WORKSPACE_FOLDER,
+    accounts,
+    audit,
+    outbox,
+    sessions,
+)
 from nums.site import db as tables
 from nums.site.settings import SiteSettings, read_settings, settings_template
 
@@ -36,9 +45,14 @@ class OpenSite:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A database session committed when the block ends well, rolled back otherwise."""
-        with tables.sessions_for(self.engine)() as db, db.begin():
-            yield db
+        """A database session committed when the block ends well, rolled back otherwise; the
+        mail its steps queued (``outbox``) is sent after the commit, and only then."""
+        with tables.sessions_for(self.engine)() as db:
+            with db.begin():
+                yield db
+            queued = outbox.taken(db)
+        if queued:
+            outbox.deliver(self.settings, queued, self.transaction)
 
 
 def refuse_unless_empty(folder: Path) -> None:

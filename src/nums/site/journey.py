@@ -3,8 +3,9 @@
 Every step (``move``, or ``submit``, ``withdraw``, ``assign``, ``take``, ``request_evidence``,
 ``resubmit``, ``decide`` by name) does, in one database transaction: the change, its audit event
 (who, when, what, fingerprints before and after), and the mail to the people concerned (plain words
-and a link to the page, never the evidence; each message sent is an audit event too). A mail server
-that refuses rolls the whole step back: nothing happens that nobody was told of. Whether a step may
+and a link to the page, never the evidence), sent once the step is committed (``outbox``: a step
+that fails tells nobody, and a mail server that refuses neither holds the step open nor undoes it;
+how each message went, sent or not and why, is an audit event of its own). Whether a step may
 be made is ``states.refusal``'s answer, which asks ``nums.policy`` who may make it; a refusal is a
 ``Refused`` with the reason in words and the HTTP status a page answers with (403, 404 or 409).
 
@@ -39,7 +40,7 @@ from sqlalchemy.orm import Session
 from nums import policy
 from nums.errors import NumsError
 from nums.outcome import FINAL
-from nums.site import accounts, audit, mail, snapshots
+from nums.site import accounts, audit, mail, outbox, snapshots
 from nums.site import db as tables
 from nums.site.folder import OpenSite
 from nums.site.records import Application, EvidenceRequestRow, Invoice, ProgrammeLock, Snapshot
@@ -715,8 +716,8 @@ def decide(
         site, db, person, place.id, "application_decided", told, moment, outcome=_outcome_words(reviewed),
         letter=letter,
     )  # fmt: skip
-    if found.awarded is not None:  # after the mail: a mail server that refuses undoes the step before
-        _issue_award(site, db, person, place, found, moment)  # the register (files) holds the award
+    if found.awarded is not None:  # the mail goes after the commit: a refusing server undoes nothing
+        _issue_award(site, db, person, place, found, moment)
     return _moved(found, sha)
 
 
@@ -1008,19 +1009,16 @@ def _tell(
     moment: datetime,
     **values: str,
 ) -> None:
-    """Mail each person once, in plain words with the page's link; each message is an audit event."""
+    """Mail each person once, in plain words with the page's link, once the step is committed
+    (``outbox``: how each went is an audit event of its own)."""
     link = mail.page_link(site.settings, programme_id)
     title = programme_title(site, programme_id)
     for person in dict.fromkeys(people):
         message = mail.compose(
             site.settings, kind, person.email, name=person.name, programme=title, link=link, **values
         )
-        sent = mail.send(site.settings, message, shown_link=link)
-        audit.record(
-            db, actor, audit.MAIL_SENT if sent else audit.MAIL_NOT_SENT, programme_id, at=moment,
-            to=person.email, subject=str(message["Subject"]), kind=kind,
-            **{audit.SUBJECT: audit.person_key(person.email)},
-        )  # fmt: skip
+        subject = ((audit.SUBJECT, audit.person_key(person.email)),)
+        outbox.queue(db, outbox.Queued(message, actor.email, programme_id, moment, kind, link, subject))
 
 
 def programme_title(site: OpenSite, programme_id: str) -> str:
