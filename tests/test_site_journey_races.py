@@ -354,7 +354,10 @@ def test_a_step_that_fails_after_its_mail_was_composed_tells_nobody(
     journey_site: JourneySite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Nobody is told of a step that did not happen: the decision's mail is composed, then the
-    step fails (here: issuing the award breaks) and rolls back, and its messages go with it."""
+    step fails (here: its answer breaks, inside the transaction) and rolls back, and its messages
+    and follow-ups (the letter, the award) go with it."""
+    from nums.site.awards import issuing_folder
+
     j = journey_site
     final_review(j.folder)
     move(j, "coordinator", "submitted")
@@ -365,9 +368,13 @@ def test_a_step_that_fails_after_its_mail_was_composed_tells_nobody(
     def breaks(*args: Any) -> None:
         raise RuntimeError("the disk is gone")
 
-    monkeypatch.setattr(journey, "_issue_award", breaks)
+    monkeypatch.setattr(journey, "_moved", breaks)
     with pytest.raises(RuntimeError):
         move(j, "assessor", "decided")
     with j.site.transaction() as db:
         assert journey.state_of(db, PROGRAMME) is State.IN_REVIEW
         assert len(audit.events(db, PROGRAMME)) == before  # no step, no mail sent nor "not sent"
+    assert not (j.site.folder / journey.LETTERS_FOLDER).exists() or not any(
+        (j.site.folder / journey.LETTERS_FOLDER).iterdir()
+    )
+    assert list(issuing_folder(j.site).glob("**/logo.svg")) == []

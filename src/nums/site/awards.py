@@ -73,11 +73,17 @@ def issue_for_site(site: OpenSite, submission_path: Path, review_path: Path) -> 
     (``NumsError``), with nothing written, for a provisional review, a final one with no award,
     a review of another submission, or an award already issued."""
     outcome = decided_outcome(submission_path, review_path)
+    return issue_outcome_for_site(site, outcome, file_sha256(review_path))
+
+
+def issue_outcome_for_site(site: OpenSite, outcome: Outcome, review_sha256: str) -> SiteAward:
+    """Issue the award of a decision's ``outcome`` (the review read against the snapshot, as the
+    journey's decision read it), refused in words as ``issue_for_site`` is."""
     refusal = refusal_for(outcome)
     if refusal:
-        raise NumsError(Problem(refusal, file=str(review_path)))
+        raise NumsError(Problem(refusal, file=str(outcome.review.path)))
     settings = award_settings(outcome.edition, outcome.review.date, register_address(site))
-    return issue(outcome, settings, _signing(site), issuing_folder(site), file_sha256(review_path))
+    return issue(outcome, settings, _signing(site), issuing_folder(site), review_sha256)
 
 
 def withdraw_for_site(site: OpenSite, number: str, reason: str, on: date, public: bool = True) -> Withdrawal:

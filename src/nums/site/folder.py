@@ -46,10 +46,11 @@ class OpenSite:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """A database session committed when the block ends well, rolled back otherwise; the
-        mail its steps queued (``outbox``) is sent after the commit, and only then."""
+        follow-ups and mail its steps queued (``outbox``) run after the commit, and only then."""
         with tables.sessions_for(self.engine)() as db:
             with db.begin():
                 yield db
+            outbox.run_jobs(db)
             queued = outbox.taken(db)
         if queued:
             outbox.deliver(self.settings, queued, self.transaction)

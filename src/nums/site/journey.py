@@ -486,7 +486,7 @@ def request_evidence(
 ) -> Moved:  # fmt: skip
     """ "Each more-evidence decision becomes a request the coordinator sees on the programme's page,
     beside the criterion, with the assessor's words and the response period." """
-    reviewed, why = _reviewed(site, place, found)
+    reviewed, why, _ = _reviewed(site, place, found)
     wanted = tuple(r.criterion for r in reviewed.requests) if reviewed is not None else ()
     facts = _facts(db, found, site, more_evidence=wanted, review_problem=why)
     _check(db, person, Transition.REQUEST_EVIDENCE, place.id, facts)
@@ -698,12 +698,13 @@ def decide(
     (``decided_awards``: what the reminders and the next application read). A submission's
     ``history:`` lists only awards made before its application date, so the line is written into
     ``submission.yaml`` when the programme's next application is submitted (``_carry_awards``)."""
-    reviewed, why = _reviewed(site, place, found)
+    reviewed, why, review_sha = _reviewed(site, place, found)
     final = reviewed is not None and reviewed.status == FINAL
     _check(db, person, Transition.DECIDE, place.id, _facts(db, found, site, final=final, review_problem=why))
     assert found is not None and reviewed is not None
-    sha = _sha(found)
-    found.letter = _store_letter(site, found, reviewed)
+    sha, found_id = _sha(found), found.id
+    found.letter = _letter_path(found)
+    outbox.then(db, lambda: _store_letter(site, person, place.id, found_id, reviewed, moment))
     found.outcome = reviewed.outcome or NO_AWARD
     found.awarded = reviewed.valid_from if reviewed.outcome else None
     _set_state(
@@ -716,8 +717,8 @@ def decide(
         site, db, person, place.id, "application_decided", told, moment, outcome=_outcome_words(reviewed),
         letter=letter,
     )  # fmt: skip
-    if found.awarded is not None:  # the mail goes after the commit: a refusing server undoes nothing
-        _issue_award(site, db, person, place, found, moment)
+    if found.awarded is not None:
+        outbox.then(db, lambda: _issue_award(site, person, place.id, reviewed, review_sha or "", moment))
     return _moved(found, sha)
 
 
@@ -726,27 +727,23 @@ AWARD_ISSUED, AWARD_NOT_ISSUED = "award issued", "award not issued"
 
 
 def _issue_award(
-    site: OpenSite,
-    db: Session,
-    person: policy.Person,
-    place: ProgrammeFolder,
-    found: Application,
-    moment: datetime,
+    site: OpenSite, person: policy.Person, programme_id: str, reviewed: Any, review_sha: str, moment: datetime
 ) -> None:
     """Issue the award (certificate, credential, the register's record) through the awards module of
-    issue 24, from the snapshot and the review. A refusal
-    of the issuing does not undo the decision: its words are recorded for an admin to act on."""
-    from nums.site.awards import issue_for_site  # renders the certificate: WeasyPrint only when deciding
+    issue 24, from the outcome the decision read (the review against the snapshot). Run once the
+    decision is committed (``outbox.then``): rendering the certificate never holds the step's
+    transaction open. A refusal of the issuing does not undo the decision: its words are recorded
+    for an admin to act on (``nums award issue`` issues it by hand)."""
+    from nums.site.awards import issue_outcome_for_site  # renders the certificate: WeasyPrint only here
 
-    snapshot = latest_snapshot(found)
-    assert snapshot is not None
-    with snapshot_folder(site, place, snapshot) as loaded:
-        try:
-            award = issue_for_site(site, loaded.place.path, place.folder / REVIEW_FILE)
-        except NumsError as error:
-            audit.record(db, person, AWARD_NOT_ISSUED, place.id, at=moment, why=_said(error.problems[0]))
-            return
-    audit.record(db, person, AWARD_ISSUED, place.id, at=moment, number=award.number, page=award.page)
+    try:
+        award = issue_outcome_for_site(site, reviewed, review_sha)
+    except NumsError as error:
+        what, detail = AWARD_NOT_ISSUED, {"why": _said(error.problems[0])}
+    else:
+        what, detail = AWARD_ISSUED, {"number": award.number, "page": award.page}
+    with site.transaction() as db:
+        audit.record(db, person, what, programme_id, at=moment, **detail)
 
 
 def decided_awards(db: Session, programme_id: str) -> list[tuple[str, date]]:
@@ -813,15 +810,39 @@ def _outcome_words(reviewed: Any) -> str:
     return f"{level}, from {reviewed.valid_from.isoformat()} to {reviewed.valid_until.isoformat()}"
 
 
-def _store_letter(site: OpenSite, found: Application, reviewed: Any) -> str:
+def _letter_path(found: Application) -> str:
+    """Where the application's outcome letter is kept, inside the site folder."""
+    return _letter_path_of(found.id)
+
+
+LETTER_NOT_STORED = "letter not stored"
+
+
+def _store_letter(
+    site: OpenSite,
+    person: policy.Person,
+    programme_id: str,
+    application_id: int,
+    reviewed: Any,
+    moment: datetime,
+) -> None:
+    """Render and keep the decision's outcome letter, once the decision is committed (the letter
+    takes a second or two to lay out: never inside the step's transaction, which on SQLite holds
+    the whole database). A letter that cannot be written is in the trail, with why."""
     from nums.render.letter_pdf import letter_pdf  # WeasyPrint only when a letter is made
     from nums.writing import write_bytes_atomically
 
-    relative = Path(LETTERS_FOLDER) / f"application-{found.id}-outcome.pdf"
-    target = site.folder / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomically(target, letter_pdf(reviewed))
-    return relative.as_posix()
+    target = site.folder / _letter_path_of(application_id)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomically(target, letter_pdf(reviewed))
+    except (OSError, NumsError) as error:
+        with site.transaction() as db:
+            audit.record(db, person, LETTER_NOT_STORED, programme_id, at=moment, why=str(error))
+
+
+def _letter_path_of(application_id: int) -> str:
+    return (Path(LETTERS_FOLDER) / f"application-{application_id}-outcome.pdf").as_posix()
 
 
 def _record_award(
@@ -846,33 +867,37 @@ def _record_award(
 # --- the review of the snapshot ---------------------------------------------------------------
 
 
-def _reviewed(site: OpenSite, place: ProgrammeFolder, found: Application | None) -> tuple[Any, str | None]:
+def _reviewed(
+    site: OpenSite, place: ProgrammeFolder, found: Application | None
+) -> tuple[Any, str | None, str | None]:
     """The outcome of the workspace's review file read against the latest snapshot (never the
-    workspace's submission, which may have changed since), or why it cannot be read."""
+    workspace's submission, which may have changed since), or why it cannot be read; and the
+    SHA-256 of the review read (the award records which review made it)."""
     from nums.boundary import read_inside
     from nums.outcome import review_outcome
     from nums.review import review_from_text
+    from nums.workspace import file_sha256
 
     snapshot = latest_snapshot(found)
     if snapshot is None:
-        return None, "there is no snapshot to review"
+        return None, "there is no snapshot to review", None
     try:
         data = read_inside(place.folder / REVIEW_FILE, site.workspace)
     except FileNotFoundError:
-        return None, "there is no review yet: write one on the programme's review page"
+        return None, "there is no review yet: write one on the programme's review page", None
     except NumsError as error:
-        return None, "the review cannot be read: " + _said(error.problems[0])
+        return None, "the review cannot be read: " + _said(error.problems[0]), None
     with snapshot_folder(site, place, snapshot) as loaded:
         if loaded.submission is None or loaded.edition is None or loaded.assessment is None:
-            return None, "the snapshot no longer validates against this edition"
+            return None, "the snapshot no longer validates against this edition", None
         try:
             review = review_from_text(
                 data.decode("utf-8", "replace"), place.folder / REVIEW_FILE, loaded.edition, loaded.submission
             )
         except NumsError as error:
-            return None, "the review is not valid: " + _said(error.problems[0])
+            return None, "the review is not valid: " + _said(error.problems[0]), None
         levels = {pillar_id: p.level for pillar_id, p in loaded.assessment.pillars.items()}
-        return review_outcome(loaded.edition, loaded.submission, review, levels), None
+        return review_outcome(loaded.edition, loaded.submission, review, levels), None, file_sha256(data)
 
 
 class snapshot_folder:

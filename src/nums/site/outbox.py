@@ -1,7 +1,8 @@
 """Mail a step of the journey sends, sent once the step is committed (issue 23's "told in time").
 
 A step's messages are composed in its transaction and kept with its database session
-(``queue``); ``OpenSite.transaction`` hands them to ``deliver`` after the commit. So nobody is
+(``queue``); ``OpenSite.transaction`` hands them to ``deliver`` after the commit, after the
+step's slow follow-ups (``then``: a decision's letter and award). So nobody is
 told of a step that did not happen (a step that fails or is refused sends nothing), a slow or
 refusing mail server never holds the step's transaction open (on SQLite, the whole database's
 write lock) nor undoes a step already made, and how each message went is an audit event of its
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 OUTBOX = "nums.outbox"
 """Where a session keeps its step's messages (``Session.info``), until it is committed."""
+THEN = "nums.then"
+"""Where a session keeps what its step does once committed (``then``), before its mail."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,23 @@ def queue(db: Session, queued: Queued) -> None:
 def taken(db: Session) -> list[Queued]:
     """The session's messages, taken out of it (each is delivered once)."""
     return db.info.pop(OUTBOX, [])
+
+
+def then(db: Session, job: Callable[[], None]) -> None:
+    """Run ``job`` once the step's session is committed, before its mail goes (never if it rolls
+    back): the slow part of a step that must not hold its transaction open, such as laying out
+    a decision's letter and certificate. A job records its own outcome in a transaction of its
+    own; one that fails is logged and the next still runs."""
+    db.info.setdefault(THEN, []).append(job)
+
+
+def run_jobs(db: Session) -> None:
+    """The committed session's jobs, each once, in the order the step asked for them."""
+    for job in db.info.pop(THEN, []):
+        try:
+            job()
+        except Exception:  # a job's failure is its own: the step is made, and the rest still run
+            log.exception("a step's follow-up failed after its commit")
 
 
 def deliver(
