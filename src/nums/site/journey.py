@@ -1047,14 +1047,19 @@ def _tell(
 
 
 def programme_title(site: OpenSite, programme_id: str) -> str:
-    """The programme's name as its submission gives it, else its id (a message never fails on it)."""
-    import yaml
+    """The programme's name as its submission gives it, else its id (a message never fails on it).
+    The file is parsed through the load cache (``loading_cache.parsed``): a step has just loaded
+    it, so its mail costs no second parse."""
+    from nums import loading_cache
+    from nums.submission import SUBMISSION_FILE as SUBMISSION_KIND  # the kind the load names
+    from nums.workspace import file_sha256
 
     path = site.workspace.joinpath(*programme_id.split("/"), "submission.yaml")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")[:200_000])
-        name = data["programme"]["name"]
-    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        data = path.read_bytes()
+        document = loading_cache.parsed(data.decode("utf-8"), file_sha256(data), str(path), SUBMISSION_KIND)
+        name = document.data["programme"]["name"]
+    except (OSError, UnicodeDecodeError, NumsError, KeyError, TypeError):
         return programme_id
     return " ".join(str(name).split())[:200] or programme_id
 
