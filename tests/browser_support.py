@@ -1,6 +1,6 @@
 """What the browser tests share: Debian's chromium, its launch arguments, the two widths every page
 is looked at, the screenshot folder and axe-core's verdict. The ``browser`` fixture itself is in
-``tests/conftest.py`` (one chromium for the whole run; a module that imported a fixture would
+``tests/conftest.py`` (one chromium per module; a module that imported a fixture would
 trip ruff's F811 where it names it as an argument)."""
 
 from __future__ import annotations

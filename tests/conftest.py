@@ -45,10 +45,12 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's chromium through Playwright, one for the whole run (the browser tests' contexts are
-    their own); skipped where there is no chromium or no playwright."""
+    """Debian's chromium through Playwright, one for each module of browser tests (their contexts
+    are their own); skipped where there is no chromium or no playwright. Not one for the whole
+    run: Playwright's sync API keeps its event loop running in the main thread while it is open,
+    and a later module's ``asyncio.run`` (tests/test_trust_workspace.py) would then refuse to run."""
     from tests.browser_support import ARGS, CHROMIUM
 
     if not CHROMIUM.exists():
