@@ -152,14 +152,16 @@ def beside_criteria(db: Session, person: policy.Person, programme_id: str) -> di
     the awards the site's decisions made (written into ``history:`` when the next application is
     submitted, so the page shows them before that).
     None for a person who may not see the application's journey."""
-    thing = programme_thing(db, programme_id)
+    found = current(db, programme_id)  # once: every programme page asks this
+    state = State.DRAFT if found is None else State(found.state)
+    institution, _, rest = programme_id.partition("/")
+    thing = policy.Programme(institution, rest, submitted=state in SEEN_BY_ASSESSORS)
     if not policy.can(person, policy.Action.VIEW_JOURNEY, thing):
         return None
-    found = current(db, programme_id)
     shown = policy.can(person, policy.Action.VIEW_REVIEW, thing)
-    changes = {c.criterion: snapshots.change_json(c) for c in what_changed(db, programme_id)} if shown else {}
+    changes = {c.criterion: snapshots.change_json(c) for c in _changes_of(found)} if shown else {}
     return {
-        "state": state_of(db, programme_id).value,
+        "state": state.value,
         "review": shown,
         "outcome": found.outcome if found is not None and found.state == State.DECIDED.value else None,
         "letter": bool(
@@ -982,7 +984,10 @@ def snapshot_pack(site: OpenSite, programme_id: str, number: int | None = None) 
 def what_changed(db: Session, programme_id: str) -> list[snapshots.CriterionChange]:
     """Criterion by criterion, what the newest snapshot changed from the one before it (empty
     before a resubmission)."""
-    found = current(db, programme_id)
+    return _changes_of(current(db, programme_id))
+
+
+def _changes_of(found: Application | None) -> list[snapshots.CriterionChange]:
     if found is None or len(found.snapshots) < 2:
         return []
     before, after = found.snapshots[-2], found.snapshots[-1]
