@@ -811,3 +811,34 @@ def test_a_web_save_onto_a_link_is_refused_in_words(tmp_path: Path) -> None:
     assert 400 <= got.status_code < 500
     assert real.read_bytes() == before and (peer / "submission.yaml").is_symlink()
     assert no_part_files(root)
+
+
+def test_a_signal_taken_while_a_class_is_made_still_ends_as_the_signal_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Seen under load: SIGHUP arrived while WeasyPrint's modules were being imported for the
+    pack, and Python 3.11 wraps what a descriptor's ``__set_name__`` raises in a RuntimeError, so
+    the process printed a traceback and exited 1 instead of ending by the signal. The CLI finds
+    the ``Interrupted`` inside and ends as it would have."""
+    from nums import cli as cli_package
+    from nums.writing import Interrupted, interrupted_in
+
+    class Breaks:
+        def __set_name__(self, owner: type, name: str) -> None:
+            raise Interrupted(signal.SIGHUP)
+
+    with pytest.raises(RuntimeError) as caught:
+        type("Made", (), {"part": Breaks()})
+    found = interrupted_in(caught.value)
+    assert found is not None and found.signum == signal.SIGHUP
+    assert interrupted_in(RuntimeError("nothing to do with a signal")) is None
+
+    ended: list[int] = []
+    monkeypatch.setattr("nums.writing.exit_for", lambda stop: ended.append(stop.signum))
+
+    def wrapped(**_: object) -> None:
+        raise caught.value
+
+    monkeypatch.setattr(cli_package.cli, "main", wrapped)
+    cli_package.main()
+    assert ended == [signal.SIGHUP]

@@ -480,6 +480,20 @@ def _on_signal(signum: int, frame: object) -> None:
     raise Interrupted(signum)
 
 
+def interrupted_in(error: BaseException) -> Interrupted | None:
+    """The ``Interrupted`` an exception carries, when the signal arrived somewhere that wraps what
+    is raised in it: Python 3.11 turns an exception raised while a class is made (a module of
+    WeasyPrint's being imported as the pack is laid out) into a ``RuntimeError`` whose cause it is."""
+    seen: set[int] = set()
+    found: BaseException | None = error
+    while found is not None and id(found) not in seen:
+        if isinstance(found, Interrupted):
+            return found
+        seen.add(id(found))
+        found = found.__cause__ or found.__context__
+    return None
+
+
 def exit_for(interrupted: Interrupted) -> None:
     """End the process by the signal that interrupted it (a shell shows 143 for SIGTERM), or with
     its exit code where a signal cannot be sent to oneself."""

@@ -143,3 +143,10 @@ def main() -> None:
 
             exit_for(stop)  # type: ignore[arg-type]
         raise
+    except Exception as error:  # a signal taken inside something that wraps what it raises
+        from nums.writing import exit_for, interrupted_in
+
+        interrupted = interrupted_in(error)
+        if interrupted is None:
+            raise
+        exit_for(interrupted)
