@@ -705,7 +705,7 @@ def decide(
     _check(db, person, Transition.DECIDE, place.id, _facts(db, found, site, final=final, review_problem=why))
     assert found is not None and reviewed is not None
     sha, found_id = _sha(found), found.id
-    found.letter = _letter_path(found)
+    found.letter = _letter_path(found_id)
     outbox.then(db, lambda: _store_letter(site, person, place.id, found_id, reviewed, moment))
     found.outcome = reviewed.outcome or NO_AWARD
     found.awarded = reviewed.valid_from if reviewed.outcome else None
@@ -812,9 +812,9 @@ def _outcome_words(reviewed: Any) -> str:
     return f"{level}, from {reviewed.valid_from.isoformat()} to {reviewed.valid_until.isoformat()}"
 
 
-def _letter_path(found: Application) -> str:
+def _letter_path(application_id: int) -> str:
     """Where the application's outcome letter is kept, inside the site folder."""
-    return _letter_path_of(found.id)
+    return (Path(LETTERS_FOLDER) / f"application-{application_id}-outcome.pdf").as_posix()
 
 
 LETTER_NOT_STORED = "letter not stored"
@@ -834,17 +834,13 @@ def _store_letter(
     from nums.render.letter_pdf import letter_pdf  # WeasyPrint only when a letter is made
     from nums.writing import write_bytes_atomically
 
-    target = site.folder / _letter_path_of(application_id)
+    target = site.folder / _letter_path(application_id)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_bytes_atomically(target, letter_pdf(reviewed))
     except (OSError, NumsError) as error:
         with site.transaction() as db:
             audit.record(db, person, LETTER_NOT_STORED, programme_id, at=moment, why=str(error))
-
-
-def _letter_path_of(application_id: int) -> str:
-    return (Path(LETTERS_FOLDER) / f"application-{application_id}-outcome.pdf").as_posix()
 
 
 def _record_award(
