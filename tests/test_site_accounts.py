@@ -183,6 +183,39 @@ def test_a_session_ends_when_idle_too_long(db: Session, ana: tables.Person) -> N
     assert sessions.person_for(db, session_id, now=MOMENT) is None  # deleted, not just refused
 
 
+def test_the_lookup_each_request_makes_says_what_person_for_says(db: Session, ana: tables.Person) -> None:
+    """The site's middleware asks ``policy_person_for`` (one plain query) on every request, not
+    ``person_for`` (ORM objects): for a lead with coordinator roles too, for a person with no
+    institution and no role, and for one disabled later, at every moment of both lifetimes, the
+    two say the same (each asked of its own session, as both touch and end the one they read)."""
+    accounts.grant(db, ana, "coordinator", "northfield/peer-mentoring")
+    accounts.grant(db, ana, "coordinator", "northfield/buddies")
+    bo = accounts.add_person(db, "bo@scheme.example", "Bo", LONG_ENOUGH, now=MOMENT)
+    used_all_day = [MOMENT + timedelta(minutes=m) for m in (0, 0.5, 1, 61, 170, 280, 390, 500, 610, 719, 721)]
+    left_idle = [
+        MOMENT,
+        MOMENT + timedelta(minutes=1),
+        MOMENT + sessions.IDLE_LIFETIME + timedelta(minutes=2),
+    ]
+    answers = []
+    for person in (ana, bo):
+        for moments in (used_all_day, left_idle):
+            one, two = sessions.start(db, person.id, now=MOMENT), sessions.start(db, person.id, now=MOMENT)
+            for when in moments:
+                found = sessions.person_for(db, one, now=when)
+                expected = None if found is None else accounts.as_policy_person(found)
+                assert sessions.policy_person_for(db, two, now=when) == expected, (person.email, when)
+                answers.append(expected is not None)
+    assert True in answers and False in answers  # both lifetimes were walked to their end
+    assert accounts.as_policy_person(bo) == policy.person_from(bo.id, bo.email, "Bo", None, [])
+    three = sessions.start(db, ana.id, now=MOMENT)
+    assert sessions.policy_person_for(db, three, now=MOMENT) == accounts.as_policy_person(ana)
+    accounts.disable(db, "ana@northfield.ac.uk")
+    assert sessions.policy_person_for(db, three, now=MOMENT) is None
+    assert sessions.policy_person_for(db, "no such session", now=MOMENT) is None
+    assert sessions.policy_person_for(db, None, now=MOMENT) is None
+
+
 def test_a_session_ends_when_too_old_however_much_it_is_used(db: Session, ana: tables.Person) -> None:
     session_id = sessions.start(db, ana.id, now=MOMENT)
     when = MOMENT

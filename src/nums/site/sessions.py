@@ -19,9 +19,10 @@ import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from nums import policy
 from nums.errors import NumsError, Problem
 from nums.site import SECRET_FILE
 from nums.site import db as tables
@@ -67,26 +68,71 @@ def person_for(db: Session, session_id: str | None, now: datetime | None = None)
     A session found to be over is deleted, so it cannot be brought back by a later clock."""
     if not session_id:
         return None
-    moment = now or tables.now()
     found = _session_and_person(db, session_id)
     if found is None:
         return None
     row, person = found
-    if moment - row.last_seen > IDLE_LIFETIME or moment - row.created > ABSOLUTE_LIFETIME:
-        db.delete(row)
-        db.flush()
+    if not _still_live(db, session_id, row.created, row.last_seen, now or tables.now()) or person.disabled:
         return None
-    if person.disabled:
-        return None
-    if moment - row.last_seen >= TOUCH_INTERVAL:
-        row.last_seen = moment
-        db.flush()
     return person
 
 
+def policy_person_for(
+    db: Session | Connection, session_id: str | None, now: datetime | None = None
+) -> policy.Person | None:
+    """``person_for`` as the policy sees the person, asked of the database in one plain query
+    (no ORM objects made): what every request of a signed-in person costs, so kept small (about
+    a third of the time ``person_for`` and ``accounts.as_policy_person`` took together)."""
+    if not session_id:
+        return None
+    rows = db.execute(_WHO.params(id_hash=digest(session_id))).all()
+    if not rows:
+        return None
+    first = rows[0]
+    if not _still_live(db, session_id, first.created, first.last_seen, now or tables.now()) or first.disabled:
+        return None
+    held = [(row.role, row.programme) for row in rows if row.role is not None]
+    return policy.person_from(first.person_id, first.email, first.name, first.slug, held)
+
+
+_WHO = (
+    select(
+        tables.SignInSession.created,
+        tables.SignInSession.last_seen,
+        tables.Person.id.label("person_id"),
+        tables.Person.email,
+        tables.Person.name,
+        tables.Person.disabled,
+        tables.Institution.slug,
+        tables.Membership.role,
+        tables.Membership.programme,
+    )
+    .select_from(tables.SignInSession)
+    .join(tables.Person, tables.Person.id == tables.SignInSession.person_id)
+    .outerjoin(tables.Institution, tables.Institution.id == tables.Person.institution_id)
+    .outerjoin(tables.Membership, tables.Membership.person_id == tables.Person.id)
+    .where(tables.SignInSession.id_hash == bindparam("id_hash"))
+)
+"""A session, its person, their institution and one row per role they hold (a person with no
+role yet has one row, its role None). Made once: SQLAlchemy keeps its compiled form."""
+
+
+def _still_live(
+    db: Session | Connection, session_id: str, created: datetime, last_seen: datetime, moment: datetime
+) -> bool:
+    """Whether a session is within its idle and absolute lifetimes at ``moment``; one that is not
+    is deleted, and one in use has its ``last_seen`` written (at most every ``TOUCH_INTERVAL``)."""
+    where = tables.SignInSession.id_hash == digest(session_id)
+    if moment - last_seen > IDLE_LIFETIME or moment - created > ABSOLUTE_LIFETIME:
+        db.execute(delete(tables.SignInSession).where(where))
+        return False
+    if moment - last_seen >= TOUCH_INTERVAL:
+        db.execute(update(tables.SignInSession).where(where).values(last_seen=moment))
+    return True
+
+
 def _session_and_person(db: Session, session_id: str) -> tuple[tables.SignInSession, tables.Person] | None:
-    """The session row and its person, with the person's institution and roles, in one query:
-    every request of a signed-in person asks this, so it is one round trip, not four."""
+    """The session row and its person, with the person's institution and roles, in one query."""
     query = (
         select(tables.SignInSession, tables.Person)
         .join(tables.Person, tables.Person.id == tables.SignInSession.person_id)

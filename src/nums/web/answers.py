@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette import responses
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -18,6 +17,7 @@ from nums.boundary import LinkRefused
 from nums.escaping import json_text
 from nums.web import files
 from nums.web.editing import problem_json
+from nums.web.work import quick
 
 
 class JSONResponse(responses.JSONResponse):
@@ -41,10 +41,10 @@ async def json_body(request: Request) -> Any:
 
 
 async def checked_save(work: Callable[[], dict[str, Any]], what: str) -> Response:
-    """Run a check-and-save in a worker thread: 422 with its ``errors``, 409 when ``what`` changed
+    """Run a check-and-save (quick: ``nums.web.work``): 422 with its ``errors``, 409 when ``what`` changed
     on disk since the base the client sent (the file is left as it is), else 200."""
     try:
-        answer = await run_in_threadpool(work)
+        answer = await quick(work)
     except files.Conflict as conflict:
         return error_json(
             409,

@@ -34,6 +34,7 @@ from nums.web.answers import JSONResponse, error_json, json_body
 from nums.web.reviewing import Case, case_of
 from nums.web.routing import Target, person_of
 from nums.web.templating import page_url, render
+from nums.web.work import quick
 from nums.workspace import LoadedProgramme
 
 MAX_NOTE = 2000
@@ -60,7 +61,7 @@ def _state(request: Request, programme_id: str) -> dict[str, Any]:
 
 
 async def get_state(request: Request, target: Target) -> Response:
-    return JSONResponse(await run_in_threadpool(_state, request, target.place.id))
+    return JSONResponse(await quick(_state, request, target.place.id))
 
 
 def _changes(request: Request, programme_id: str) -> list[dict[str, Any]]:
@@ -70,7 +71,7 @@ def _changes(request: Request, programme_id: str) -> list[dict[str, Any]]:
 
 async def get_changes(request: Request, target: Target) -> Response:
     """The assessor's "what changed" since the last snapshot, criterion by criterion."""
-    return JSONResponse({"changes": await run_in_threadpool(_changes, request, target.place.id)})
+    return JSONResponse({"changes": await quick(_changes, request, target.place.id)})
 
 
 def _page_facts(request: Request, programme_id: str) -> dict[str, Any]:
@@ -112,8 +113,8 @@ def _since(request: Request, programme_id: str, facts: dict[str, Any]) -> dict[s
 
 
 async def journey_page(request: Request, target: Target, message: str = "", status: int = 200) -> Response:
-    facts = await run_in_threadpool(_page_facts, request, target.place.id)
-    facts["since"] = await run_in_threadpool(_since, request, target.place.id, facts)
+    facts = await quick(_page_facts, request, target.place.id)
+    facts["since"] = await quick(_since, request, target.place.id, facts)
     return render(
         request,
         "journey.html",
@@ -148,7 +149,7 @@ def _beside(request: Request, programme_id: str) -> dict[str, Any] | None:
 async def beside(request: Request, programme_id: str) -> dict[str, Any]:
     """What the programme page and the review page show beside each criterion on the site (the
     requests for evidence, what changed, a link to the journey): ``{"journey": facts or None}``."""
-    return {"journey": await run_in_threadpool(_beside, request, programme_id)}
+    return {"journey": await quick(_beside, request, programme_id)}
 
 
 def _letter(request: Request, programme_id: str) -> tuple[bytes, str]:
@@ -221,7 +222,7 @@ async def post_answer(request: Request, target: Target) -> Response:
         )
     except NumsError as error:
         return error_json(_status(error), _words(error))
-    return JSONResponse(await run_in_threadpool(_state, request, target.place.id))
+    return JSONResponse(await quick(_state, request, target.place.id))
 
 
 async def answer_form(request: Request, target: Target) -> Response:

@@ -30,6 +30,7 @@ from nums.web.editing import check_document, json_ready, problem_json, save_docu
 from nums.web.receiving import chunks, receive_upload
 from nums.web.routing import Target
 from nums.web.seeing import new_programme_folder, seen_workspace
+from nums.web.work import quick
 from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
 
 
@@ -98,7 +99,7 @@ async def evidence_file(request: Request, target: Target) -> Response:
 
 
 async def get_submission(request: Request, target: Target) -> Response:
-    loaded = await run_in_threadpool(target.workspace.load, target.place)
+    loaded = await quick(target.workspace.load, target.place)
     if loaded.document is None:
         return error_json(
             422, "the file cannot be read as a submission", errors=[problem_json(p) for p in loaded.problems]
@@ -137,7 +138,7 @@ async def get_assessment(request: Request, target: Target) -> Response:
         return error_json(422, f"{on_text!r} is not a date; write it as YYYY-MM-DD")
     if on is not None and (problem := day_problem(on)):
         return error_json(422, problem)
-    loaded = await run_in_threadpool(workspace.load, place, on)
+    loaded = await quick(workspace.load, place, on)
     if loaded.assessment is None:
         return error_json(
             422, "the submission does not validate", errors=[problem_json(p) for p in loaded.problems]

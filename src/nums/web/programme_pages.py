@@ -45,6 +45,7 @@ from nums.web.result_view import result_view
 from nums.web.routing import Target
 from nums.web.seeing import new_programme_folder, seen_workspace, sees_dropped_packs
 from nums.web.templating import fragment, page_url, render
+from nums.web.work import quick
 from nums.workspace import LoadedProgramme, ProgrammeFolder, Workspace
 
 
@@ -175,7 +176,7 @@ async def _programme_html(request: Request, status: int = 200, **context: Any) -
 
 
 async def programme_page(request: Request, target: Target) -> Response:
-    loaded = await run_in_threadpool(target.workspace.load, target.place)
+    loaded = await quick(target.workspace.load, target.place)
     flash = _flash(request.query_params)
     return await _programme_html(request, **_page(loaded, None, (), flash))
 
@@ -193,7 +194,7 @@ async def read_only(request: Request, target: Target) -> Response:
     """A post to a received pack's programme: the read-only page again, saying why (never 'Not found')."""
     if request.url.path.endswith("/preview"):
         return HTMLResponse("", status_code=409)
-    loaded = await run_in_threadpool(target.workspace.load, target.place)
+    loaded = await quick(target.workspace.load, target.place)
     problem = Problem(RECEIVED_READ_ONLY, suggestion="review it, or ask the applicant for a new pack")
     return await _programme_html(request, status=409, **_page(loaded, None, (problem,)))
 
@@ -320,7 +321,7 @@ async def save(request: Request, target: Target) -> Response:
     not stored now would be lost. Stored, it is an evidence row of the form like any other
     until the form is saved."""
     workspace, place = target.workspace, target.place
-    loaded = await run_in_threadpool(workspace.load, place)
+    loaded = await quick(workspace.load, place)
     if loaded.document is None and loaded.text is not None:
         return await _programme_html(request, status=409, **_page(loaded, None, ()))
     async with request.form(max_files=1000, max_fields=5000) as form:
@@ -339,7 +340,7 @@ async def save(request: Request, target: Target) -> Response:
             status = 413 if isinstance(refused, files.TooLarge) else 409
             unsaved = _page(loaded, posted.document, (problem,), sha256=base, unsaved=True)
             return await _programme_html(request, status=status, **unsaved)
-    checked = await run_in_threadpool(check_document, workspace, place, posted.document)
+    checked = await quick(check_document, workspace, place, posted.document)
     if posted.action not in {"save", "overwrite"} or checked.problems:
         # a button that adds or removes a row, or a form with mistakes: show it again, unsaved
         status = 422 if checked.problems and posted.action in {"save", "overwrite"} else 200
@@ -350,7 +351,7 @@ async def save(request: Request, target: Target) -> Response:
         )
     try:
         keep = saving.keeper(request)
-        await run_in_threadpool(
+        await quick(
             keep.file, saving.SUBMISSION_SAVED, place.id, base, lambda: save_document(place, checked, base)
         )
     except files.Conflict as conflict:
@@ -416,7 +417,7 @@ def _chunks(stream: Any, size: int = 1 << 16) -> Any:
 async def preview(request: Request, target: Target) -> Response:
     """The live result for what is in the form, unsaved (files are not stored)."""
     workspace, place = target.workspace, target.place
-    loaded = await run_in_threadpool(workspace.load, place)
+    loaded = await quick(workspace.load, place)
     if loaded.document is None:
         return HTMLResponse("", status_code=409)
     async with request.form(max_files=1000, max_fields=5000) as form:
@@ -425,8 +426,8 @@ async def preview(request: Request, target: Target) -> Response:
             loaded.document,
             form,
         )
-    checked = await run_in_threadpool(check_document, workspace, place, posted.document)
-    result = await run_in_threadpool(checked.assessment)
+    checked = await quick(check_document, workspace, place, posted.document)
+    result = await quick(checked.assessment)
     return fragment(
         request,
         "_result.html",
@@ -446,7 +447,7 @@ async def restore(request: Request, target: Target) -> Response:
     version, base = str(form.get("version") or ""), str(form.get("base_sha256") or "") or None
     keep = saving.keeper(request)
     try:
-        await run_in_threadpool(
+        await quick(
             keep.file,
             saving.SUBMISSION_SAVED,
             place.id,
@@ -467,7 +468,7 @@ async def _refused(
     request: Request, workspace: Workspace, place: ProgrammeFolder, refused: LinkRefused
 ) -> Response:
     """A restore or a fresh start that would write through a link: the page, and why not."""
-    loaded = await run_in_threadpool(workspace.load, place)
+    loaded = await quick(workspace.load, place)
     return await _programme_html(request, status=409, **_page(loaded, None, refused.problems))
 
 
@@ -476,14 +477,14 @@ async def replace(request: Request, target: Target) -> Response:
     workspace, place = target.workspace, target.place
     form = await request.form()
     if not form.get("confirm"):
-        loaded = await run_in_threadpool(workspace.load, place)
+        loaded = await quick(workspace.load, place)
         problem = Problem("tick the box to confirm you want to start again; the file is kept under History")
         return await _programme_html(request, status=422, **_page(loaded, None, (), confirm_error=problem))
     skeleton = submission_skeleton(workspace.edition_for(None))
     base = str(form.get("base_sha256") or "") or None
     keep = saving.keeper(request)
     try:
-        await run_in_threadpool(
+        await quick(
             keep.file,
             saving.SUBMISSION_SAVED,
             place.id,
@@ -500,7 +501,7 @@ async def replace(request: Request, target: Target) -> Response:
 
 async def _assessed(request: Request, target: Target) -> Assessment | Response:
     """The programme's assessment, or the page that says why there is none (no pack without one)."""
-    loaded = await run_in_threadpool(target.workspace.load, target.place)
+    loaded = await quick(target.workspace.load, target.place)
     if loaded.assessment is None:
         return await _programme_html(request, status=422, **_page(loaded, None, ()))
     return loaded.assessment

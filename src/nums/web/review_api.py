@@ -33,6 +33,7 @@ from nums.web.reviewing import (
     submission_changed,
 )
 from nums.web.routing import ProgrammeHandler, Target
+from nums.web.work import quick
 
 CaseHandler = Callable[[Request, Target, Case], Awaitable[Response]]
 
@@ -42,7 +43,7 @@ def with_case(handler: CaseHandler) -> ProgrammeHandler:
     the submission's problems."""
 
     async def answer(request: Request, target: Target) -> Response:
-        case, loaded = await run_in_threadpool(case_for_review, request, target)
+        case, loaded = await quick(case_for_review, request, target)
         if case is None:
             return error_json(
                 422, "the submission does not validate", errors=[problem_json(p) for p in loaded.problems]
@@ -53,7 +54,7 @@ def with_case(handler: CaseHandler) -> ProgrammeHandler:
 
 
 async def _get(request: Request, target: Target, case: Case) -> Response:
-    return await run_in_threadpool(_get_review, case)
+    return await quick(_get_review, case)
 
 
 async def _put(request: Request, target: Target, case: Case) -> Response:

@@ -40,6 +40,7 @@ from nums.web.reviewing import (
 )
 from nums.web.routing import ProgrammeHandler, Target
 from nums.web.templating import fragment, page_url, render
+from nums.web.work import quick
 from nums.workspace import ProgrammeFolder
 
 DECISIONS = ((ACCEPTED, "Accepted"), (REJECTED, "Rejected"), (MORE_EVIDENCE, "More evidence"))
@@ -53,7 +54,7 @@ def with_case(handler: CaseHandler) -> ProgrammeHandler:
     page says what is wrong."""
 
     async def answer(request: Request, target: Target) -> Response:
-        case, _ = await run_in_threadpool(case_for_review, request, target)
+        case, _ = await quick(case_for_review, request, target)
         if case is None:
             return render(
                 request,
@@ -75,10 +76,10 @@ async def _review_html(request: Request, status: int = 200, **context: Any) -> R
 
 
 async def _view(request: Request, target: Target, case: Case) -> Response:
-    stored = await run_in_threadpool(stored_review, case)
+    stored = await quick(stored_review, case)
     document = stored.document if stored.document is not None else _blank()
     flash = next((words for key, words in _FLASHES.items() if key in request.query_params), None)
-    checked = await run_in_threadpool(check_review, case, document)
+    checked = await quick(check_review, case, document)
     problems = stored.problems or (checked.problems if stored.text is not None else ())
     context = _context(case, target.place, document, checked, stored.sha256, problems, flash)
     return await _review_html(request, **context)
@@ -86,14 +87,14 @@ async def _view(request: Request, target: Target, case: Case) -> Response:
 
 async def _preview(request: Request, target: Target, case: Case) -> Response:
     form = await request.form()
-    stored = await run_in_threadpool(stored_review, case)
-    checked = await run_in_threadpool(check_review, case, document_from_form(stored.document, form))
+    stored = await quick(stored_review, case)
+    checked = await quick(check_review, case, document_from_form(stored.document, form))
     return fragment(request, "_outcome.html", **_outcome_context(case, checked), preview=True)
 
 
 async def _letter(request: Request, target: Target, case: Case) -> Response:
-    stored = await run_in_threadpool(stored_review, case)
-    checked = await run_in_threadpool(check_review, case, stored.document)
+    stored = await quick(stored_review, case)
+    checked = await quick(check_review, case, stored.document)
     if checked.review is None:
         return render(
             request,
@@ -138,9 +139,9 @@ async def _restore(request: Request, target: Target, case: Case) -> Response:
     except files.Conflict:
         return RedirectResponse(page_url(place.id, "review") + "?conflict=1", status_code=303)
     except LinkRefused as refused:
-        stored = await run_in_threadpool(stored_review, case)
+        stored = await quick(stored_review, case)
         document = stored.document if stored.document is not None else _blank()
-        checked = await run_in_threadpool(check_review, case, document)
+        checked = await quick(check_review, case, document)
         context = _context(case, place, document, checked, stored.sha256, refused.problems)
         return await _review_html(request, status=409, **context)
     return RedirectResponse(page_url(place.id, "review") + "?restored=1", status_code=303)
@@ -159,9 +160,9 @@ async def _save(request: Request, target: Target, case: Case) -> Response:
     place = target.place
     form = await request.form()
     base = str(form.get("base_sha256") or "") or None
-    stored = await run_in_threadpool(stored_review, case)
+    stored = await quick(stored_review, case)
     document = document_from_form(stored.document, form)
-    checked = await run_in_threadpool(check_review, case, document)
+    checked = await quick(check_review, case, document)
     if checked.review is None:
         return await _review_html(
             request,

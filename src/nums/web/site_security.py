@@ -28,10 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from starlette.concurrency import run_in_threadpool
-
 from nums import policy
-from nums.site import accounts, sessions
+from nums.site import sessions
 from nums.site.folder import OpenSite
 from nums.web.security import (
     CSRF_MISSING,
@@ -49,6 +47,7 @@ from nums.web.security import (
     plain,
     request_refusal,
 )
+from nums.web.work import quick
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -149,9 +148,8 @@ class SiteGuard:
 
 def _who(site: OpenSite, session_id: str) -> policy.Person | None:
     """The signed-in person of a session id, as the policy sees them; None for no live session."""
-    with site.transaction() as db:
-        person = sessions.person_for(db, session_id)
-        return None if person is None else accounts.as_policy_person(person)
+    with site.engine.begin() as connection:  # a plain connection: nothing here queues mail or jobs
+        return sessions.policy_person_for(connection, session_id)
 
 
 class SiteMiddleware:
@@ -173,7 +171,7 @@ class SiteMiddleware:
             await plain(send, *refusal)
             return
         session_id = cookie_of(headers, self.guard.cookie.name)
-        person = await run_in_threadpool(_who, self.site, session_id) if session_id else None
+        person = await quick(_who, self.site, session_id) if session_id else None
         if scope["method"] not in SAFE_METHODS:
             refusal = origin_refusal(headers, self.guard.hosts)
             if refusal is None and person is not None:
