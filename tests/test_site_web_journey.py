@@ -171,3 +171,29 @@ def test_the_assessor_reviews_the_snapshot_not_the_file_that_can_still_change(
     shown = submitted.split("'")[0]  # the page escapes the apostrophe
     assert page.status_code == 200 and shown in page.text and edited not in page.text
     assert edited in coordinator.client.get(PAGE).text
+
+
+def test_the_review_pages_evidence_opens_the_file_as_it_was_submitted(
+    journey_site: JourneySite, people: dict[str, Browser]
+) -> None:
+    """Issue 23: "The assessor reviews the snapshot, never a file that can still change": the
+    review page's evidence links (``review/files/``) open the copy the snapshot kept while the
+    application is with the assessors, whatever the coordinator has changed in the workspace
+    since (under ``nums serve``, and before a submission, the workspace's file: test_web_review)."""
+    coordinator, assessor = people["coordinator"], people["assessor"]
+    cited = "evidence/mentee-leaflet.md"
+    leaflet = journey_site.folder / cited
+    as_submitted = leaflet.read_bytes()
+    assert coordinator.step("submitted").status_code == 200
+    assert assessor.step("in review").status_code == 200
+    leaflet.write_bytes(b"# Changed after the submission\n")
+    review_page = assessor.client.get(f"{PAGE}/review").text
+    assert f'href="{PAGE}/review/files/{cited}"' in review_page
+    kept = assessor.client.get(f"{PAGE}/review/files/{cited}")
+    assert kept.status_code == 200 and kept.content == as_submitted
+    assert 'filename="mentee-leaflet.md"' in kept.headers["content-disposition"]
+    assert kept.headers["x-content-type-options"] == "nosniff"
+    assert assessor.client.get(f"{API}/review/files/{cited}").content == as_submitted  # the JSON side's twin
+    assert coordinator.client.get(f"{PAGE}/files/{cited}").content == b"# Changed after the submission\n"
+    assert assessor.client.get(f"{PAGE}/review/files/evidence/not-cited.md").status_code == 404
+    assert assessor.client.get(f"{PAGE}/review/files/submission.yaml").status_code == 404

@@ -109,7 +109,7 @@ def address(surface: Surface, action: Action, side: Side, programme_id: str | No
             "{slug}", OWN
         ).replace("{path:path}", "awards.json").replace("{number}", "NUMS21-NONE")
     prefix = PAGE_PREFIX if side == "page" else API_PREFIX
-    if path == "files/":  # the row that takes what follows it: a real file below it
+    if path.endswith("files/"):  # the rows that take what follows them: a real file below it
         path += EVIDENCE_FILE
     return prefix + quote(programme_id or "", safe="/") + (f"/{path}" if path else "")
 

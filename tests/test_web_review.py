@@ -189,6 +189,22 @@ def test_a_review_of_a_changed_submission_says_so(root: Path) -> None:
     assert "has changed since this review was started" in client.get("/p/academic-mentoring/review").text
 
 
+def test_the_review_pages_evidence_is_the_workspaces_file_under_nums_serve(root: Path) -> None:
+    """With no snapshot (``nums serve`` has none) the review page's evidence links open the
+    programme's own file, the bytes ``files/`` serves (on the site, a snapshot's kept copy while
+    one is under review: test_site_web_journey)."""
+    client, _ = client_for(root)
+    cited = "evidence/mentee-leaflet.md"
+    assert f'href="/p/peer-mentoring/review/files/{cited}"' in client.get("/p/peer-mentoring/review").text
+    got = client.get(f"/p/peer-mentoring/review/files/{cited}")
+    assert got.status_code == 200 and got.content == (root / "peer-mentoring" / cited).read_bytes()
+    assert (
+        client.get(f"/api/programmes/peer-mentoring/review/files/{cited}", headers=bearer()).status_code
+        == 200
+    )
+    assert client.get("/p/peer-mentoring/review/files/evidence/nothing-here.md").status_code == 404
+
+
 def test_the_letter_is_the_same_bytes_as_nums_review_letter(root: Path, tmp_path: Path) -> None:
     client, _ = client_for(root)
     folder = root / "peer-mentoring"
@@ -216,7 +232,7 @@ def test_the_page_lists_claimed_items_one_by_one_and_unclaimed_ones_collapsed(ro
     assert 'id="d-training-1-a"' in html  # Training topics one by one
     assert re.search(r"<details><summary>\d+ not claimed", html)
     assert 'target="_blank" rel="noopener noreferrer"' in html  # links open in a new tab
-    assert "/p/peer-mentoring/files/evidence/" in html  # files download from inside the folder
+    assert "/p/peer-mentoring/review/files/evidence/" in html  # files download as the review reads them
     assert 'name="o.training.level"' in html and 'name="o.training.reason"' in html
 
 

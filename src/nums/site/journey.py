@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from nums import policy
 from nums.errors import NumsError
+from nums.lru import Kept
 from nums.outcome import FINAL
 from nums.site import accounts, audit, mail, outbox, snapshots
 from nums.site import db as tables
@@ -929,7 +931,10 @@ class snapshot_folder:
         if kept is None or not target.is_relative_to(folder.resolve()) or target.exists():
             return  # outside the programme, or cited twice: laid once
         target.parent.mkdir(parents=True, exist_ok=True)
-        create_new_file(target, kept.read_bytes())
+        try:  # the kept file is never written again (it is named by its hash): a link is a copy
+            os.link(kept, target)
+        except OSError:  # another file system, or links refused: copy it
+            create_new_file(target, kept.read_bytes())
 
     def __exit__(self, *exc: object) -> None:
         if self._scratch is not None:
@@ -951,9 +956,45 @@ def reviewed_snapshot(site: OpenSite, programme_id: str) -> LoadedProgramme | No
         snapshot = latest_snapshot(found)
         if snapshot is None:
             return None
+        key = (str(site.folder), programme_id, snapshot.id, snapshot.source_sha256, date.today())
+        kept = REVIEWED.get(key)
+        if kept is not None:
+            return kept
         place = ProgrammeFolder(programme_id, site.workspace.joinpath(*programme_id.split("/")))
         with snapshot_folder(site, place, snapshot) as loaded:
+            REVIEWED.put(key, loaded)
             return loaded
+
+
+REVIEWED: Kept[LoadedProgramme] = Kept(64)
+"""Snapshots under review as ``reviewed_snapshot`` loaded them, by snapshot and day: a snapshot
+never changes (its text and its evidence, kept by hash), so each review page need not lay it out
+in a scratch folder and load it again (which missed ``loading_cache`` every time, the scratch
+folder's path being new). Keyed by today too, as an assessment says what is due by today. Some
+sixty programmes in review at once per worker; the least recently read go first."""
+
+
+def reviewed_evidence(site: OpenSite, programme_id: str, cited: str) -> Path | None:
+    """The kept copy of the evidence file the snapshot under review cites as ``cited`` (its path as
+    the submission wrote it): what the review page's evidence links open, so the assessor reads
+    the file as it was submitted, as they read the statements. None while no snapshot is under
+    review (the workspace's file is what a review is read against then, as ``reviewed_snapshot``
+    says); ``Refused`` (404) when the snapshot cites no such file or does not keep it."""
+    with site.transaction() as db:
+        found = current(db, programme_id)
+        if found is None or State(found.state) not in SEEN_BY_ASSESSORS:
+            return None
+        snapshot = latest_snapshot(found)
+        if snapshot is None:
+            return None
+        items = json.loads(snapshot.items_json)
+    for item in items.values():
+        for entry in item.get("evidence", []):
+            if entry.get("kind") == "file" and entry.get("target") == cited and entry.get("sha256"):
+                kept = snapshots.kept_file(site.folder, entry["sha256"])
+                if kept is not None:
+                    return kept
+    raise Refused(f"the snapshot under review has no file {cited!r}", 404)
 
 
 def snapshot_pack(site: OpenSite, programme_id: str, number: int | None = None) -> bytes:

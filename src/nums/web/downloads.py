@@ -8,6 +8,7 @@ uploaded HTML file never runs in the app's origin.
 from __future__ import annotations
 
 import mimetypes
+from pathlib import Path
 
 from starlette.responses import FileResponse, Response
 
@@ -21,14 +22,20 @@ def evidence_download(place: ProgrammeFolder, relative: str) -> Response | None:
     path = file_inside(place.folder, relative)
     if path is None:
         return None
-    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return file_download(path, path.name)
+
+
+def file_download(path: Path, name: str) -> Response:
+    """``path`` as an attachment called ``name``, never shown in the app's origin: a kept
+    snapshot's file is named by its hash on disk and by its cited name here."""
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     if media_type.startswith("text/html") or "xml" in media_type or "javascript" in media_type:
         media_type = "application/octet-stream"
     return FileResponse(
         path,
         media_type=media_type,
         headers={
-            "content-disposition": content_disposition(path.name),
+            "content-disposition": content_disposition(name),
             "x-content-type-options": "nosniff",
             "content-security-policy": "default-src 'none'; sandbox",
         },

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import PurePosixPath
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -31,6 +32,7 @@ from nums.site import invoices, journey, waiting
 from nums.site.snapshots import change_json
 from nums.site.states import State
 from nums.web.answers import JSONResponse, error_json, json_body
+from nums.web.downloads import evidence_download, file_download
 from nums.web.reviewing import Case, case_of
 from nums.web.routing import Target, person_of
 from nums.web.templating import page_url, render
@@ -136,6 +138,26 @@ def case_for_review(request: Request, target: Target) -> tuple[Case | None, Load
     frozen = journey.reviewed_snapshot(site, target.place.id) if site is not None else None
     loaded = frozen if frozen is not None else target.workspace.load(target.place)
     return case_of(loaded, at=target.place), loaded
+
+
+def _reviewed_file(request: Request, target: Target) -> Response | None:
+    site = getattr(request.app.state, "site", None)
+    if site is not None:
+        try:
+            kept = journey.reviewed_evidence(site, target.place.id, target.rest)
+        except journey.Refused:
+            return None
+        if kept is not None:
+            return file_download(kept, PurePosixPath(target.rest).name)
+    return evidence_download(target.place, target.rest)
+
+
+async def reviewed_file(request: Request, target: Target) -> Response | None:
+    """An evidence file as the review reads it (the review page's links): on the site, while a
+    snapshot is under review, the copy it kept, so the assessor opens what was submitted, not a
+    file the coordinator has changed since; otherwise the workspace's file, as ``files/`` serves
+    it. None when there is no such file."""
+    return await quick(_reviewed_file, request, target)
 
 
 def _beside(request: Request, programme_id: str) -> dict[str, Any] | None:

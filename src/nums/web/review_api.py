@@ -21,7 +21,7 @@ from nums.review import review_from_text
 from nums.web import saving
 from nums.web.answers import JSONResponse, checked_save, error_json, json_body
 from nums.web.editing import json_ready, problem_json
-from nums.web.journey_view import case_for_review
+from nums.web.journey_view import case_for_review, reviewed_file
 from nums.web.reviewing import (
     Case,
     check_review,
@@ -131,3 +131,8 @@ get_review = with_case(_get)
 put_review = with_case(_put)
 get_outcome = with_case(_outcome)
 get_letter = with_case(_letter)
+
+
+async def review_evidence(request: Request, target: Target) -> Response:
+    """The review page's evidence file for scripts: the snapshot's kept copy while one is under review."""
+    return await reviewed_file(request, target) or error_json(404, "no such file")

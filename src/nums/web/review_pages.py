@@ -25,7 +25,8 @@ from nums.escaping import content_disposition
 from nums.review import ACCEPTED, CONTINUATION, MORE_EVIDENCE, REJECTED, Review
 from nums.web import files, saving
 from nums.web.editing import json_ready
-from nums.web.journey_view import beside, case_for_review
+from nums.web.journey_view import beside, case_for_review, reviewed_file
+from nums.web.programme_pages import not_found
 from nums.web.reviewing import (
     REVIEW_FILE,
     Case,
@@ -319,3 +320,8 @@ review_save = with_case(_save)
 review_preview = with_case(_preview)
 review_restore = with_case(_restore)
 review_letter = with_case(_letter)
+
+
+async def review_evidence(request: Request, target: Target) -> Response:
+    """An evidence file the review page links to, as the review reads it (``reviewed_file``)."""
+    return await reviewed_file(request, target) or await not_found(request)

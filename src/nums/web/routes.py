@@ -160,6 +160,7 @@ REVIEW = Surface(
         Action("review.preview", POST, "review/preview", page=review_pages.review_preview, needs=Do.EDIT_REVIEW),
         Action("review.restore", POST, "review/restore", page=review_pages.review_restore, needs=Do.EDIT_REVIEW),
         Action("review.outcome", GET, "outcome", api=review_api.get_outcome, needs=Do.VIEW_REVIEW),
+        Action("review.evidence", DOWNLOAD, "review/files/", page=review_pages.review_evidence, api=review_api.review_evidence, needs=Do.VIEW_REVIEW),
         Action("review.letter", GET, "review/letter.pdf", page=review_pages.review_letter, api=review_api.get_letter, api_path="letter.pdf", needs=Do.VIEW_REVIEW),
     ),
     PAGE_PREFIX,
