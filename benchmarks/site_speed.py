@@ -18,6 +18,10 @@ include the HTTP round trip and the clients' own share of the two cores.
 
 Run: python benchmarks/site_speed.py [--seconds 30] [--clients 50] [--think 1.0] [--workers 2]
 
+With ``--packs K``, K more sessions (of the first K coordinators) download their programme's pack
+PDF over and over (a pause of two seconds between), so the pages' figures show what a second of
+WeasyPrint in a worker costs everyone else (the site's workers lay PDFs out in a helper process).
+
 With ``--journey`` (issue 23, "under load: submissions and decisions from 50 clients lose nothing
 and keep the audit trail complete"), the clients carry applications through the JSON API instead
 (``POST /api/programmes/{id}/transitions``): ``--assessors`` of them (10) are assessors, the rest
@@ -149,6 +153,7 @@ class Client:
 class Tally:
     pages: list[float] = field(default_factory=list)
     saves: list[float] = field(default_factory=list)
+    packs: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     conflicts: int = 0
     lost: list[str] = field(default_factory=list)
@@ -223,6 +228,29 @@ def work(client: Client, who: tuple[str, str, str], stop_at: float, think: float
                 tally.errors.append(f"{email} save: {save_status} {answer[:200]!r}")
         if think:
             time.sleep(think)
+
+
+def download_packs(client: Client, who: tuple[str, str, str], stop_at: float, tally: Tally) -> None:
+    """``--packs``: a second session of a coordinator downloading their programme's pack PDF,
+    again and again with a pause, while the others load and save (the pack is laid out anew each
+    time: a second or more of WeasyPrint)."""
+    email, own, _ = who
+    while time.perf_counter() < stop_at:
+        try:
+            took, status, data = _timed(client, "GET", f"/p/{own}/pack.pdf")
+        except (OSError, http.client.HTTPException) as error:
+            with tally.lock:
+                tally.errors.append(f"{email} pack: {error}")
+            continue
+        with tally.lock:
+            if status == 200 and data.startswith(b"%PDF"):
+                tally.packs.append(took)
+            else:
+                tally.errors.append(f"{email} pack: {status}")
+        time.sleep(PACK_PAUSE_SECONDS)
+
+
+PACK_PAUSE_SECONDS = 2.0
 
 
 def check_files(workspace: Path, tally: Tally) -> None:
@@ -305,12 +333,13 @@ def _process_cpu(pid: int) -> float | None:
 
 
 def _workers(pid: int) -> list[int]:
-    """The site's processes: uvicorn's supervisor and its workers (the children, on Linux)."""
+    """The site's processes: uvicorn's supervisor, its workers and theirs (each worker's PDF
+    helper), from /proc on Linux."""
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return [pid]
-    return [pid, *(int(child) for child in children)]
+    return [pid, *(each for child in children for each in _workers(int(child)))]
 
 
 def site_processes_cpu(pid: int) -> dict[int, float]:
@@ -587,6 +616,12 @@ def main() -> int:
     parser.add_argument(
         "--database-url", help="an empty database for the site (default: SQLite in its folder)"
     )
+    parser.add_argument(
+        "--packs",
+        type=int,
+        default=0,
+        help="more clients, each downloading its programme's pack PDF meanwhile",
+    )
     args = parser.parse_args()
     if args.journey:
         return run_journey(args)
@@ -603,7 +638,13 @@ def main() -> int:
             def sign_in(index: int) -> None:
                 clients[index] = signed_in(base, people[index][0], tally)
 
+            packers: list[Client | None] = [None] * min(args.packs, len(people))
+
+            def sign_in_packer(index: int) -> None:
+                packers[index] = signed_in(base, people[index][0], tally)
+
             signing = [threading.Thread(target=sign_in, args=(i,)) for i in range(len(people))]
+            signing += [threading.Thread(target=sign_in_packer, args=(i,)) for i in range(len(packers))]
             for thread in signing:
                 thread.start()
             for thread in signing:
@@ -616,6 +657,11 @@ def main() -> int:
                 threading.Thread(target=work, args=(client, who, stop_at, args.think, tally))
                 for client, who in zip(clients, people, strict=True)
                 if client is not None
+            ]
+            threads += [
+                threading.Thread(target=download_packs, args=(packer, people[i], stop_at, tally))
+                for i, packer in enumerate(packers)
+                if packer is not None
             ]
             began = time.perf_counter()
             for thread in threads:
@@ -647,6 +693,11 @@ def main() -> int:
         f"save: {len(tally.saves)} saves, p50 {percentile(tally.saves, 50):.0f} ms, p95 {save95:.0f} ms "
         f"(target <= {SAVE_TARGET_MS:.0f}); {tally.conflicts} refused with 409"
     )
+    if args.packs:
+        print(
+            f"packs: {len(tally.packs)} downloads by {args.packs} more clients, "
+            f"p50 {percentile(tally.packs, 50):.0f} ms, p95 {percentile(tally.packs, 95):.0f} ms"
+        )
     print(
         f"CPU: the site {server_cpu:.1f} s in all (start and sign-ins included), "
         f"the clients {client_cpu:.1f} s while measured"

@@ -2,4 +2,5 @@
 
 from nums.cli import main
 
-main()
+if __name__ == "__main__":  # not when a helper process is started from a server run as `python -m nums`
+    main()

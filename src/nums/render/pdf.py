@@ -25,6 +25,7 @@ import functools
 import mimetypes
 import os
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -159,7 +160,16 @@ def _in_link(run: re.Match[str]) -> str:
 
 
 def render_pdf(document: Document) -> bytes:
-    """A tagged PDF (PDF/UA-1) with fixed dates and only allowed resources."""
+    """A tagged PDF (PDF/UA-1) with fixed dates and only allowed resources: laid out here, or in
+    this process's helper once ``lay_out_in_a_helper`` is on (the same bytes either way)."""
+    helper = _HELPER
+    if helper is not None:
+        return helper.render(document)
+    return render_here(document)
+
+
+def render_here(document: Document) -> bytes:
+    """``render_pdf`` in this process."""
     import weasyprint  # the one place WeasyPrint is imported
 
     created = document.created if document.created.tzinfo else document.created.replace(tzinfo=UTC)
@@ -181,6 +191,71 @@ def render_pdf(document: Document) -> bytes:
         data = html.write_pdf(pdf_variant="pdf/ua-1", attachments=attachments, uncompressed_pdf=False)
     assert data is not None
     return data
+
+
+class _Helper:
+    """One process that lays out this process's PDFs, one at a time, started on first use and
+    again if it dies (a document that kills it is then laid out here, so it is never lost)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: Any = None
+
+    def _executor(self) -> Any:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        with self._lock:
+            if self._pool is None:  # spawn: a clean interpreter, nothing of the server's state
+                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+            return self._pool
+
+    def render(self, document: Document) -> bytes:
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = self._executor()
+        try:
+            return pool.submit(render_here, document).result()
+        except BrokenProcessPool:
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = None
+            return render_here(document)
+
+    def warm(self) -> None:
+        """Start the helper and let it import WeasyPrint now, not at the first person's download."""
+        self._executor().submit(_import_weasyprint)
+
+    def stop(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _import_weasyprint() -> None:
+    import weasyprint  # noqa: F401  (the helper's first task: ready before the first document)
+
+
+_HELPER: _Helper | None = None
+
+
+def lay_out_in_a_helper(on: bool = True) -> None:
+    """From now on, lay out this process's PDFs in a helper process (``on``), or here again.
+
+    For the site's workers (``nums site run``): WeasyPrint holds the GIL for the second or more a
+    pack, a letter or a certificate takes, and the worker's event loop, which serves every other
+    request of that worker, would wait behind it; in a helper, the thread that asked only waits
+    for the bytes. One helper per worker, so documents are laid out one at a time in each (which
+    also keeps ``_fixed_epoch``'s change of the environment to one document at a time). The CLI
+    and ``nums serve`` lay out in their own process."""
+    global _HELPER
+    if on and _HELPER is None:
+        _HELPER = _Helper()
+        _HELPER.warm()
+    elif not on and _HELPER is not None:
+        _HELPER.stop()
+        _HELPER = None
 
 
 @contextlib.contextmanager

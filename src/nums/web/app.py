@@ -110,6 +110,7 @@ def site_app_from_environment() -> Starlette:
     import logging
     import os
 
+    from nums.render.pdf import lay_out_in_a_helper
     from nums.site.folder import open_site
 
     nums_log = logging.getLogger("nums")
@@ -120,6 +121,7 @@ def site_app_from_environment() -> Starlette:
         nums_log.setLevel(logging.INFO)
     app = create_site_app(open_site(Path(os.environ[SITE_FOLDER_VARIABLE])))
     _warm()
+    lay_out_in_a_helper()  # a PDF's layout must not hold the GIL this worker's event loop needs
     return app
 
 
