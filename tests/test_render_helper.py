@@ -68,3 +68,20 @@ def test_a_helper_that_dies_costs_no_document() -> None:
     finally:
         pdf.lay_out_in_a_helper(False)
     assert pdf._HELPER is None and pdf.render_pdf(SAMPLE) == here  # off: laid out here again
+
+
+def test_two_documents_laid_out_at_once_keep_their_own_dates() -> None:
+    """ "Dates come from the caller, never the wall clock", and "the same input gives the same
+    bytes" with threads laying documents out at once (``nums serve``), though the date is handed
+    to fontTools through the environment they share (``pdf._ONE_AT_A_TIME``)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+
+    later = replace(SAMPLE, created=datetime(2027, 9, 30, 8, 0, tzinfo=UTC))
+    alone = {SAMPLE.created: pdf.render_here(SAMPLE), later.created: pdf.render_here(later)}
+    assert alone[SAMPLE.created] != alone[later.created]
+    with ThreadPoolExecutor(max_workers=4) as threads:
+        made = list(
+            threads.map(lambda document: (document.created, pdf.render_here(document)), [SAMPLE, later] * 3)
+        )
+    assert all(data == alone[created] for created, data in made)
