@@ -20,12 +20,14 @@ time, so commands that render nothing stay fast.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import mimetypes
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -208,7 +210,10 @@ class _Helper:
         with self._lock:
             if self._pool is None:  # spawn: a clean interpreter, nothing of the server's state
                 self._pool = ProcessPoolExecutor(
-                    max_workers=1, mp_context=get_context("spawn"), initializer=_yield_to_pages
+                    max_workers=1,
+                    mp_context=get_context("spawn"),
+                    initializer=_yield_to_pages,
+                    initargs=(os.getpid(),),
                 )
             return self._pool
 
@@ -242,9 +247,25 @@ document waits without end on a busy machine (at 5 the helper still has about a 
 core that the workers want; at 10 a pack of two seconds took twenty-five under load)."""
 
 
-def _yield_to_pages() -> None:
+ORPHAN_CHECK_SECONDS = 1.0
+"""How often a helper looks whether the worker that started it is still there."""
+
+
+def _yield_to_pages(parent: int) -> None:
+    """A helper's start: a lower priority, and a watch on its worker, so that a helper never
+    outlives it (a worker stopped or killed leaves none behind: seen, before this, two helpers
+    left running after every stop of ``nums site run``)."""
     with contextlib.suppress(OSError, AttributeError):  # no nice where the system has none
         os.nice(HELPER_NICENESS)
+
+    # ``parent`` is the worker's id as the worker saw it: one killed before this line ran is
+    # already not the helper's parent, and the watch ends the helper at once
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+        os._exit(0)  # the worker is gone: nobody is left to ask for a document
+
+    threading.Thread(target=watch, name="nums-helper-watch", daemon=True).start()
 
 
 def _import_weasyprint() -> None:
@@ -267,6 +288,7 @@ def lay_out_in_a_helper(on: bool = True) -> None:
     if on and _HELPER is None:
         _HELPER = _Helper()
         _HELPER.warm()
+        atexit.register(_HELPER.stop)
     elif not on and _HELPER is not None:
         _HELPER.stop()
         _HELPER = None
