@@ -40,6 +40,7 @@ PAGE = f"/p/{PROGRAMME}"
 COORDINATOR, FINANCE, ASSESSOR = "tom@harbourside.ac.uk", "fay@scheme.test", "asa@scheme.test"
 SECOND_ASK = "Please send the photographs and the programme of the end-of-year celebration."
 ANSWER = "The profile by ethnicity and declared disability, beside the whole first year, is attached."
+CELEBRATED = "The photographs and the evening's programme of the end-of-year celebration, attached here."
 
 
 @pytest.fixture(params=site_support.BACKENDS)
@@ -233,9 +234,43 @@ def test_three_people_carry_an_application_from_submission_to_award(
     coordinator.get_by_role("button", name="Answer the request on diversity.2").click()
     coordinator.wait_for_url(re.compile(r"/journey$"))
     assert ANSWER in coordinator.locator("#answer-diversity-2").inner_text()
-    assert (
-        coordinator.get_by_label("What the new evidence for celebration.1 shows").count() == 1
-    )  # still open
+    # the second request is answered in one step: the files chosen in the answer form itself are
+    # stored in evidence/, added to celebration.1's claim and saved, then the answer is recorded
+    box = coordinator.locator("#answer-celebration-1")
+    assert "attach the evidence file to this answer below" in box.inner_text()
+    assert box.get_by_role("link", name="celebration.1 on the programme's page").count() == 1
+    photographs = tmp_path / "celebration-photographs.pdf"
+    photographs.write_bytes(b"%PDF-1.4\n% the photographs of the evening\n")
+    programme = tmp_path / "celebration-programme.txt"
+    programme.write_text("18:00 welcome\n18:30 awards for mentors\n", encoding="utf-8")
+    box.get_by_label("What the new evidence for celebration.1 shows").fill(CELEBRATED)
+    if javascript:  # a file over the upload limit is stopped in the page: nothing sent, the typing kept
+        recording = tmp_path / "celebration-recording.mp4"
+        with recording.open("wb") as sparse:
+            sparse.truncate(26 * 1024 * 1024)  # over the site's 25 MiB
+        box.get_by_label(re.compile(r"^File")).set_input_files(str(recording))
+        box.get_by_role("button", name="Answer the request on celebration.1").click()
+        said = box.locator(".error[role=alert]").inner_text()
+        assert "larger than the 25 MiB a file may be" in said and "Nothing was sent" in said
+        assert box.get_by_label(re.compile(r"^File")).get_attribute("aria-invalid") == "true"
+        assert box.get_by_label("What the new evidence for celebration.1 shows").input_value() == CELEBRATED
+        look(coordinator, "answer-too-large", "#answer-celebration-1")
+    box.get_by_label(re.compile(r"^File")).set_input_files([str(photographs), str(programme)])
+    assert box.locator(".error").count() == 0  # another choice: the message goes
+    box.get_by_label(re.compile(r"^Title")).fill("End-of-year celebration")
+    look(coordinator, "answer-with-file", "#answer-celebration-1")
+    box.get_by_role("button", name="Answer the request on celebration.1").click()
+    coordinator.wait_for_url(re.compile(r"/journey$"))
+    assert CELEBRATED in coordinator.locator("#answer-celebration-1").inner_text()
+    assert coordinator.locator("#answer-celebration-1 input[type=file]").count() == 0  # answered
+    coordinator.goto(base + PAGE)
+    cited = coordinator.locator("#item-celebration-1 ul.evidence").inner_text()
+    assert "evidence/celebration-photographs.pdf" in coordinator.locator("#item-celebration-1").inner_html()
+    assert "evidence/celebration-programme.txt" in coordinator.locator("#item-celebration-1").inner_html()
+    assert "Download" in cited
+    look(coordinator, "programme-answered", "#item-celebration-1")
+    coordinator.goto(base + PAGE + "/journey")
+    look(coordinator, "answered")
     coordinator.get_by_role("button", name="Resubmit with the new evidence").click()
     coordinator.wait_for_url(re.compile(r"/journey$"))
     assert "This application is resubmitted" in state_words(coordinator)
@@ -251,7 +286,12 @@ def test_three_people_carry_an_application_from_submission_to_award(
         and "evidence added: Participant profile by ethnicity and disability" in changed
     )
     assert "evidence/participant-profile.csv" in changed and "SHA-256" in changed
-    assert changed.count("evidence added") == 1  # nothing else changed
+    assert (
+        "evidence added: End-of-year celebration: celebration photographs "
+        "(evidence/celebration-photographs.pdf" in changed
+    )
+    assert "evidence/celebration-programme.txt" in changed
+    assert changed.count("evidence added") == 3  # nothing else changed
     look(assessor, "what-changed")
     assessor.get_by_role("link", name="The review").click()
     changed_box = assessor.locator("#d-diversity-2 .changed")
@@ -308,6 +348,24 @@ def test_three_people_carry_an_application_from_submission_to_award(
         detail for what, detail in trail if detail.get("criterion") == "diversity.2" and "note" in detail
     ]
     assert answered["note"] == ANSWER and answered["evidence_added"] == ["evidence/participant-profile.csv"]
+    # the answer with its own files: each upload, the save naming what it answers, then the answer
+    with_files = [
+        (what, detail)
+        for what, detail in trail
+        if detail.get("file", "").startswith("evidence/celebration")
+        or detail.get("answering") == "celebration.1"
+        or detail.get("criterion") == "celebration.1"
+    ]
+    assert [what for what, _ in with_files] == [
+        "evidence added",
+        "evidence added",
+        "submission saved",
+        "evidence request answered",
+    ], with_files
+    assert with_files[-1][1]["evidence_added"] == [
+        "evidence/celebration-photographs.pdf",
+        "evidence/celebration-programme.txt",
+    ]
     coordinator.goto(base + "/register/")
     assert "First-Year Peer Mentoring" in coordinator.content()  # the award issued, in the public register
     look(coordinator)

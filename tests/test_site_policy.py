@@ -18,8 +18,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from nums import policy
 from nums.policy import (
     ANONYMOUS,
+    COMBINED,
     LOCAL_PERSON,
     RULES,
     SITE,
@@ -86,6 +88,8 @@ RULEBOOK: dict[Action, tuple[str, str, str]] = {
     Action.WITHDRAW_APPLICATION: ("programme", "coordinator", ""),
     Action.RESUBMIT_APPLICATION: ("programme", "coordinator", ""),
     Action.ANSWER_REQUEST: ("programme", "coordinator", ""),
+    # an answer that brings its own file: an upload, a save of the submission and an answer at once
+    Action.ANSWER_WITH_EVIDENCE: ("programme", "coordinator", ""),
     # "Assign (admin, or an assessor taking one from the queue): never an assessor of the
     # applicant's institution"
     Action.ASSIGN_ASSESSOR: ("programme", "admin", "admin"),
@@ -184,7 +188,32 @@ def test_each_role_may_do_what_the_table_says_and_nothing_more(action: Action, r
 
 
 def test_every_action_has_a_row_in_this_rulebook() -> None:
-    assert set(RULEBOOK) == set(Action) == set(RULES)
+    """Each action has one row: its grants in ``RULES``, or, for one that is several at once, its
+    parts in ``COMBINED`` (never both, so the two cannot disagree)."""
+    assert set(RULEBOOK) == set(Action) == set(RULES) | set(COMBINED)
+    assert not set(RULES) & set(COMBINED)
+    assert all(part in RULES for parts in COMBINED.values() for part in parts)
+
+
+def test_an_answer_with_its_own_file_is_for_whoever_may_both_edit_the_submission_and_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The brief: answering a request with a file of its own stores it (upload evidence), adds it to
+    the submission (edit the submission) and records the answer, so "the policy must allow this
+    only to those who may both edit the submission and answer". Take either part away from the
+    coordinator and the answer with a file goes with it, while a plain answer still stands."""
+    coordinator, own = PEOPLE[Role.COORDINATOR], programme(OWN)
+    assert can(coordinator, Action.ANSWER_WITH_EVIDENCE, own)
+    assert decide(PEOPLE[Role.LEAD], Action.ANSWER_WITH_EVIDENCE, own) is Decision.FORBIDDEN
+    assert decide(coordinator, Action.ANSWER_WITH_EVIDENCE, programme(OTHER)) is Decision.NOT_FOUND
+    for part in (Action.EDIT_SUBMISSION, Action.UPLOAD_EVIDENCE):
+        monkeypatch.setattr(policy, "RULES", {**RULES, part: ()})
+        assert can(coordinator, Action.ANSWER_REQUEST, own)
+        assert not can(coordinator, Action.ANSWER_WITH_EVIDENCE, own)
+        assert decide(coordinator, Action.ANSWER_WITH_EVIDENCE, own) is Decision.FORBIDDEN
+    monkeypatch.setattr(policy, "RULES", {**RULES, Action.ANSWER_REQUEST: ()})
+    assert can(coordinator, Action.EDIT_SUBMISSION, own)
+    assert not can(coordinator, Action.ANSWER_WITH_EVIDENCE, own)
 
 
 def test_an_assessor_never_reviews_their_own_institution() -> None:

@@ -4,7 +4,10 @@ Nothing else in nums checks a role. A page asks ``can(person, action, thing)`` (
 which also says whether a refusal is a 404 or a 403) and does what the answer says. The rules
 are data (``RULES``): for each action, which roles may take it and on which things ("any", "their
 own institution's", "the programmes they coordinate", "a programme submitted for review, not of
-their own institution"). A new action cannot be used until it has a row here.
+their own institution"). An action that is several at once (``COMBINED``: answering a request
+with a file of its own is an upload, a save of the submission and an answer) is allowed exactly
+to whoever may take every one of them, so it can never grant more than its parts. A new action
+cannot be used until it has a row here.
 
 The table is the issue's:
 
@@ -60,6 +63,7 @@ class Action(enum.StrEnum):
     WITHDRAW_APPLICATION = "withdraw_application"
     RESUBMIT_APPLICATION = "resubmit_application"
     ANSWER_REQUEST = "answer_request"
+    ANSWER_WITH_EVIDENCE = "answer_with_evidence"
     ASSIGN_ASSESSOR = "assign_assessor"
     TAKE_APPLICATION = "take_application"
     REQUEST_EVIDENCE = "request_evidence"
@@ -291,6 +295,15 @@ RULES: Mapping[Action, tuple[Grant, ...]] = {
     Action.CHANGE_PASSWORD: _grants((EVERYONE, Scope.SIGNED_IN)),
 }
 
+COMBINED: Mapping[Action, tuple[Action, ...]] = {
+    # "The coordinator answers each with evidence and a note": an answer that brings its own file
+    # stores it in evidence/, adds it to the criterion's claim in the submission and records the
+    # answer, so it is for whoever may upload evidence, edit the submission and answer, all three.
+    Action.ANSWER_WITH_EVIDENCE: (Action.UPLOAD_EVIDENCE, Action.EDIT_SUBMISSION, Action.ANSWER_REQUEST),
+}
+"""Actions that are several actions at once: allowed when every one of them is (never a row of
+``RULES`` of their own, so they cannot drift from their parts)."""
+
 SIGHT: Mapping[type, tuple[Action, ...]] = {
     Programme: (Action.VIEW_PROGRAMME, Action.VIEW_REVIEW, Action.VIEW_APPLICATION, Action.VIEW_QUOTE),
     Institution: (Action.VIEW_INSTITUTION, Action.VIEW_PORTFOLIO),
@@ -370,10 +383,12 @@ def can(person: Person, action: Action | str, thing: Thing) -> bool:
     if person.everything:
         return True
     try:
-        grants = RULES.get(Action(action), ())
+        asked = Action(action)
     except ValueError:
         return False
-    return any(_holds(person, grant, thing) for grant in grants)
+    if asked in COMBINED:
+        return all(can(person, part, thing) for part in COMBINED[asked])
+    return any(_holds(person, grant, thing) for grant in RULES.get(asked, ()))
 
 
 def sees(person: Person, thing: Thing) -> bool:

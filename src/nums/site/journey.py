@@ -540,34 +540,64 @@ def answer_request(
     criterion: str,
     note: str,
     now: datetime | None = None,
+    with_evidence: bool = False,
 ) -> EvidenceRequestRow:
     """ "The coordinator answers each with evidence and a note": the note is kept with the request;
     the evidence is what they add to the submission before resubmitting (the audit event names
-    what the file adds to the criterion since the snapshot, as the answer is given)."""
+    what the file adds to the criterion since the snapshot, as the answer is given).
+    ``with_evidence``: the answer brought a file of its own, already stored and added to the
+    submission (``nums.web.answering``); it is asked of the policy as such again here."""
     moment = now or tables.now()
     carried = since_snapshot(site, person, programme_id, moment).get(criterion, {})
     added = [e["target"] for e in carried.get("evidence_added", [])]
     with site.transaction() as db:
         _place(site, db, person, programme_id)
-        thing = programme_thing(db, programme_id)
-        if not policy.can(person, policy.Action.ANSWER_REQUEST, thing):
-            raise Refused("only the programme's coordinators answer its requests for evidence", 403)
-        found = current(db, programme_id)
-        if found is None or State(found.state) is not State.EVIDENCE_REQUESTED:
-            raise Refused("no evidence is requested of this programme now")
-        open_ = [r for r in found.requests if not r.closed and r.criterion == criterion]
-        if not open_:
-            raise Refused(f"no request for evidence on {criterion!r}")
-        text = " ".join(note.split())
-        if not text or len(text) > 2000:
-            raise Refused("say in a note (at most 2,000 characters) what the new evidence shows")
-        row = open_[0]
+        row, text = _open_request(db, person, programme_id, criterion, note, with_evidence)
         row.answered, row.answer_note = moment, text
         audit.record(
             db, person, audit.REQUEST_ANSWERED, programme_id, at=moment, criterion=criterion, note=text,
             evidence_added=added,
         )  # fmt: skip
         return row
+
+
+def check_answer(
+    site: OpenSite, person: policy.Person, programme_id: str, criterion: str, note: str, with_evidence: bool
+) -> None:
+    """Whether ``answer_request`` would take this answer now, asked before anything is written: an
+    answer that brings its own evidence file (``with_evidence``) first stores the file and saves the
+    submission, and neither is done for an answer that would be refused. ``Refused`` with the
+    reason; ``answer_request`` asks the same again, under the programme's lock, as it answers."""
+    with site.transaction() as db:
+        _place(site, db, person, programme_id)
+        _open_request(db, person, programme_id, criterion, note, with_evidence)
+
+
+def _open_request(
+    db: Session, person: policy.Person, programme_id: str, criterion: str, note: str, with_evidence: bool
+) -> tuple[EvidenceRequestRow, str]:
+    """The open request an answer on ``criterion`` answers, and the note as it is kept; else
+    ``Refused``: who may answer (with a file: "may both edit the submission and answer", the
+    policy's ``ANSWER_WITH_EVIDENCE``), whether evidence is asked now, on that criterion, and
+    the note."""
+    thing = programme_thing(db, programme_id)
+    if not policy.can(person, policy.Action.ANSWER_REQUEST, thing):
+        raise Refused("only the programme's coordinators answer its requests for evidence", 403)
+    if with_evidence and not policy.can(person, policy.Action.ANSWER_WITH_EVIDENCE, thing):
+        raise Refused(
+            "only those who may change the programme's submission and evidence attach a file to an answer",
+            403,
+        )
+    found = current(db, programme_id)
+    if found is None or State(found.state) is not State.EVIDENCE_REQUESTED:
+        raise Refused("no evidence is requested of this programme now")
+    open_ = [r for r in found.requests if not r.closed and r.criterion == criterion]
+    if not open_:
+        raise Refused(f"no request for evidence on {criterion!r}")
+    text = " ".join(note.split())
+    if not text or len(text) > 2000:
+        raise Refused("say in a note (at most 2,000 characters) what the new evidence shows")
+    return open_[0], text
 
 
 def since_snapshot(

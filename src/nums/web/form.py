@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from nums.errors import Problem
@@ -63,6 +64,16 @@ def claim_of(document: dict[str, Any], target: str) -> dict[str, Any]:
 def evidence_of(claim: dict[str, Any]) -> list[dict[str, Any]]:
     items = claim.get("evidence")
     return [e if isinstance(e, dict) else {"title": str(e)} for e in items] if isinstance(items, list) else []
+
+
+def evidence_title(title: str, filename: str, stored: str, several: bool = False) -> str:
+    """The title a stored file is cited under: the one typed, else the name the file was sent
+    with, in words; one title given to several files is told apart by each one's name in words
+    ("Celebration: photographs")."""
+    words = PurePath(filename).stem.replace("-", " ").replace("_", " ") or stored.rsplit("/", 1)[-1]
+    if title:
+        return f"{title}: {words}" if several else title
+    return words
 
 
 def text(value: Any) -> str:

@@ -10,6 +10,10 @@ JSON twins are the issue's contract:
   ``{state, since, snapshot_sha256}``, or 403/409 ``{"error": reason}``;
 - ``GET /api/programmes/{id}/state`` -> ``{state, since, snapshot_sha256, requests: [{criterion,
   message, answered, due}]}``;
+- ``POST /api/programmes/{id}/requests`` ``{"criterion": ID, "note": TEXT}`` -> the state; or the
+  same fields as multipart with files (``file``, repeated; ``title``): the state and ``evidence``
+  (``[{file, sha256, size}]``), each file stored, added to the criterion's claim and saved before
+  the answer (``nums.web.answering``), a refusal ``{"error", "stored", "added"}``;
 - ``GET /api/waiting`` -> ``{waiting: [{programme, what, when, kind}]}`` (``nums.site.waiting``),
   the list the landing page after sign-in shows too.
 """
@@ -31,12 +35,13 @@ from nums.escaping import content_disposition
 from nums.site import invoices, journey, waiting
 from nums.site.snapshots import change_json
 from nums.site.states import State
+from nums.web import answering, saving
 from nums.web.answers import JSONResponse, error_json, json_body
 from nums.web.downloads import evidence_download, file_download
 from nums.web.reviewing import Case, case_of
 from nums.web.routing import Target, person_of
 from nums.web.templating import page_url, render
-from nums.web.work import quick
+from nums.web.work import in_thread, quick
 from nums.workspace import LoadedProgramme
 
 MAX_NOTE = 2000
@@ -114,7 +119,15 @@ def _since(request: Request, programme_id: str, facts: dict[str, Any]) -> dict[s
     return journey.since_snapshot(_site(request), person_of(request), programme_id)
 
 
-async def journey_page(request: Request, target: Target, message: str = "", status: int = 200) -> Response:
+async def journey_page(
+    request: Request,
+    target: Target,
+    message: str = "",
+    status: int = 200,
+    again: dict[str, Any] | None = None,
+) -> Response:
+    """The journey page; ``again``: an answer form to show again as it was sent
+    (``{criterion, note, title, stored}``) after a refusal."""
     facts = await quick(_page_facts, request, target.place.id)
     facts["since"] = await quick(_since, request, target.place.id, facts)
     return render(
@@ -125,6 +138,7 @@ async def journey_page(request: Request, target: Target, message: str = "", stat
         id=target.place.id,
         message=message,
         states=State,
+        again=again or {},
         **facts,
     )
 
@@ -226,11 +240,35 @@ async def transition_form(request: Request, target: Target) -> Response:
     return RedirectResponse(page_url(target.place.id, "journey"), status_code=303)
 
 
-def _answer(request: Request, programme_id: str, criterion: str, note: str) -> None:
-    journey.answer_request(_site(request), person_of(request), programme_id, criterion, note)
+def _asked(form: Any, file_field: str) -> answering.Asked | str:
+    """What an answer form (or the API's multipart answer) sends, or what is missing, in words."""
+    criterion, note, title = form.get("criterion"), form.get("note"), form.get("title", "")
+    if not isinstance(criterion, str) or not isinstance(note, str) or not isinstance(title, str):
+        return "Say which request this answers, and write a note."
+    chosen = tuple(
+        answering.Chosen(upload.filename, upload.file, upload.size)
+        for upload in form.getlist(file_field)
+        if not isinstance(upload, str) and upload.filename  # a file input left empty sends no name
+    )
+    stored = tuple(v for v in form.getlist("stored") if isinstance(v, str) and v)
+    return answering.Asked(criterion, note[: MAX_NOTE + 1], " ".join(title.split()), chosen, stored)
+
+
+def _answer(request: Request, target: Target, asked: answering.Asked) -> answering.Answered:
+    limit = request.app.state.max_upload
+    return answering.answer(saving.keeper(request), target.workspace, target.place, asked, limit)
+
+
+ANSWER_FORM = {"max_files": answering.MAX_FILES, "max_fields": 20 + answering.MAX_FILES}
 
 
 async def post_answer(request: Request, target: Target) -> Response:
+    """JSON ``{"criterion": ID, "note": TEXT}``, or the same fields as multipart with files
+    (``file``, repeated; ``title``): the state, and with files ``evidence`` (each file's name,
+    SHA-256 and size, as ``POST .../evidence`` says them); 403/409/413/422 ``{"error": words}``,
+    with ``stored`` and ``added`` saying what a refused answer left."""
+    if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        return await _post_answer_with_files(request, target)
     body = await json_body(request)
     if (
         not isinstance(body, dict)
@@ -238,24 +276,44 @@ async def post_answer(request: Request, target: Target) -> Response:
         or not isinstance(body.get("note"), str)
     ):
         return error_json(422, 'send JSON {"criterion": ID, "note": TEXT}')
+    asked = answering.Asked(body["criterion"], body["note"][: MAX_NOTE + 1])
     try:
-        await run_in_threadpool(
-            _answer, request, target.place.id, body["criterion"], body["note"][: MAX_NOTE + 1]
-        )
-    except NumsError as error:
-        return error_json(_status(error), _words(error))
+        await in_thread(_answer, request, target, asked)
+    except answering.NotAnswered as refused:
+        return error_json(refused.status, refused.reason)
     return JSONResponse(await quick(_state, request, target.place.id))
 
 
+async def _post_answer_with_files(request: Request, target: Target) -> Response:
+    async with request.form(**ANSWER_FORM) as form:
+        asked = _asked(form, "file")
+        if isinstance(asked, str):
+            return error_json(422, "send the multipart fields criterion and note, with the files as file")
+        try:
+            done = await in_thread(_answer, request, target, asked)
+        except answering.NotAnswered as refused:
+            return error_json(
+                refused.status, refused.words(), stored=list(refused.stored), added=refused.added
+            )
+    return JSONResponse({**await quick(_state, request, target.place.id), "evidence": list(done.files)})
+
+
 async def answer_form(request: Request, target: Target) -> Response:
-    async with request.form(max_files=0, max_fields=10) as form:
-        criterion, note = form.get("criterion"), form.get("note")
-    if not isinstance(criterion, str) or not isinstance(note, str):
-        return await journey_page(request, target, "Say which request this answers, and write a note.", 422)
-    try:
-        await run_in_threadpool(_answer, request, target.place.id, criterion, note[: MAX_NOTE + 1])
-    except NumsError as error:
-        return await journey_page(request, target, _words(error), _status(error))
+    """The journey page's answer: a note, and any files chosen with it (stored, added to the
+    criterion's claim and saved first: ``nums.web.answering``). Refused, the page comes back with
+    the reason, the typing and the files stored but not added."""
+    refused: answering.NotAnswered | None = None
+    async with request.form(**ANSWER_FORM) as form:
+        asked = _asked(form, "file")
+        if not isinstance(asked, str):
+            try:
+                await in_thread(_answer, request, target, asked)
+            except answering.NotAnswered as not_answered:
+                refused = not_answered
+    if isinstance(asked, str):
+        return await journey_page(request, target, asked, 422)
+    if refused is not None:
+        return await journey_page(request, target, refused.words(), refused.status, again=refused.form())
     return RedirectResponse(page_url(target.place.id, "journey"), status_code=303)
 
 

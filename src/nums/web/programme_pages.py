@@ -10,7 +10,6 @@ rows of ``web/routes.py``, beside their JSON twins.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -35,6 +34,7 @@ from nums.web.form import (
     document_from_form,
     errors_by_field,
     evidence_of,
+    evidence_title,
     programmes_of,
     text,
 )
@@ -403,7 +403,7 @@ def _store_uploads(request: Request, place: ProgrammeFolder, posted: Posted) -> 
             if upload.target == CONTINUATION
             else posted.document["criteria"][upload.target]
         )
-        title = upload.title or Path(upload.filename).stem.replace("-", " ").replace("_", " ") or path.name
+        title = evidence_title(upload.title, upload.filename, path.name)
         claim["evidence"].append({"title": title, "file": f"{files.EVIDENCE}/{path.name}"})
         stored.append(f"{files.EVIDENCE}/{path.name}")
     return stored

@@ -121,3 +121,49 @@
     if (dirty && saves) { event.preventDefault(); event.returnValue = ""; }
   });
 }());
+
+// any other form that sends files (the journey page's answers): a file over the upload limit
+// would be refused before the server reads the form, and the note typed with it; say so here
+// and send nothing, so everything typed stays on the page
+(function () {
+  "use strict";
+  Array.from(document.querySelectorAll("form[data-max-upload]:not([data-preview])")).forEach(function (form) {
+    form.addEventListener("change", function (event) {  // another file chosen: the message goes
+      var input = event.target;
+      var message = input.type === "file" && document.getElementById(input.id + "-error");
+      if (!message) { return; }
+      message.remove();
+      input.removeAttribute("aria-invalid");
+      var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id !== message.id;
+      });
+      if (described.length) { input.setAttribute("aria-describedby", described.join(" ")); }
+      else { input.removeAttribute("aria-describedby"); }
+    });
+    form.addEventListener("submit", function (event) {
+      var bytes = Number(form.dataset.maxUpload || 0);
+      var refused = Array.from(form.querySelectorAll("input[type=file]")).filter(function (input) {
+        return bytes > 0 && Array.from(input.files || []).some(function (file) { return file.size > bytes; });
+      });
+      if (!refused.length) { return; }
+      event.preventDefault();
+      var limit = bytes >= 1024 * 1024 ? Math.round(bytes / 104857.6) / 10 + " MiB" : bytes + " bytes";
+      refused.forEach(function (input) {
+        var errorId = input.id + "-error";
+        var message = document.getElementById(errorId) || document.createElement("span");
+        message.id = errorId;
+        message.className = "error";
+        message.setAttribute("role", "alert");
+        message.textContent = "A file chosen is larger than the " + limit + " a file may be; choose a smaller one." +
+          " Nothing was sent, so what you typed is still here.";
+        input.insertAdjacentElement("afterend", message);
+        input.setAttribute("aria-invalid", "true");
+        var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+          return id && id !== errorId;
+        });
+        input.setAttribute("aria-describedby", described.concat([errorId]).join(" "));
+      });
+      refused[0].focus();
+    });
+  });
+}());
