@@ -980,10 +980,7 @@ def reviewed_snapshot(site: OpenSite, programme_id: str) -> LoadedProgramme | No
     programme's place is the snapshot's scratch folder, gone once this returns: a caller keeps
     its data, never its paths."""
     with site.transaction() as db:
-        found = current(db, programme_id)
-        if found is None or State(found.state) not in SEEN_BY_ASSESSORS:
-            return None
-        snapshot = latest_snapshot(found)
+        snapshot = _under_review(db, programme_id)
         if snapshot is None:
             return None
         key = (str(site.folder), programme_id, snapshot.id, snapshot.source_sha256, date.today())
@@ -994,6 +991,14 @@ def reviewed_snapshot(site: OpenSite, programme_id: str) -> LoadedProgramme | No
         with snapshot_folder(site, place, snapshot) as loaded:
             REVIEWED.put(key, loaded)
             return loaded
+
+
+def _under_review(db: Session, programme_id: str) -> Snapshot | None:
+    """The newest snapshot while the application is with the assessors; None otherwise."""
+    found = current(db, programme_id)
+    if found is None or State(found.state) not in SEEN_BY_ASSESSORS:
+        return None
+    return latest_snapshot(found)
 
 
 REVIEWED: Kept[LoadedProgramme] = Kept(64)
@@ -1011,10 +1016,7 @@ def reviewed_evidence(site: OpenSite, programme_id: str, cited: str) -> Path | N
     review (the workspace's file is what a review is read against then, as ``reviewed_snapshot``
     says); ``Refused`` (404) when the snapshot cites no such file or does not keep it."""
     with site.transaction() as db:
-        found = current(db, programme_id)
-        if found is None or State(found.state) not in SEEN_BY_ASSESSORS:
-            return None
-        snapshot = latest_snapshot(found)
+        snapshot = _under_review(db, programme_id)
         if snapshot is None:
             return None
         items = json.loads(snapshot.items_json)
